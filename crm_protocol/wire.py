@@ -1,0 +1,152 @@
+"""The sync wire protocol: the only schema the client and the backend share.
+
+See docs/SYNC.md for the rules; in short:
+
+* ``POST /api/v1/sync/push`` takes a batch of :class:`Change` and answers one
+  :class:`ChangeResult` per change, in order.  A change carries a client-made
+  ``change_id``: the server records its result and answers a replay with the
+  same result without applying it again.  ``base_rev`` is the server revision
+  the edit started from; if the record moved on since, the answer is
+  ``conflict`` with the server's current record and nothing is written.
+* ``GET /api/v1/sync/pull?cursor=N&limit=M`` answers the records changed after
+  cursor ``N`` in server commit order, at most ``M`` of them, with the cursor
+  to ask for next.  Deletes travel as tombstones (``deleted=true``).
+
+Every request carries the header ``X-CRM-Protocol``; a server that cannot
+speak that version answers 409 with ``code="protocol_mismatch"``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "X-CRM-Protocol"
+MAX_PUSH_BATCH = 500
+MAX_PULL_LIMIT = 5000
+DEFAULT_PULL_LIMIT = 2000
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChangeOp(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class ChangeStatus(StrEnum):
+    APPLIED = "applied"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+class RecordState(_Model):
+    """A record as the server holds it at revision ``rev``."""
+
+    type: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=36, max_length=36)
+    rev: int = Field(ge=1)
+    deleted: bool = False
+    data: dict[str, Any]
+    updated_at: datetime
+    updated_by: str | None = None
+
+
+class Change(_Model):
+    change_id: str = Field(min_length=36, max_length=36)
+    type: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=36, max_length=36)
+    op: ChangeOp
+    #: Server revision the edit was based on; ``None`` for a create.
+    base_rev: int | None = Field(default=None, ge=1)
+    #: Only the fields this change sets (for a create: all of them).
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class PushRequest(_Model):
+    client_id: str = Field(min_length=1, max_length=64)
+    changes: list[Change] = Field(max_length=MAX_PUSH_BATCH)
+
+
+class FieldErrorOut(_Model):
+    field: str
+    message: str
+
+
+class ChangeResult(_Model):
+    change_id: str
+    status: ChangeStatus
+    #: The record after the change (applied) or as the server has it (conflict).
+    record: RecordState | None = None
+    #: Why a change was rejected, in words a user understands.
+    reason: str | None = None
+    code: str | None = None
+    field_errors: list[FieldErrorOut] = Field(default_factory=list)
+
+
+class PushResponse(_Model):
+    results: list[ChangeResult]
+    cursor: int = Field(ge=0, description="Server cursor after this push")
+
+
+class PullResponse(_Model):
+    records: list[RecordState]
+    cursor: int = Field(ge=0)
+    has_more: bool
+    #: Lowest cursor the server still has complete history for; a client whose
+    #: cursor is below it, or above ``server_cursor``, must resync in full.
+    server_cursor: int = Field(ge=0)
+
+
+class TypeChecksum(_Model):
+    """Live (not deleted) records of one type the caller may see.
+
+    ``rev_sum`` is the sum of their revisions: cheap to compute on both sides
+    from an index, and any missed or extra change moves it.
+    """
+
+    type: str
+    count: int = Field(ge=0)
+    rev_sum: int = Field(ge=0)
+
+
+class SyncStatus(_Model):
+    """What the server says the caller's replica should hold at ``cursor``."""
+
+    cursor: int
+    types: list[TypeChecksum]
+
+
+class ServerInfo(_Model):
+    name: str
+    protocol_min: int
+    protocol_max: int
+    server_version: str
+
+
+class UserOut(_Model):
+    id: str
+    email: str
+    name: str
+
+
+class ErrorBody(_Model):
+    code: str
+    message: str
+    detail: Any | None = None
+
+
+class TokenResponse(_Model):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    access_token: str
+    token_type: Literal["bearer", "Bearer"]
+    expires_in: int
+    refresh_token: str
+    scope: str | None = None
