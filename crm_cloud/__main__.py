@@ -1,0 +1,3 @@
+from crm_cloud.cli import main
+
+raise SystemExit(main())

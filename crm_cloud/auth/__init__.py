@@ -1,0 +1,1 @@
+"""Users, OAuth 2 (authorization code + PKCE) and the sign-in page."""

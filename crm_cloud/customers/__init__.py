@@ -1,0 +1,1 @@
+"""Customers module: accounts and contacts."""
