@@ -1,0 +1,1 @@
+"""Alembic migrations of the local store, run at start-up."""

@@ -1,0 +1,414 @@
+"""The one way user changes reach the store.
+
+Every create, update and delete writes the record and its outbox entry
+(``pending_changes``) in the same transaction, so a change can never be saved
+without being queued for sync, nor queued without being saved.  Methods run
+on the database worker thread; they return plain data, never ORM objects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_desktop.errors import KnownError, RecordNotFound
+from crm_desktop.ids import new_id
+from crm_desktop.store.db import Database
+from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
+from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
+from crm_protocol.records import FieldError, ValidationFailed, validate_fields
+
+log = logging.getLogger("crm.services")
+
+
+@dataclass(frozen=True)
+class RecordView:
+    record_type: str
+    id: str
+    data: dict[str, Any]
+    server_rev: int | None
+    dirty: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def title(self) -> str:
+        return spec_for(self.record_type).title(self.data)
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class PendingChangeView:
+    record_type: str
+    record_id: str
+    title: str
+    op: str
+    status: str
+    reason: str | None
+    diffs: list[FieldDiff]
+    field_errors: list[dict[str, str]] = field(default_factory=list)
+    in_flight: bool = False
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: int
+    record_type: str
+    record_id: str
+    title: str
+    field: str | None
+    label: str
+    kind: str
+    base_value: Any
+    local_value: Any
+    server_value: Any
+    server_updated_by: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DataChanged:
+    """What a write changed; broadcast so each view decides whether to refresh."""
+
+    record_types: frozenset[str]
+    ids: frozenset[str] = frozenset()
+    outbox: bool = True
+
+
+class RecordService:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        default_region: Callable[[], str] = lambda: "US",
+        current_user_id: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self._db = db
+        self._default_region = default_region
+        self._current_user_id = current_user_id
+
+    # -- reading -----------------------------------------------------------
+
+    def get(self, record_type: str, record_id: str) -> RecordView:
+        with self._db.session() as session:
+            row = get_row(session, record_type, record_id)
+            if row is None or row.deleted:
+                raise RecordNotFound(f"This {spec_for(record_type).label.lower()} no longer exists.")
+            return RecordView(
+                record_type, row.id, row_data(record_type, row), row.server_rev, row.dirty,
+                row.created_at, row.updated_at,
+            )
+
+    def contacts_of_account(self, account_id: str, limit: int = 500) -> list[RecordView]:
+        with self._db.session() as session:
+            rows = session.execute(
+                select(Contact)
+                .where(Contact.account_id == account_id, Contact.deleted.is_(False))
+                .order_by(Contact.sort_key, Contact.rid)
+                .limit(limit)
+            ).scalars()
+            return [
+                RecordView("contact", r.id, row_data("contact", r), r.server_rev, r.dirty,
+                           r.created_at, r.updated_at)
+                for r in rows
+            ]
+
+    def account_choices(self, text: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(id, name) of accounts whose name starts with or contains ``text``."""
+        model = Account
+        needle = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._db.session() as session:
+            rows = session.execute(
+                select(model.id, model.name)
+                .where(model.deleted.is_(False), model.sort_key.like(f"%{needle}%", escape="\\"))
+                .order_by(model.sort_key)
+                .limit(limit)
+            ).all()
+        return [(r[0], r[1] or "") for r in rows]
+
+    def users(self) -> list[tuple[str, str]]:
+        with self._db.session() as session:
+            return [(u.id, u.name) for u in session.execute(select(User).order_by(User.name)).scalars()]
+
+    # -- writing -----------------------------------------------------------
+
+    def create(self, record_type: str, fields: dict[str, Any]) -> str:
+        with self._db.session() as session:
+            data = dict.fromkeys(spec_for(record_type).field_names)
+            data["shared"] = False
+            data["owner_id"] = self._current_user_id()
+            data.update(fields)
+            cleaned = self._validate(session, record_type, data)
+            stamp = now()
+            row = model_for(record_type)(
+                id=new_id(), server_rev=None, dirty=True, deleted=False,
+                created_at=stamp, updated_at=stamp,
+            )
+            set_row_data(record_type, row, cleaned)
+            session.add(row)
+            session.add(
+                PendingChange(
+                    record_type=record_type, record_id=row.id, change_id=new_id(), op="create",
+                    base_rev=None, base_values={}, local_seq=1, status="pending",
+                    created_at=stamp, updated_at=stamp,
+                )
+            )
+            log.info("created %s %s", record_type, row.id)
+            return row.id
+
+    def update(self, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
+        with self._db.session() as session:
+            row = self._live_row(session, record_type, record_id)
+            before = row_data(record_type, row)
+            merged = {**before, **fields}
+            cleaned = self._validate(session, record_type, merged)
+            if cleaned == before:
+                return
+            stamp = now()
+            self._queue(session, record_type, row, "update", before, stamp)
+            set_row_data(record_type, row, cleaned)
+            row.dirty = True
+            row.updated_at = stamp
+
+    def delete(self, record_type: str, record_id: str) -> None:
+        with self._db.session() as session:
+            row = self._live_row(session, record_type, record_id)
+            entry = session.get(PendingChange, (record_type, record_id))
+            if entry is not None and entry.op == "create" and entry.in_flight is None:
+                # The server never heard of it: forget it entirely.
+                session.delete(entry)
+                session.delete(row)
+                return
+            stamp = now()
+            self._queue(session, record_type, row, "delete", row_data(record_type, row), stamp)
+            row.deleted = True
+            row.dirty = True
+            row.updated_at = stamp
+
+    def discard_change(self, record_type: str, record_id: str) -> None:
+        """Undo a record's unsynced changes, back to what the server has."""
+        with self._db.session() as session:
+            entry = session.get(PendingChange, (record_type, record_id))
+            if entry is None:
+                return
+            if entry.in_flight is not None:
+                raise KnownError(
+                    "This change is being sent to the server. Wait for the sync to finish, "
+                    "then discard it if you still want to."
+                )
+            row = get_row(session, record_type, record_id)
+            if entry.op == "create":
+                if row is not None:
+                    session.delete(row)
+            elif row is not None:
+                set_row_data(record_type, row, entry.base_values)
+                row.deleted = False
+                row.dirty = False
+                row.updated_at = now()
+            session.delete(entry)
+
+    def retry_rejected(self, record_type: str, record_id: str) -> None:
+        with self._db.session() as session:
+            entry = session.get(PendingChange, (record_type, record_id))
+            if entry is not None and entry.status == "rejected":
+                entry.status = "pending"
+                entry.change_id = new_id()
+                entry.reject_reason = entry.reject_code = None
+                entry.field_errors = None
+
+    # -- outbox views ------------------------------------------------------
+
+    def pending_count(self) -> int:
+        with self._db.session() as session:
+            return int(session.execute(select(func.count()).select_from(PendingChange)).scalar_one())
+
+    def pending_changes(self) -> list[PendingChangeView]:
+        views: list[PendingChangeView] = []
+        with self._db.session() as session:
+            entries = session.execute(
+                select(PendingChange).order_by(PendingChange.updated_at.desc())
+            ).scalars().all()
+            for entry in entries:
+                spec = spec_for(entry.record_type)
+                row = get_row(session, entry.record_type, entry.record_id)
+                current = row_data(entry.record_type, row) if row is not None else {}
+                diffs: list[FieldDiff] = []
+                if entry.op != "delete":
+                    for f in spec.fields:
+                        if f.derived_from is not None:
+                            continue
+                        old = entry.base_values.get(f.name)
+                        new = current.get(f.name)
+                        if old != new and not (entry.op == "create" and new in (None, "", False)):
+                            diffs.append(FieldDiff(f.name, f.label, old, new))
+                title = spec.title(current or entry.base_values) or "(untitled)"
+                views.append(
+                    PendingChangeView(
+                        entry.record_type, entry.record_id, title, entry.op, entry.status,
+                        entry.reject_reason, diffs, entry.field_errors or [],
+                        entry.in_flight is not None, entry.updated_at,
+                    )
+                )
+        return views
+
+    # -- conflicts ---------------------------------------------------------
+
+    def open_conflict_count(self) -> int:
+        with self._db.session() as session:
+            return int(
+                session.execute(
+                    select(func.count()).select_from(Conflict).where(Conflict.resolution.is_(None))
+                ).scalar_one()
+            )
+
+    def open_conflicts(self) -> list[ConflictView]:
+        out: list[ConflictView] = []
+        with self._db.session() as session:
+            rows = session.execute(
+                select(Conflict).where(Conflict.resolution.is_(None)).order_by(Conflict.id)
+            ).scalars().all()
+            for c in rows:
+                spec = spec_for(c.record_type)
+                row = get_row(session, c.record_type, c.record_id)
+                title = spec.title(row_data(c.record_type, row)) if row is not None else ""
+                if not title and isinstance(c.local_value, dict):
+                    title = spec.title(c.local_value)
+                label = spec.field_map[c.field].label if c.field in spec.field_map else "Whole record"
+                out.append(
+                    ConflictView(
+                        c.id, c.record_type, c.record_id, title or "(untitled)", c.field, label, c.kind,
+                        c.base_value, c.local_value, c.server_value, c.server_updated_by, c.created_at,
+                    )
+                )
+        return out
+
+    def resolve_conflict(self, conflict_id: int, choice: str, value: Any = None) -> None:
+        """Keep the server's value ("server"), mine ("local") or a typed one ("custom")."""
+        if choice not in ("local", "server", "custom"):
+            raise ValueError(choice)
+        with self._db.session() as session:
+            conflict = session.get(Conflict, conflict_id)
+            if conflict is None or conflict.resolution is not None:
+                return
+            if choice != "server":
+                wanted = conflict.local_value if choice == "local" else value
+                row = get_row(session, conflict.record_type, conflict.record_id)
+                if conflict.field is None:
+                    # Edit against delete: bring the record back with my values.
+                    if isinstance(wanted, dict):
+                        self._restore(session, conflict.record_type, conflict.record_id, wanted)
+                elif row is not None and not row.deleted:
+                    before = row_data(conflict.record_type, row)
+                    merged = {**before, conflict.field: wanted}
+                    cleaned = self._validate(session, conflict.record_type, merged)
+                    stamp = now()
+                    self._queue(session, conflict.record_type, row, "update", before, stamp)
+                    set_row_data(conflict.record_type, row, cleaned)
+                    row.dirty = True
+                    row.updated_at = stamp
+            conflict.resolution = choice
+            conflict.resolved_at = now()
+
+    # -- helpers -----------------------------------------------------------
+
+    def _restore(self, session: Session, record_type: str, record_id: str, data: dict[str, Any]) -> None:
+        cleaned = self._validate(session, record_type, {**data})
+        stamp = now()
+        row = get_row(session, record_type, record_id)
+        new_record_id = record_id
+        if row is not None:
+            # The id is a tombstone on the server; restore as a new record so
+            # no client confuses it with the deleted one.
+            new_record_id = new_id()
+        restored = model_for(record_type)(
+            id=new_record_id, server_rev=None, dirty=True, deleted=False, created_at=stamp, updated_at=stamp,
+        )
+        set_row_data(record_type, restored, cleaned)
+        session.add(restored)
+        session.add(
+            PendingChange(
+                record_type=record_type, record_id=new_record_id, change_id=new_id(), op="create",
+                base_rev=None, base_values={}, local_seq=1, status="pending",
+                created_at=stamp, updated_at=stamp,
+            )
+        )
+
+    def _live_row(self, session: Session, record_type: str, record_id: str) -> Any:
+        row = get_row(session, record_type, record_id)
+        if row is None or row.deleted:
+            raise RecordNotFound(
+                f"This {spec_for(record_type).label.lower()} was deleted, perhaps by a sync. "
+                "Nothing was changed."
+            )
+        return row
+
+    def _queue(
+        self, session: Session, record_type: str, row: Any, op: str, before: dict[str, Any], stamp: datetime
+    ) -> None:
+        entry = session.get(PendingChange, (record_type, row.id))
+        if entry is None:
+            session.add(
+                PendingChange(
+                    record_type=record_type, record_id=row.id, change_id=new_id(), op=op,
+                    base_rev=row.server_rev, base_values=before, local_seq=1, status="pending",
+                    created_at=stamp, updated_at=stamp,
+                )
+            )
+            return
+        entry.local_seq += 1
+        entry.updated_at = stamp
+        if op == "delete":
+            entry.op = "delete"
+        if entry.status == "rejected":
+            # The user edited a refused change: send it again as a new change.
+            entry.status = "pending"
+            entry.reject_code = entry.reject_reason = None
+            entry.field_errors = None
+            if entry.in_flight is None:
+                entry.change_id = new_id()
+
+    def _validate(self, session: Session, record_type: str, data: dict[str, Any]) -> dict[str, Any]:
+        region = self._default_region()
+        cleaned = dict(validate_fields(record_type, data, partial=False, default_region=region))
+        errors: list[FieldError] = []
+        for f in spec_for(record_type).fields:
+            if f.ref_type in (None, "user"):
+                continue
+            ref = cleaned.get(f.name)
+            if ref:
+                target = get_row(session, f.ref_type, str(ref))
+                if target is None or target.deleted:
+                    errors.append(FieldError(f.name, f"{f.label}: the chosen record no longer exists"))
+        if errors:
+            raise ValidationFailed(record_type, errors)
+        return cleaned
+
+
+def kv_get(session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(KeyValue, key)
+    return default if row is None else row.value
+
+
+def kv_set(session: Session, key: str, value: Any) -> None:
+    row = session.get(KeyValue, key)
+    if row is None:
+        session.add(KeyValue(key=key, value=value))
+    else:
+        row.value = value
+
+
+

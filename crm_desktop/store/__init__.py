@@ -1,0 +1,1 @@
+"""The local SQLite store: schema, connection set-up and migrations."""

@@ -1,0 +1,184 @@
+"""Opening a profile's SQLite database: pragmas, lock, migrations, error mapping."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crm_desktop.errors import ProfileLocked, StoreError
+
+log = logging.getLogger("crm.store")
+
+DB_FILENAME = "crm.db"
+LOCK_FILENAME = "crm.lock"
+_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # NORMAL is durable in WAL mode except for the last transactions on
+        # power loss, which the next sync restores; FULL halves write speed.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.execute("PRAGMA mmap_size=268435456")
+    finally:
+        cursor.close()
+
+
+def describe_sqlite_error(exc: BaseException) -> str:
+    """A user-facing sentence for an SQLite failure caused by the environment."""
+    text_ = str(exc).lower()
+    if "readonly" in text_ or "read-only" in text_ or "attempt to write a readonly" in text_:
+        return "The local database is read-only. Check the permissions of the data folder."
+    if "disk is full" in text_ or "database or disk is full" in text_:
+        return "The disk is full. Free some space; nothing was lost, but new changes cannot be saved."
+    if "locked" in text_ or "busy" in text_:
+        return "The local database is busy. Try again in a moment."
+    if "malformed" in text_ or "not a database" in text_ or "corrupt" in text_:
+        return (
+            "The local database is damaged. Your data is still on the server; "
+            "unsynced changes may need to be recovered from a backup."
+        )
+    if "unable to open" in text_:
+        return "The local database cannot be opened. Check that the data folder exists and is writable."
+    return f"The local database reported an error: {exc}"
+
+
+class ProfileLock:
+    """An exclusive lock on a profile folder held for the app's lifetime."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> None:
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.close()
+            if exc.errno in (errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK, errno.EDEADLK):
+                raise ProfileLocked(
+                    "This profile is already open in another window of the app. "
+                    "Close it there, or open a different profile."
+                ) from exc
+            raise StoreError(f"Cannot lock the profile folder: {exc.strerror}") from exc
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+class Database:
+    """A profile's database: one engine, short sessions, one unit of work each."""
+
+    def __init__(self, path: Path, *, lock: bool = True) -> None:
+        self.path = path
+        self._lock = ProfileLock(path.with_name(LOCK_FILENAME)) if lock else None
+        self.engine: Engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"check_same_thread": False},
+        )
+        event.listen(self.engine, "connect", _set_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, data_dir: Path, *, lock: bool = True) -> Database:
+        """Open (creating or upgrading as needed) the database in ``data_dir``."""
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the data folder {data_dir}: {exc.strerror}") from exc
+        db = cls(data_dir / DB_FILENAME, lock=lock)
+        if db._lock is not None:
+            db._lock.acquire()
+        try:
+            db.migrate()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (the only way it changes)."""
+        try:
+            with self.engine.begin() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+                head = _script_directory().get_current_head()
+                if current == head:
+                    return
+                log.info("migrating local store %s from %s to %s", self.path, current, head)
+                config = _alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except (OperationalError, DBAPIError) as exc:
+            if isinstance(getattr(exc, "orig", None), sqlite3.IntegrityError):
+                raise
+            raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
+        finally:
+            session.close()
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as connection:
+            row = connection.execute(text("PRAGMA integrity_check")).scalar_one()
+        return bool(row == "ok")
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self._lock is not None:
+            self._lock.release()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+_script_cache: list[ScriptDirectory] = []
+
+
+def _script_directory() -> ScriptDirectory:
+    if not _script_cache:
+        _script_cache.append(ScriptDirectory.from_config(_alembic_config()))
+    return _script_cache[0]

@@ -1,0 +1,231 @@
+"""Tables of the local store.
+
+Record tables hold the fields of ``crm_protocol.records`` plus what sync needs:
+
+* ``rid``: an integer primary key, so the full-text index (FTS5, external
+  content) has a stable rowid that ``VACUUM`` never renumbers;
+* ``id``: the client-made UUIDv7 every side knows the record by;
+* ``server_rev``: the server revision the row was last synced at (NULL: never);
+* ``dirty``: the row has local changes not yet acknowledged by the server;
+* ``deleted``: a tombstone kept until the server has the delete;
+* ``sort_key``: the lower-cased title, indexed, for the list's default order.
+
+``pending_changes`` is the outbox: one row per record with unsynced changes,
+written in the same transaction as the record (see services.records).  It
+keeps the base revision and base values the edit started from, which the
+three-way merge needs.
+
+The schema is created and changed only by the Alembic migrations in
+``crm_desktop/migrations``; these classes must match them (a test checks).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from crm_protocol.records import ACCOUNT, CONTACT, FieldKind, RecordTypeSpec
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SyncedRecord:
+    """Columns every synced record table has."""
+
+    rid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    server_rev: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dirty: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    sort_key: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Account(SyncedRecord, Base):
+    __tablename__ = "accounts"
+
+    name: Mapped[str | None] = mapped_column(String(255))
+    website: Mapped[str | None] = mapped_column(String(2048))
+    industry: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    phone_e164: Mapped[str | None] = mapped_column(String(32))
+    street: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    postal_code: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[str | None] = mapped_column(String(36))
+    shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    __table_args__ = (
+        Index("ix_accounts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_accounts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_accounts_dirty", "dirty", sqlite_where=text("dirty = 1")),
+    )
+
+
+class Contact(SyncedRecord, Base):
+    __tablename__ = "contacts"
+
+    first_name: Mapped[str | None] = mapped_column(String(120))
+    last_name: Mapped[str | None] = mapped_column(String(120))
+    title: Mapped[str | None] = mapped_column(String(200))
+    # No foreign key: a contact may arrive (or be visible) before or without
+    # its account, and an account deleted elsewhere must not take the contact
+    # with it.  The link is resolved when shown.
+    account_id: Mapped[str | None] = mapped_column(String(36))
+    email: Mapped[str | None] = mapped_column(String(320))
+    email2: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    phone_e164: Mapped[str | None] = mapped_column(String(32))
+    mobile: Mapped[str | None] = mapped_column(String(64))
+    mobile_e164: Mapped[str | None] = mapped_column(String(32))
+    street: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    postal_code: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[str | None] = mapped_column(String(36))
+    shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    __table_args__ = (
+        Index("ix_contacts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_contacts_email", "email", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_contacts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_contacts_account", "account_id"),
+        Index("ix_contacts_dirty", "dirty", sqlite_where=text("dirty = 1")),
+    )
+
+
+class PendingChange(Base):
+    """The outbox: one row per record with local changes the server lacks."""
+
+    __tablename__ = "pending_changes"
+
+    record_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: Idempotency key of the next push of this entry.  Rotated once a push of
+    #: it has been acknowledged and the record was edited again meanwhile.
+    change_id: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
+    #: create / update / delete, as the server will see it.
+    op: Mapped[str] = mapped_column(String(16), nullable=False)
+    base_rev: Mapped[int | None] = mapped_column(Integer)
+    #: The record's field values at ``base_rev`` (empty for a create).
+    base_values: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    #: The exact change sent and not yet acknowledged; resent unchanged (same
+    #: change id) until the server answers, so a lost response is harmless.
+    in_flight: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Bumped by every local edit; ``in_flight_seq`` is its value when the
+    #: in-flight change was frozen, so an edit made during a push is not lost.
+    local_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    in_flight_seq: Mapped[int | None] = mapped_column(Integer)
+    #: "pending" or "rejected" (the server refused it: reason kept for the user).
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    reject_code: Mapped[str | None] = mapped_column(String(64))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    field_errors: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Conflict(Base):
+    """A value that lost a concurrent edit, kept so the user can bring it back."""
+
+    __tablename__ = "conflicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    #: The field both sides changed, or NULL when the whole record is at stake
+    #: (an edit against a delete).
+    field: Mapped[str | None] = mapped_column(String(64))
+    base_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    local_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    server_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    server_rev: Mapped[int | None] = mapped_column(Integer)
+    server_updated_by: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32), nullable=False, default="field")
+    #: NULL while open; "local", "server" or "custom" once resolved.
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_conflicts_open", "resolution", "record_type", "record_id"),)
+
+
+class KeyValue(Base):
+    """Small per-profile state: sync cursor, client id, last sync time..."""
+
+    __tablename__ = "kv"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class User(Base):
+    """The server's user directory, cached to show owners by name."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+
+
+#: Record type name -> ORM class.  Sync and services are generic over this.
+RECORD_MODELS: dict[str, type[Account] | type[Contact]] = {
+    "account": Account,
+    "contact": Contact,
+}
+
+#: Full-text index per record type: (FTS table, the columns it indexes as SQL
+#: expressions over the record table).  Kept in step by triggers (migration).
+FTS_TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "account": (
+        "accounts_fts",
+        (
+            ("name", "coalesce(new.name, '')"),
+            ("email", "coalesce(new.email, '')"),
+            ("phone", "coalesce(new.phone_e164, '')"),
+            ("city", "coalesce(new.city, '')"),
+        ),
+    ),
+    "contact": (
+        "contacts_fts",
+        (
+            ("name", "trim(coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, ''))"),
+            ("email", "trim(coalesce(new.email, '') || ' ' || coalesce(new.email2, ''))"),
+            ("phone", "trim(coalesce(new.phone_e164, '') || ' ' || coalesce(new.mobile_e164, ''))"),
+            ("city", "coalesce(new.city, '')"),
+        ),
+    ),
+}
+
+
+def spec_for(record_type: str) -> RecordTypeSpec:
+    return {"account": ACCOUNT, "contact": CONTACT}[record_type]
+
+
+def data_columns(record_type: str) -> tuple[str, ...]:
+    """The record table's columns that carry synced field values."""
+    return spec_for(record_type).field_names
+
+
+def sort_key_for(record_type: str, data: dict[str, Any]) -> str:
+    return spec_for(record_type).title(data).casefold()
+
+
+def python_value(kind: FieldKind, value: Any) -> Any:
+    """Wire value -> column value (bools stay bools, everything else as is)."""
+    if kind is FieldKind.BOOL:
+        return bool(value)
+    return value
