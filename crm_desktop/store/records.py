@@ -7,7 +7,7 @@ so both treat every record type the same way.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,5 +42,5 @@ def set_row_data(record_type: str, row: RecordRow, data: dict[str, Any]) -> None
 
 def get_row(session: Session, record_type: str, record_id: str) -> RecordRow | None:
     model = model_for(record_type)
-    row: RecordRow | None = session.execute(select(model).where(model.id == record_id)).scalar_one_or_none()
-    return row
+    row = session.execute(select(model).where(model.id == record_id)).scalar_one_or_none()
+    return cast(RecordRow | None, row)

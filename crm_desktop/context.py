@@ -1,0 +1,51 @@
+"""Everything a running profile needs, built once at start-up and passed down.
+
+No singletons: the entry point builds an :class:`AppContext` and hands it to
+the UI; tests build their own with a temporary folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from crm_desktop.services.lists import ListService
+from crm_desktop.services.records import RecordService
+from crm_desktop.settings import Settings
+from crm_desktop.store.db import Database
+from crm_desktop.worker import DbWorker
+
+
+@dataclass
+class AppContext:
+    data_dir: Path
+    settings: Settings
+    db: Database
+    worker: DbWorker
+    records: RecordService
+    lists: ListService
+
+    @classmethod
+    def open(cls, data_dir: Path, *, lock: bool = True) -> AppContext:
+        settings = Settings.load(data_dir)
+        db = Database.open(data_dir, lock=lock)
+        context = cls(
+            data_dir=data_dir,
+            settings=settings,
+            db=db,
+            worker=DbWorker(),
+            records=RecordService(
+                db,
+                default_region=lambda: settings.default_region,
+                current_user_id=lambda: settings.user_id or None,
+            ),
+            lists=ListService(db),
+        )
+        return context
+
+    def save_settings(self) -> None:
+        self.settings.save(self.data_dir)
+
+    def close(self) -> None:
+        self.worker.shutdown()
+        self.db.close()
