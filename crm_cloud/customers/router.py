@@ -1,0 +1,11 @@
+"""REST routers for accounts and contacts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from crm_cloud.records.rest import make_record_router
+
+router = APIRouter()
+router.include_router(make_record_router("account", "/accounts", "accounts"))
+router.include_router(make_record_router("contact", "/contacts", "contacts"))

@@ -1,0 +1,40 @@
+"""Who may see and change which record: the single permission check.
+
+Everything that reads or writes records goes through :func:`visible` (SQL
+filter) or :func:`can_access` (a loaded record).  Today a user sees and may
+change the records they own and the ones marked ``shared``.  Teams and roles
+slot in here later by extending :class:`Principal` (e.g. team ids, an admin
+flag) and these two functions; no caller needs to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, or_, true
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The user a request acts for."""
+
+    user_id: str
+
+
+def visible(table: Table, principal: Principal) -> ColumnElement[bool]:
+    """SQL condition selecting the rows of ``table`` that ``principal`` may see."""
+    if "owner_id" not in table.c:
+        return true()
+    conditions: list[ColumnElement[bool]] = [table.c.owner_id == principal.user_id]
+    if "shared" in table.c:
+        conditions.append(table.c.shared.is_(True))
+    return or_(*conditions)
+
+
+def can_access(data: Mapping[str, Any], principal: Principal) -> bool:
+    """Whether ``principal`` may see and change a record with these field values."""
+    if "owner_id" not in data:
+        return True
+    return data.get("owner_id") == principal.user_id or bool(data.get("shared"))

@@ -1,0 +1,496 @@
+"""The record service: every record read and write, for REST and sync alike.
+
+Writes bump the global counter (``server_state.seq``) inside the write
+transaction and stamp the record with it as ``rev``; the counter row lock
+serialises writers, so revisions become visible in commit order and a
+client pulling ``rev > cursor`` never skips a change.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, Select, Table, and_, func, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from crm_cloud.auth.models import User
+from crm_cloud.core.errors import InvalidInput, NotFound
+from crm_cloud.records.access import Principal, can_access, visible
+from crm_cloud.records.errors import RecordDeleted, RecordExists, RevisionMismatch, UnknownRecordType
+from crm_cloud.records.models import AppliedChange, ServerState
+from crm_cloud.records.tables import COMMON_COLUMNS, RECORD_TABLES
+from crm_protocol.records import (
+    RECORD_TYPES,
+    FieldKind,
+    RecordTypeSpec,
+    ValidationFailed,
+    is_uuid,
+    validate_fields,
+)
+from crm_protocol.wire import (
+    Change,
+    ChangeOp,
+    ChangeResult,
+    ChangeStatus,
+    FieldErrorOut,
+    PushRequest,
+    PushResponse,
+    RecordState,
+    SyncStatus,
+    TypeChecksum,
+)
+
+log = logging.getLogger(__name__)
+
+_N_COMMON = len(COMMON_COLUMNS)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    type: str
+    id: str
+    rev: int
+    deleted: bool
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None
+
+    def state(self) -> RecordState:
+        return RecordState(
+            type=self.type,
+            id=self.id,
+            rev=self.rev,
+            deleted=self.deleted,
+            data=self.data,
+            updated_at=_as_utc(self.updated_at),
+            updated_by=self.updated_by,
+        )
+
+    def rest(self) -> dict[str, Any]:
+        """The flat REST representation."""
+        return {
+            "id": self.id,
+            "rev": self.rev,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
+            **self.data,
+        }
+
+
+class TypeCodec:
+    """Converts between a record type's rows and its wire values."""
+
+    def __init__(self, spec: RecordTypeSpec, table: Table) -> None:
+        self.spec = spec
+        self.table = table
+        self.field_names = spec.field_names
+        self.columns = [table.c[n] for n in COMMON_COLUMNS] + [table.c[n] for n in self.field_names]
+        self.out_conv: list[tuple[str, Callable[[Any], Any]]] = []
+        self.in_conv: list[tuple[str, Callable[[Any], Any]]] = []
+        for f in spec.fields:
+            if f.kind is FieldKind.DECIMAL:
+                self.out_conv.append((f.name, str))
+                self.in_conv.append((f.name, Decimal))
+            elif f.kind is FieldKind.DATE:
+                self.out_conv.append((f.name, date.isoformat))
+                self.in_conv.append((f.name, date.fromisoformat))
+        self.ref_fields = tuple(
+            (f.name, f.ref_type) for f in spec.fields if f.kind is FieldKind.REF and f.ref_type
+        )
+
+    def data(self, row: Sequence[Any]) -> dict[str, Any]:
+        data = dict(zip(self.field_names, row[_N_COMMON:], strict=True))
+        for name, conv in self.out_conv:
+            if data[name] is not None:
+                data[name] = conv(data[name])
+        return data
+
+    def record(self, row: Sequence[Any]) -> StoredRecord:
+        return StoredRecord(
+            type=self.spec.name,
+            id=row[0],
+            rev=row[1],
+            deleted=bool(row[2]),
+            data=self.data(row),
+            created_at=row[3],
+            updated_at=row[4],
+            updated_by=row[5],
+        )
+
+    def to_db(self, data: dict[str, Any]) -> dict[str, Any]:
+        values = {n: data.get(n) for n in self.field_names}
+        for name, conv in self.in_conv:
+            if values[name] is not None:
+                values[name] = conv(values[name])
+        return values
+
+
+_CODECS: dict[str, TypeCodec] = {}
+
+
+def codec_for(record_type: str) -> TypeCodec:
+    codec = _CODECS.get(record_type)
+    if codec is None:
+        spec = RECORD_TYPES.get(record_type)
+        table = RECORD_TABLES.get(record_type)
+        if spec is None or table is None:
+            raise UnknownRecordType(f"Unknown record type {record_type!r}")
+        codec = _CODECS[record_type] = TypeCodec(spec, table)
+    return codec
+
+
+def record_types() -> list[str]:
+    return [name for name in RECORD_TYPES if name in RECORD_TABLES]
+
+
+def _field_errors(exc: ValidationFailed) -> list[dict[str, str]]:
+    return [{"field": e.field, "message": e.message} for e in exc.errors]
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` with LIKE wildcards escaped (escape character ``\\``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class RecordService:
+    """Record operations on behalf of one principal, inside the caller's transaction."""
+
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+
+    # -- counter -----------------------------------------------------------
+
+    def next_rev(self) -> int:
+        """Bump the global counter; takes the row lock that orders all writers."""
+        return int(
+            self.session.execute(
+                update(ServerState)
+                .where(ServerState.id == 1)
+                .values(seq=ServerState.seq + 1)
+                .returning(ServerState.seq)
+            ).scalar_one()
+        )
+
+    def current_seq(self) -> int:
+        return int(self.session.execute(select(ServerState.seq).where(ServerState.id == 1)).scalar_one())
+
+    # -- reads -------------------------------------------------------------
+
+    def _load(self, codec: TypeCodec, record_id: str) -> StoredRecord | None:
+        row = self.session.execute(
+            select(*codec.columns).where(codec.table.c.id == record_id)
+        ).first()
+        return codec.record(row) if row is not None else None
+
+    def _load_visible(self, codec: TypeCodec, record_id: str) -> StoredRecord:
+        current = self._load(codec, record_id)
+        if current is None or not can_access(current.data, self.principal):
+            raise NotFound(f"No {codec.spec.label.lower()} with id {record_id}")
+        return current
+
+    def get(self, record_type: str, record_id: str) -> StoredRecord:
+        codec = codec_for(record_type)
+        current = self._load_visible(codec, record_id)
+        if current.deleted:
+            raise RecordDeleted(f"The {codec.spec.label.lower()} {record_id} was deleted", current)
+        return current
+
+    def list(
+        self,
+        record_type: str,
+        *,
+        limit: int,
+        after: str | None = None,
+        q: str | None = None,
+        filters: dict[str, str] | None = None,
+        updated_since: datetime | None = None,
+    ) -> tuple[list[StoredRecord], str | None]:
+        """Live visible records ordered by id (uuid7: creation order), keyset-paged by ``after``."""
+        codec = codec_for(record_type)
+        t = codec.table
+        stmt = select(*codec.columns).where(visible(t, self.principal), t.c.deleted.is_(False))
+        if after:
+            stmt = stmt.where(t.c.id > after)
+        if q:
+            pattern = like_pattern(q.strip())
+            title_cols = [t.c[n] for n in codec.spec.title_fields]
+            conds = [c.ilike(pattern, escape="\\") for c in title_cols]
+            if len(title_cols) > 1:
+                joined = func.coalesce(title_cols[0], "")
+                for c in title_cols[1:]:
+                    joined = joined + " " + func.coalesce(c, "")
+                conds.append(joined.ilike(pattern, escape="\\"))
+            stmt = stmt.where(or_(*conds))
+        for name, value in (filters or {}).items():
+            stmt = stmt.where(t.c[name] == value)
+        if updated_since is not None:
+            stmt = stmt.where(t.c.updated_at >= updated_since)
+        rows = self.session.execute(stmt.order_by(t.c.id).limit(limit + 1)).all()
+        records = [codec.record(r) for r in rows[:limit]]
+        next_after = records[-1].id if len(rows) > limit and records else None
+        return records, next_after
+
+    # -- writes ------------------------------------------------------------
+
+    def _validate(
+        self,
+        codec: TypeCodec,
+        merged: dict[str, Any],
+        previous: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        try:
+            cleaned: dict[str, Any] = dict(validate_fields(codec.spec.name, merged, partial=False))
+        except ValidationFailed as exc:
+            raise InvalidInput(
+                f"The {codec.spec.label.lower()} is not valid: {exc}",
+                detail={"field_errors": _field_errors(exc)},
+            ) from exc
+        for name in codec.field_names:
+            cleaned.setdefault(name, None)
+        if "owner_id" in cleaned and not cleaned["owner_id"]:
+            cleaned["owner_id"] = self.principal.user_id
+        for name, ref_type in codec.ref_fields:
+            value = cleaned.get(name)
+            if value is None or (previous is not None and previous.get(name) == value):
+                continue
+            self._check_ref(codec, name, ref_type, value)
+        return cleaned
+
+    def _check_ref(self, codec: TypeCodec, name: str, ref_type: str, value: str) -> None:
+        label = codec.spec.field_map[name].label
+        if ref_type == "user":
+            found = self.session.execute(
+                select(User.id).where(User.id == value, User.active.is_(True))
+            ).first()
+            if found is None:
+                raise InvalidInput(
+                    f"{label}: no user with id {value}",
+                    detail={"field_errors": [{"field": name, "message": f"{label} is not a known user"}]},
+                )
+            return
+        target = codec_for(ref_type)
+        t = target.table
+        found = self.session.execute(
+            select(t.c.id).where(t.c.id == value, visible(t, self.principal))
+        ).first()
+        if found is None:
+            what = target.spec.label.lower()
+            raise InvalidInput(
+                f"{label}: the {what} {value} does not exist or is not visible to you",
+                detail={"field_errors": [{"field": name, "message": f"{label} refers to an unknown {what}"}]},
+            )
+
+    def create(self, record_type: str, fields: dict[str, Any], record_id: str) -> StoredRecord:
+        codec = codec_for(record_type)
+        if not is_uuid(record_id):
+            raise InvalidInput(
+                "The id must be a lower-case UUID",
+                detail={"field_errors": [{"field": "id", "message": "id must be a lower-case UUID"}]},
+            )
+        rev = self.next_rev()
+        existing = self._load(codec, record_id)
+        if existing is not None:
+            if can_access(existing.data, self.principal):
+                raise RecordExists(f"A {record_type} with id {record_id} already exists", existing)
+            raise InvalidInput(
+                f"The id {record_id} is already in use",
+                detail={"field_errors": [{"field": "id", "message": "id is already in use"}]},
+            )
+        merged = {n: None for n in codec.field_names}
+        merged.update(fields)
+        cleaned = self._validate(codec, merged, None)
+        now = utcnow()
+        values = codec.to_db(cleaned)
+        self.session.execute(
+            insert(codec.table).values(
+                id=record_id, rev=rev, deleted=False, created_at=now, updated_at=now,
+                updated_by=self.principal.user_id, **values,
+            )
+        )
+        return StoredRecord(record_type, record_id, rev, False, cleaned, now, now, self.principal.user_id)
+
+    def update(
+        self, record_type: str, record_id: str, fields: dict[str, Any], base_rev: int | None
+    ) -> StoredRecord:
+        codec = codec_for(record_type)
+        rev = self.next_rev()
+        current = self._load_visible(codec, record_id)
+        if current.deleted:
+            raise RecordDeleted(f"The {record_type} {record_id} was deleted", current)
+        if base_rev is not None and base_rev != current.rev:
+            raise RevisionMismatch(
+                f"The {record_type} changed on the server (revision {current.rev}, not {base_rev})", current
+            )
+        merged = dict(current.data)
+        merged.update(fields)
+        cleaned = self._validate(codec, merged, current.data)
+        now = utcnow()
+        self.session.execute(
+            update(codec.table)
+            .where(codec.table.c.id == record_id)
+            .values(rev=rev, updated_at=now, updated_by=self.principal.user_id, **codec.to_db(cleaned))
+        )
+        return StoredRecord(
+            record_type, record_id, rev, False, cleaned, current.created_at, now, self.principal.user_id
+        )
+
+    def delete(self, record_type: str, record_id: str, base_rev: int | None) -> StoredRecord:
+        """Turn the record into a tombstone; deleting a tombstone changes nothing."""
+        codec = codec_for(record_type)
+        current = self._load_visible(codec, record_id)
+        if current.deleted:
+            return current
+        rev = self.next_rev()
+        current = self._load_visible(codec, record_id)
+        if current.deleted:
+            return current
+        if base_rev is not None and base_rev != current.rev:
+            raise RevisionMismatch(
+                f"The {record_type} changed on the server (revision {current.rev}, not {base_rev})", current
+            )
+        now = utcnow()
+        self.session.execute(
+            update(codec.table)
+            .where(codec.table.c.id == record_id)
+            .values(rev=rev, deleted=True, updated_at=now, updated_by=self.principal.user_id)
+        )
+        return StoredRecord(
+            record_type, record_id, rev, True, current.data, current.created_at, now, self.principal.user_id
+        )
+
+    # -- sync --------------------------------------------------------------
+
+    def push(self, request: PushRequest) -> PushResponse:
+        results = [self.apply_change(change) for change in request.changes]
+        return PushResponse(results=results, cursor=self.current_seq())
+
+    def apply_change(self, change: Change) -> ChangeResult:
+        """Apply one change in its own savepoint; never raises for a bad change."""
+        stored = self.session.get(AppliedChange, change.change_id)
+        if stored is not None:
+            if stored.user_id != self.principal.user_id:
+                return self._rejected(change, "change_id_reused", "This change id was already used")
+            return ChangeResult.model_validate_json(stored.result)
+        try:
+            with self.session.begin_nested():
+                record = self._apply(change)
+                result = ChangeResult(
+                    change_id=change.change_id, status=ChangeStatus.APPLIED, record=record.state()
+                )
+                self.session.add(
+                    AppliedChange(
+                        change_id=change.change_id,
+                        user_id=self.principal.user_id,
+                        result=result.model_dump_json(),
+                    )
+                )
+            return result
+        except (RecordExists, RevisionMismatch, RecordDeleted) as exc:
+            return ChangeResult(
+                change_id=change.change_id,
+                status=ChangeStatus.CONFLICT,
+                record=exc.current.state(),
+                reason=exc.message,
+                code="conflict",
+            )
+        except InvalidInput as exc:
+            errors = (exc.detail or {}).get("field_errors", [])
+            return ChangeResult(
+                change_id=change.change_id,
+                status=ChangeStatus.REJECTED,
+                reason=exc.message,
+                code=exc.code,
+                field_errors=[FieldErrorOut(field=e["field"], message=e["message"]) for e in errors],
+            )
+        except NotFound as exc:
+            return self._rejected(change, exc.code, exc.message)
+        except SQLAlchemyError:
+            log.exception("change %s failed", change.change_id)
+            return self._rejected(change, "server_error", "The server could not apply this change")
+
+    @staticmethod
+    def _rejected(change: Change, code: str, reason: str) -> ChangeResult:
+        return ChangeResult(change_id=change.change_id, status=ChangeStatus.REJECTED, reason=reason, code=code)
+
+    def _apply(self, change: Change) -> StoredRecord:
+        if change.op is ChangeOp.CREATE:
+            return self.create(change.type, dict(change.fields), change.id)
+        if change.base_rev is None:
+            raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
+        if change.op is ChangeOp.UPDATE:
+            return self.update(change.type, change.id, dict(change.fields), change.base_rev)
+        return self.delete(change.type, change.id, change.base_rev)
+
+    def pull(self, cursor: int, limit: int) -> dict[str, Any]:
+        """Visible records (tombstones too) with ``rev > cursor`` in rev order, as plain dicts.
+
+        The hot path of an initial sync: Core selects, tuples merged by rev,
+        plain dicts for orjson; no per-record models.  Call it in a snapshot.
+        """
+        seq = self.current_seq()
+        streams: list[Iterable[tuple[int, str, Row[Any]]]] = []
+        for record_type in record_types():
+            codec = codec_for(record_type)
+            t = codec.table
+            stmt: Select[Any] = (
+                select(*codec.columns)
+                .where(t.c.rev > cursor, t.c.rev <= seq, visible(t, self.principal))
+                .order_by(t.c.rev)
+                .limit(limit + 1)
+            )
+            rows = self.session.connection().execute(stmt).all()
+            streams.append([(r[1], record_type, r) for r in rows])
+        merged = list(heapq.merge(*streams, key=lambda item: item[0]))
+        has_more = len(merged) > limit
+        records: list[dict[str, Any]] = []
+        append = records.append
+        for rev, record_type, row in merged[:limit]:
+            codec = _CODECS[record_type]
+            data = dict(zip(codec.field_names, row[_N_COMMON:], strict=True))
+            for name, conv in codec.out_conv:
+                if data[name] is not None:
+                    data[name] = conv(data[name])
+            append(
+                {
+                    "type": record_type,
+                    "id": row[0],
+                    "rev": rev,
+                    "deleted": bool(row[2]),
+                    "data": data,
+                    "updated_at": row[4],
+                    "updated_by": row[5],
+                }
+            )
+        next_cursor = records[-1]["rev"] if has_more else seq
+        return {"records": records, "cursor": next_cursor, "has_more": has_more, "server_cursor": seq}
+
+    def status(self) -> SyncStatus:
+        types = []
+        for record_type in record_types():
+            t = codec_for(record_type).table
+            count, rev_sum = self.session.execute(
+                select(func.count(), func.coalesce(func.sum(t.c.rev), 0)).where(
+                    and_(t.c.deleted.is_(False), visible(t, self.principal))
+                )
+            ).one()
+            types.append(TypeChecksum(type=record_type, count=int(count), rev_sum=int(rev_sum)))
+        return SyncStatus(cursor=self.current_seq(), types=types)

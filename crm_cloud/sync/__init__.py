@@ -1,0 +1,1 @@
+"""Sync endpoints: push, pull and status."""
