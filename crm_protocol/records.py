@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -337,3 +337,42 @@ def _clean_value(
             return None
         return text
     return text
+
+
+_WIRE_TYPES: dict[FieldKind, tuple[type, ...]] = {
+    FieldKind.BOOL: (bool,),
+    FieldKind.INT: (int,),
+    FieldKind.DECIMAL: (str, int, float),
+}
+
+
+def check_wire_data(record_type: str, data: dict[str, Any]) -> dict[str, JsonValue]:
+    """Cheap structural check of record data received from the other side.
+
+    Unlike :func:`validate_fields` it does not re-run email or phone parsing
+    (too slow for a million-record initial sync); it makes sure every value
+    has the type and size its column expects, so nothing malformed reaches a
+    store.  Unknown fields (from a newer peer) are dropped.  Raises
+    ``ValueError`` naming the first bad field.
+    """
+    spec = RECORD_TYPES.get(record_type)
+    if spec is None:
+        raise ValueError(f"unknown record type {record_type!r}")
+    out: dict[str, JsonValue] = {}
+    for fspec in spec.fields:
+        value = data.get(fspec.name)
+        if value is None:
+            out[fspec.name] = False if fspec.kind is FieldKind.BOOL else None
+            continue
+        expected = _WIRE_TYPES.get(fspec.kind, (str,))
+        if not isinstance(value, expected) or (
+            fspec.kind is FieldKind.INT and isinstance(value, bool)
+        ):
+            raise ValueError(f"{record_type}.{fspec.name} has a value of the wrong type")
+        if isinstance(value, str):
+            if len(value) > fspec.max_length:
+                raise ValueError(f"{record_type}.{fspec.name} is longer than {fspec.max_length}")
+            if "\x00" in value:
+                raise ValueError(f"{record_type}.{fspec.name} contains a NUL character")
+        out[fspec.name] = cast(JsonValue, value)
+    return out

@@ -1,0 +1,143 @@
+"""The protocol client: typed calls to the server, every answer validated.
+
+Transport problems become :mod:`sync.errors` with a sentence for the user;
+an answer that is not what the protocol promises (HTML from a captive portal,
+cut-off JSON, a wrong shape) is a :class:`BadResponse` and nothing of it is
+used.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+import httpx
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from crm_protocol.wire import (
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    ServerInfo,
+    SyncStatus,
+    UserOut,
+)
+from sync.auth import TokenManager
+from sync.errors import BadResponse, Offline, ProtocolMismatch, ServerUnavailable, SignInRequired
+
+log = logging.getLogger("crm.sync.client")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, min(float(value), 3600.0))
+    except ValueError:
+        return None
+
+
+class CloudClient:
+    def __init__(self, http: httpx.Client, tokens: TokenManager) -> None:
+        self._http = http
+        self._tokens = tokens
+        self.base_url = tokens.server_url
+
+    def info(self) -> ServerInfo:
+        return self._call("GET", "/api/v1/info", ServerInfo, auth=False)
+
+    def me(self) -> UserOut:
+        return self._call("GET", "/api/v1/me", UserOut)
+
+    def users(self) -> list[UserOut]:
+        data = self._request("GET", "/api/v1/users")
+        if not isinstance(data, list):
+            raise BadResponse("The server's user list was not understood.")
+        try:
+            return [UserOut.model_validate(u) for u in data]
+        except ValidationError as exc:
+            raise BadResponse("The server's user list was not understood.", detail=str(exc)) from exc
+
+    def push(self, request: PushRequest) -> PushResponse:
+        return self._call("POST", "/api/v1/sync/push", PushResponse, json=request.model_dump(mode="json"))
+
+    def pull(self, cursor: int, limit: int) -> PullResponse:
+        return self._call("GET", "/api/v1/sync/pull", PullResponse, params={"cursor": cursor, "limit": limit})
+
+    def status(self) -> SyncStatus:
+        return self._call("GET", "/api/v1/sync/status", SyncStatus)
+
+    # -- plumbing --------------------------------------------------------------
+
+    def _call(self, method: str, path: str, model: type[M], **kwargs: Any) -> M:
+        data = self._request(method, path, **kwargs)
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise BadResponse(
+                "The server's answer was not understood; nothing from it was used.", detail=str(exc)[:2000]
+            ) from exc
+
+    def _request(self, method: str, path: str, *, auth: bool = True, json: Any = None,
+                 params: dict[str, Any] | None = None) -> Any:
+        url = f"{self.base_url}{path}"
+        body = orjson.dumps(json) if json is not None else None
+        for attempt in (1, 2):
+            headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Accept": "application/json"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            if auth:
+                headers["Authorization"] = f"Bearer {self._tokens.access_token(force_refresh=attempt == 2)}"
+            try:
+                response = self._http.request(method, url, content=body, params=params, headers=headers)
+            except httpx.TimeoutException as exc:
+                raise ServerUnavailable("The server is taking too long to answer. Will retry.",
+                                        detail=str(exc)) from exc
+            except httpx.TransportError as exc:
+                raise Offline("Can't reach the server. Working offline; changes are kept and will sync later.",
+                              detail=str(exc)) from exc
+            if response.status_code == 401 and auth and attempt == 1:
+                # Expired (or clock-skewed) access token: refresh once and retry.
+                continue
+            return self._decode(response)
+        raise SignInRequired("The server no longer accepts your sign-in. Please sign in again.")
+
+    def _decode(self, response: httpx.Response) -> Any:
+        status = response.status_code
+        if status == 401:
+            raise SignInRequired("The server no longer accepts your sign-in. Please sign in again.")
+        if status == 429:
+            raise ServerUnavailable("The server is busy. Will retry shortly.", retry_after=_retry_after(response))
+        if status >= 500:
+            raise ServerUnavailable(
+                f"The server had a problem ({status}). Your changes are kept; will retry.",
+                retry_after=_retry_after(response),
+            )
+        content_type = response.headers.get("Content-Type", "")
+        if "json" not in content_type:
+            raise BadResponse(
+                "Something between you and the server answered instead of it (a hotel or airport "
+                "Wi-Fi sign-in page?). Nothing was changed; will retry.",
+                detail=response.text[:200],
+            )
+        try:
+            data = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise BadResponse("The server's answer was cut off or damaged. Nothing was changed; will retry.",
+                              detail=str(exc)) from exc
+        if status == 409 and isinstance(data, dict) and data.get("code") == "protocol_mismatch":
+            raise ProtocolMismatch(
+                "This app and the server speak different versions of the sync protocol. "
+                "Update the app (or ask your administrator about the server). Nothing was changed.",
+                detail=str(data.get("message")),
+            )
+        if status >= 400:
+            message = data.get("message") if isinstance(data, dict) else None
+            raise BadResponse(f"The server refused the request ({status}): {message or 'no reason given'}")
+        return data

@@ -1,0 +1,179 @@
+"""One sync: push the outbox, then pull until caught up, then check.
+
+Runs on the sync thread; every store operation is handed to the database
+worker (``run_db``), every network call goes through :class:`CloudClient`.
+Progress is published through a callback and cancellation is polled between
+steps, so a cancelled or killed sync leaves the store consistent: pushed
+changes are answered idempotently on retry and pulled pages are committed
+with their cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from crm_desktop.services.records import DataChanged
+from crm_protocol.wire import DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH, PushRequest
+from sync.client import CloudClient
+from sync.errors import BadResponse, Cancelled
+from sync.replica import Replica
+
+log = logging.getLogger("crm.sync.engine")
+
+T = TypeVar("T")
+RunDb = Callable[..., Any]
+#: Pushing can hit a conflict, which merges and re-queues the change; a few
+#: rounds settle that, and the cap stops a pathological loop.
+MAX_PUSH_ROUNDS = 20
+
+
+@dataclass
+class SyncProgress:
+    phase: str = "idle"
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    rejected: int = 0
+    changed: set[str] = field(default_factory=set)
+    finished_at: datetime | None = None
+    repaired: bool = False
+
+
+def _direct(fn: Callable[..., T], *args: Any) -> T:
+    return fn(*args)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        replica: Replica,
+        client: CloudClient,
+        *,
+        run_db: RunDb = _direct,
+        pull_limit: int = DEFAULT_PULL_LIMIT,
+        push_batch: int = MAX_PUSH_BATCH,
+    ) -> None:
+        self.replica = replica
+        self.client = client
+        self._run_db = run_db
+        self.pull_limit = pull_limit
+        self.push_batch = push_batch
+        self.progress = SyncProgress()
+        self._progress_lock = threading.Lock()
+
+    def _set_progress(self, phase: str, done: int, total: int) -> None:
+        with self._progress_lock:
+            self.progress = SyncProgress(phase, done, total)
+
+    def run(
+        self,
+        cancelled: threading.Event | None = None,
+        on_changed: Callable[[DataChanged], None] | None = None,
+    ) -> SyncReport:
+        cancelled = cancelled or threading.Event()
+        report = SyncReport()
+
+        def check() -> None:
+            if cancelled.is_set():
+                raise Cancelled()
+
+        def changed(event: DataChanged) -> None:
+            report.changed |= event.record_types
+            if on_changed is not None and event.record_types:
+                on_changed(event)
+
+        client_id: str = self._run_db(self.replica.client_id)
+        self._push(client_id, report, check, changed)
+        self._pull(report, check, changed)
+        if report.pulled or report.pushed:
+            if not self._consistent():
+                # The replica and the server disagree on what it should hold:
+                # pull everything again (unsynced local changes are rebased,
+                # never dropped) and log it so it is never silent.
+                log.warning("replica check failed after sync; running a repair pull")
+                self._run_db(self.replica.reset_cursor)
+                report.repaired = True
+                self._pull(report, check, changed)
+        try:
+            self._run_db(self.replica.store_users, self.client.users())
+        except BadResponse:
+            log.warning("could not refresh the user directory", exc_info=True)
+        report.finished_at = self._run_db(self.replica.mark_synced)
+        self._set_progress("idle", 0, 0)
+        return report
+
+    def _push(
+        self,
+        client_id: str,
+        report: SyncReport,
+        check: Callable[[], None],
+        changed: Callable[[DataChanged], None],
+    ) -> None:
+        total = int(self._run_db(self.replica.sendable_count))
+        done = 0
+        for _round in range(MAX_PUSH_ROUNDS):
+            check()
+            changes = self._run_db(self.replica.take_outbox, self.push_batch)
+            if not changes:
+                return
+            self._set_progress("push", done, max(total, done + len(changes)))
+            response = self.client.push(PushRequest(client_id=client_id, changes=changes))
+            event = self._run_db(self.replica.apply_push_results, changes, response.results)
+            changed(event)
+            done += len(changes)
+            report.pushed += sum(1 for r in response.results if r.status == "applied")
+            report.rejected += sum(1 for r in response.results if r.status == "rejected")
+        log.warning("push did not settle after %d rounds; the rest waits for the next sync", MAX_PUSH_ROUNDS)
+
+    def _pull(self, report: SyncReport, check: Callable[[], None], changed: Callable[[DataChanged], None]) -> None:
+        cursor: int = self._run_db(self.replica.cursor)
+        start = cursor
+        while True:
+            check()
+            page = self.client.pull(cursor, self.pull_limit)
+            if page.cursor < cursor and page.records:
+                raise BadResponse("The server's change feed went backwards; nothing was applied.")
+            if page.server_cursor < cursor:
+                # The server was restored from an older backup: our cursor is
+                # ahead of it.  Start over from zero; local changes are kept.
+                log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
+                cursor = start = 0
+                self._run_db(self.replica.reset_cursor)
+                continue
+            event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor)
+            changed(event)
+            report.pulled += len(page.records)
+            cursor = page.cursor
+            span = max(page.server_cursor - start, 1)
+            self._set_progress("pull", min(cursor - start, span), span)
+            if not page.has_more:
+                return
+
+    def _consistent(self) -> bool:
+        if self._run_db(self.replica.pending_count):
+            # Unsynced local edits make the replica differ on purpose.
+            return True
+        status = self.client.status()
+        if status.cursor != self._run_db(self.replica.cursor):
+            # Someone wrote since our last page; the next sync will compare.
+            return True
+        local: dict[str, tuple[int, int]] = self._run_db(self.replica.live_counts)
+        for entry in status.types:
+            count, rev_sum = local.get(entry.type, (0, 0))
+            if (count, rev_sum) != (entry.count, entry.rev_sum):
+                log.warning(
+                    "replica check: %s local=(%d, %d) server=(%d, %d)",
+                    entry.type, count, rev_sum, entry.count, entry.rev_sum,
+                )
+                return False
+        return True

@@ -1,0 +1,389 @@
+"""The store side of sync: take changes out of the outbox, put server data in.
+
+Every method is one transaction.  A pulled page and the cursor after it are
+committed together, so an interrupted sync resumes where it stopped and never
+applies a page twice; an outbox entry is frozen (``in_flight``) and committed
+before it is sent, so a lost response is answered by resending exactly the
+same change with the same change id.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from crm_desktop.ids import new_id
+from crm_desktop.services.records import DataChanged, kv_get, kv_set
+from crm_desktop.store.db import Database
+from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
+from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange, User, sort_key_for
+from crm_protocol.records import RECORD_TYPES, check_wire_data
+from crm_protocol.wire import Change, ChangeOp, ChangeResult, ChangeStatus, RecordState, UserOut
+from sync.errors import BadResponse
+from sync.merge import three_way_merge
+
+log = logging.getLogger("crm.sync.replica")
+
+CURSOR_KEY = "sync.cursor"
+CLIENT_ID_KEY = "sync.client_id"
+LAST_SYNC_KEY = "sync.last_success"
+SERVER_KEY = "sync.server"
+_TYPE_ORDER = {name: i for i, name in enumerate(RECORD_TYPES)}
+
+
+class Replica:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- bookkeeping ---------------------------------------------------------
+
+    def client_id(self) -> str:
+        with self._db.session() as session:
+            value = kv_get(session, CLIENT_ID_KEY)
+            if not value:
+                value = new_id()
+                kv_set(session, CLIENT_ID_KEY, value)
+            return str(value)
+
+    def cursor(self) -> int:
+        with self._db.session() as session:
+            return int(kv_get(session, CURSOR_KEY, 0))
+
+    def bind_server(self, server_key: str) -> None:
+        """Remember which server and user this replica mirrors.
+
+        Signing in to a different server or as a different user starts from
+        cursor 0 (a full pull); local unsynced changes stay queued.
+        """
+        with self._db.session() as session:
+            if kv_get(session, SERVER_KEY) != server_key:
+                kv_set(session, SERVER_KEY, server_key)
+                kv_set(session, CURSOR_KEY, 0)
+
+    def last_sync(self) -> datetime | None:
+        with self._db.session() as session:
+            value = kv_get(session, LAST_SYNC_KEY)
+        return datetime.fromisoformat(value) if value else None
+
+    def mark_synced(self) -> datetime:
+        stamp = datetime.now(UTC)
+        with self._db.session() as session:
+            kv_set(session, LAST_SYNC_KEY, stamp.isoformat())
+        return stamp
+
+    def pending_count(self) -> int:
+        with self._db.session() as session:
+            return int(session.execute(select(func.count()).select_from(PendingChange)).scalar_one())
+
+    def sendable_count(self) -> int:
+        with self._db.session() as session:
+            return int(
+                session.execute(
+                    select(func.count()).select_from(PendingChange).where(PendingChange.status == "pending")
+                ).scalar_one()
+            )
+
+    def conflict_count(self) -> int:
+        with self._db.session() as session:
+            return int(
+                session.execute(
+                    select(func.count()).select_from(Conflict).where(Conflict.resolution.is_(None))
+                ).scalar_one()
+            )
+
+    def store_users(self, users: list[UserOut]) -> None:
+        with self._db.session() as session:
+            for user in users:
+                existing = session.get(User, user.id)
+                if existing is None:
+                    session.add(User(id=user.id, email=user.email, name=user.name))
+                else:
+                    existing.email, existing.name = user.email, user.name
+
+    # -- push ------------------------------------------------------------------
+
+    def take_outbox(self, limit: int) -> list[Change]:
+        """Freeze up to ``limit`` pending entries into changes to send."""
+        changes: list[Change] = []
+        with self._db.session() as session:
+            entries = list(
+                session.execute(
+                    select(PendingChange)
+                    .where(PendingChange.status == "pending")
+                    .order_by(PendingChange.created_at)
+                    .limit(limit)
+                ).scalars()
+            )
+            # Parents before children (an account before its new contacts),
+            # then oldest first.
+            entries.sort(key=lambda e: (_TYPE_ORDER.get(e.record_type, 99), e.created_at))
+            for entry in entries:
+                if entry.in_flight is not None:
+                    changes.append(Change.model_validate(entry.in_flight))
+                    continue
+                change = self._freeze(session, entry)
+                if change is not None:
+                    changes.append(change)
+        return changes
+
+    def _freeze(self, session: Session, entry: PendingChange) -> Change | None:
+        row = get_row(session, entry.record_type, entry.record_id)
+        spec = RECORD_TYPES[entry.record_type]
+        if row is None:
+            session.delete(entry)
+            return None
+        current = row_data(entry.record_type, row)
+        fields: dict[str, Any]
+        if entry.op == "create":
+            fields = {f.name: current[f.name] for f in spec.fields if f.derived_from is None}
+        elif entry.op == "update":
+            fields = {
+                f.name: current[f.name]
+                for f in spec.fields
+                if f.derived_from is None and current[f.name] != entry.base_values.get(f.name)
+            }
+            if not fields:
+                # Edited back to what the server has: nothing to send.
+                row.dirty = False
+                session.delete(entry)
+                return None
+        else:
+            fields = {}
+        change = Change(
+            change_id=entry.change_id,
+            type=entry.record_type,
+            id=entry.record_id,
+            op=ChangeOp(entry.op),
+            base_rev=entry.base_rev,
+            fields=fields,
+        )
+        entry.in_flight = change.model_dump(mode="json")
+        entry.in_flight_seq = entry.local_seq
+        return change
+
+    def apply_push_results(self, sent: list[Change], results: list[ChangeResult]) -> DataChanged:
+        if len(results) != len(sent) or any(
+            r.change_id != c.change_id for r, c in zip(results, sent, strict=False)
+        ):
+            raise BadResponse("The server answered a sync with results that do not match the changes sent.")
+        touched: set[str] = set()
+        with self._db.session() as session:
+            for change, result in zip(sent, results, strict=True):
+                entry = session.get(PendingChange, (change.type, change.id))
+                if entry is None or entry.change_id != change.change_id:
+                    log.warning("push result for an unknown outbox entry %s", change.change_id)
+                    continue
+                touched.add(change.type)
+                if result.status is ChangeStatus.APPLIED:
+                    self._applied(session, entry, change, result)
+                elif result.status is ChangeStatus.CONFLICT:
+                    if result.record is None:
+                        raise BadResponse("The server reported a conflict without the record.")
+                    entry.in_flight = None
+                    entry.in_flight_seq = None
+                    self._merge_server_record(session, entry, result.record)
+                else:
+                    entry.in_flight = None
+                    entry.in_flight_seq = None
+                    entry.status = "rejected"
+                    entry.reject_code = result.code
+                    entry.reject_reason = result.reason or "The server refused this change."
+                    entry.field_errors = [e.model_dump() for e in result.field_errors]
+                    log.info("change %s rejected: %s", change.change_id, entry.reject_reason)
+        return DataChanged(frozenset(touched))
+
+    def _applied(self, session: Session, entry: PendingChange, change: Change, result: ChangeResult) -> None:
+        record = result.record
+        row = get_row(session, change.type, change.id)
+        if record is None:
+            raise BadResponse("The server applied a change without returning the record.")
+        data = check_wire_data(record.type, record.data)
+        edited_since = entry.local_seq != entry.in_flight_seq
+        if not edited_since:
+            session.delete(entry)
+            if row is None:
+                return
+            if record.deleted:
+                session.delete(row)
+                return
+            set_row_data(change.type, row, data)
+            row.server_rev = record.rev
+            row.dirty = False
+            return
+        # Edited while the push was under way: keep the newer local values and
+        # queue them as a new change on top of what the server now has.
+        entry.in_flight = None
+        entry.in_flight_seq = None
+        entry.base_rev = record.rev
+        entry.base_values = data
+        entry.change_id = new_id()
+        if entry.op == "create":
+            entry.op = "update"
+        if row is not None:
+            row.server_rev = record.rev
+
+    # -- pull ------------------------------------------------------------------
+
+    def apply_pull_page(self, records: list[RecordState], cursor: int) -> DataChanged:
+        """Apply one pulled page and save ``cursor``, in one transaction."""
+        checked: list[tuple[RecordState, dict[str, Any]]] = []
+        for record in records:
+            try:
+                checked.append((record, check_wire_data(record.type, record.data)))
+            except ValueError as exc:
+                raise BadResponse(
+                    "The server sent data this app cannot store; nothing from it was applied.",
+                    detail=str(exc),
+                ) from exc
+        touched: set[str] = set()
+        with self._db.session() as session:
+            has_outbox = session.execute(select(PendingChange.record_id).limit(1)).first() is not None
+            by_type: dict[str, list[tuple[RecordState, dict[str, Any]]]] = {}
+            for record, data in checked:
+                by_type.setdefault(record.type, []).append((record, data))
+            for record_type, items in by_type.items():
+                touched.add(record_type)
+                pending: dict[str, PendingChange] = {}
+                if has_outbox:
+                    ids = [r.id for r, _ in items]
+                    pending = {
+                        e.record_id: e
+                        for e in session.execute(
+                            select(PendingChange).where(
+                                PendingChange.record_type == record_type, PendingChange.record_id.in_(ids)
+                            )
+                        ).scalars()
+                    }
+                # Later revisions of the same record in one page win; apply in order.
+                plain: dict[str, tuple[RecordState, dict[str, Any]]] = {}
+                for record, data in items:
+                    entry = pending.get(record.id)
+                    if entry is None:
+                        plain[record.id] = (record, data)
+                    else:
+                        self._merge_server_record(session, entry, record.model_copy(update={"data": data}))
+                self._upsert_plain(session, record_type, list(plain.values()))
+            kv_set(session, CURSOR_KEY, cursor)
+        return DataChanged(frozenset(touched), outbox=False)
+
+    def _upsert_plain(
+        self, session: Session, record_type: str, items: list[tuple[RecordState, dict[str, Any]]]
+    ) -> None:
+        model = model_for(record_type)
+        table = cast(Table, model.__table__)
+        deleted_ids = [record.id for record, _ in items if record.deleted]
+        if deleted_ids:
+            session.execute(delete(table).where(table.c.id.in_(deleted_ids)))
+        rows = []
+        for record, data in items:
+            if record.deleted:
+                continue
+            rows.append(
+                {
+                    **data,
+                    "id": record.id,
+                    "server_rev": record.rev,
+                    "dirty": False,
+                    "deleted": False,
+                    "sort_key": sort_key_for(record_type, data),
+                    "created_at": record.updated_at,
+                    "updated_at": record.updated_at,
+                }
+            )
+        if not rows:
+            return
+        statement = sqlite_insert(table)
+        update_columns = {
+            name: statement.excluded[name]
+            for name in (*RECORD_TYPES[record_type].field_names, "server_rev", "dirty", "deleted",
+                         "sort_key", "updated_at")
+        }
+        session.execute(
+            statement.on_conflict_do_update(index_elements=[table.c.id], set_=update_columns), rows
+        )
+
+    def _merge_server_record(self, session: Session, entry: PendingChange, record: RecordState) -> None:
+        """Rebase a record's unsynced local change on the server's version."""
+        record_type = entry.record_type
+        theirs = check_wire_data(record_type, record.data)
+        row = get_row(session, record_type, entry.record_id)
+        stamp = now()
+        if row is None:
+            session.delete(entry)
+            return
+        mine = row_data(record_type, row)
+        if record.deleted:
+            if entry.op != "delete":
+                # Edited here, deleted there: the delete wins for now, and
+                # the local version is kept whole for the user to restore.
+                session.add(
+                    Conflict(
+                        record_type=record_type, record_id=entry.record_id, field=None, kind="deleted_remotely",
+                        base_value=entry.base_values, local_value=mine, server_value=None,
+                        server_rev=record.rev, server_updated_by=record.updated_by, created_at=stamp,
+                    )
+                )
+            session.delete(entry)
+            session.delete(row)
+            return
+        if entry.op == "delete":
+            if any(theirs.get(k) != entry.base_values.get(k) for k in theirs):
+                # Deleted here after someone edited it there: keep their
+                # version so the user can bring the record back.
+                session.add(
+                    Conflict(
+                        record_type=record_type, record_id=entry.record_id, field=None, kind="edited_remotely",
+                        base_value=entry.base_values, local_value=None, server_value=theirs,
+                        server_rev=record.rev, server_updated_by=record.updated_by, created_at=stamp,
+                    )
+                )
+            entry.base_rev = record.rev
+            entry.base_values = theirs
+            entry.change_id = new_id()
+            return
+        base = entry.base_values if entry.op == "update" else theirs
+        result = three_way_merge(record_type, base, mine, theirs)
+        for conflict in result.conflicts:
+            session.add(
+                Conflict(
+                    record_type=record_type, record_id=entry.record_id, field=conflict.field, kind="field",
+                    base_value=conflict.base, local_value=conflict.mine, server_value=conflict.theirs,
+                    server_rev=record.rev, server_updated_by=record.updated_by, created_at=stamp,
+                )
+            )
+        set_row_data(record_type, row, result.merged)
+        row.server_rev = record.rev
+        if result.differs_from(theirs):
+            entry.op = "update"
+            entry.base_rev = record.rev
+            entry.base_values = theirs
+            entry.change_id = new_id()
+            row.dirty = True
+        else:
+            session.delete(entry)
+            row.dirty = False
+
+    # -- consistency -------------------------------------------------------------
+
+    def live_counts(self) -> dict[str, tuple[int, int]]:
+        """Per type: (count, sum of server_rev) of synced, live records."""
+        out: dict[str, tuple[int, int]] = {}
+        with self._db.session() as session:
+            for record_type, model in RECORD_MODELS.items():
+                count, rev_sum = session.execute(
+                    select(func.count(), func.coalesce(func.sum(model.server_rev), 0)).where(
+                        model.server_rev.is_not(None)
+                    )
+                ).one()
+                out[record_type] = (int(count), int(rev_sum or 0))
+        return out
+
+    def reset_cursor(self) -> None:
+        with self._db.session() as session:
+            kv_set(session, CURSOR_KEY, 0)
+
