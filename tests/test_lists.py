@@ -1,0 +1,186 @@
+"""ListService: ordering, search (incl. hostile input), paging, tombstones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crm_desktop.services.lists import ListService, ListSpec, clean_search, fts_query
+from crm_desktop.services.records import RecordService
+from crm_desktop.store.db import Database
+
+OWNER = "0190a000-0000-7000-8000-000000000001"
+
+NAMES = [
+    ("Ada", "Lovelace", "ada@example.com", "London"),
+    ("Alan", "Turing", "alan@example.com", "Manchester"),
+    ("Grace", "Hopper", "grace@navy.mil", "Arlington"),
+    ("Édith", "Piaf", "edith@example.fr", "Paris"),
+    ("Linus", "Torvalds", None, "Portland"),
+    ("Jo", "Smith", "jo.smith@example.com", "Boston"),
+    ("Johanna", "Smithers", "jsmithers@example.com", "Boston"),
+]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database.open(tmp_path, lock=False)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def filled(db: Database) -> tuple[RecordService, ListService, dict[str, str]]:
+    records = RecordService(db)
+    ids: dict[str, str] = {}
+    for first, last, email, city in NAMES:
+        ids[last] = records.create(
+            "contact", {"first_name": first, "last_name": last, "email": email, "city": city}
+        )
+    return records, ListService(db), ids
+
+
+def titles(lists: ListService, spec: ListSpec) -> list[str]:
+    ids = lists.all_ids(spec)
+    rows = lists.rows(spec.record_type, ids)
+    return [rows[rid][2] for rid in ids]
+
+
+def test_default_order_is_by_name(filled: tuple[RecordService, ListService, dict[str, str]]) -> None:
+    _, lists, _ = filled
+    spec = ListSpec("contact")
+    assert titles(lists, spec) == sorted(
+        (f"{f} {last}" for f, last, _, _ in NAMES), key=str.casefold
+    )
+    assert lists.count(spec) == len(NAMES)
+    assert lists.first_ids(spec, 3) == list(lists.all_ids(spec))[:3]
+    descending = ListSpec("contact", descending=True)
+    assert titles(lists, descending) == titles(lists, spec)[::-1]
+
+
+def test_sort_by_email_and_updated(filled: tuple[RecordService, ListService, dict[str, str]]) -> None:
+    records, lists, ids = filled
+    by_email = titles(lists, ListSpec("contact", sort="email"))
+    assert by_email[0] == "Linus Torvalds"  # no email sorts first
+    records.update("contact", ids["Hopper"], {"title": "Rear Admiral"})
+    newest = titles(lists, ListSpec("contact", sort="updated_at", descending=True))
+    assert newest[0] == "Grace Hopper"
+    with pytest.raises(ValueError):
+        lists.count(ListSpec("contact", sort="notes"))
+        lists.first_ids(ListSpec("contact", sort="notes"), 5)
+
+
+def test_search_long_terms_use_full_text(filled: tuple[RecordService, ListService, dict[str, str]]) -> None:
+    _, lists, _ = filled
+    assert titles(lists, ListSpec("contact", search="smith")) == ["Jo Smith", "Johanna Smithers"]
+    assert titles(lists, ListSpec("contact", search="SMITH boston")) == ["Jo Smith", "Johanna Smithers"]
+    assert titles(lists, ListSpec("contact", search="navy")) == ["Grace Hopper"]
+    assert titles(lists, ListSpec("contact", search="édith")) == ["Édith Piaf"]
+    assert titles(lists, ListSpec("contact", search="smith ers")) == ["Johanna Smithers"]
+    assert lists.count(ListSpec("contact", search="smith")) == 2
+    page = lists.first_page(ListSpec("contact", search="example"), 2)
+    assert page.count == 5 and len(page.ids) == 2 and not page.complete
+
+
+def test_short_queries_use_a_prefix(filled: tuple[RecordService, ListService, dict[str, str]]) -> None:
+    _, lists, _ = filled
+    assert titles(lists, ListSpec("contact", search="a")) == ["Ada Lovelace", "Alan Turing"]
+    assert titles(lists, ListSpec("contact", search="Jo")) == ["Jo Smith", "Johanna Smithers"]
+    assert titles(lists, ListSpec("contact", search="jo s")) == ["Jo Smith"]
+    # A short term next to a long one filters by name.
+    assert titles(lists, ListSpec("contact", search="boston ha")) == ["Johanna Smithers"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', '""', "*", "NEAR", "NEAR(a b)", "-", "%", "_", "%_%", "a OR b", "\x00", "a\x00bcd",
+     "😀", "😀😀😀", "שלום עולם", "\ud800abc", "\\", "'; DROP TABLE contacts; --", "^abc", "col:abc",
+     "   ", "a" * 5000],
+)
+def test_hostile_search_never_raises(
+    filled: tuple[RecordService, ListService, dict[str, str]], text: str
+) -> None:
+    _, lists, _ = filled
+    spec = ListSpec("contact", search=text)
+    count = lists.count(spec)
+    assert count == len(lists.all_ids(spec))
+    assert lists.first_page(spec, 3).count == count
+    assert lists.count(ListSpec("contact")) == len(NAMES)
+
+
+def test_percent_and_underscore_are_literal(db: Database) -> None:
+    records = RecordService(db)
+    records.create("account", {"name": "100% Juice"})
+    records.create("account", {"name": "1000 Lakes"})
+    records.create("account", {"name": "a_b Corp"})
+    records.create("account", {"name": "axb Corp"})
+    lists = ListService(db)
+    assert titles(lists, ListSpec("account", search="10")) == ["100% Juice", "1000 Lakes"]
+    assert titles(lists, ListSpec("account", search="100%")) == ["100% Juice"]
+    assert titles(lists, ListSpec("account", search="a_")) == ["a_b Corp"]
+    assert titles(lists, ListSpec("account", search="a_b")) == ["a_b Corp"]
+
+
+def test_quotes_in_search_are_matched_literally(db: Database) -> None:
+    records = RecordService(db)
+    records.create("account", {"name": 'The "Best" Shop'})
+    lists = ListService(db)
+    assert titles(lists, ListSpec("account", search='"best"')) == ['The "Best" Shop']
+    assert fts_query(['a"b', "NEAR"]) == '"a""b" AND "NEAR"'
+    assert clean_search(" a\x00b \ud800 ") == "a b"
+
+
+def test_deleted_rows_are_excluded(filled: tuple[RecordService, ListService, dict[str, str]]) -> None:
+    records, lists, ids = filled
+    rid = lists.rid_of("contact", ids["Turing"])
+    assert rid is not None
+    # Make it a synced record so delete leaves a tombstone rather than removing it.
+    with records._db.session() as session:  # noqa: SLF001 - test setup
+        session.connection().exec_driver_sql(
+            "UPDATE contacts SET server_rev = 1, dirty = 0 WHERE rid = ?", (rid,)
+        )
+        session.connection().exec_driver_sql("DELETE FROM pending_changes")
+    records.delete("contact", ids["Turing"])
+    assert "Alan Turing" not in titles(lists, ListSpec("contact"))
+    assert lists.count(ListSpec("contact")) == len(NAMES) - 1
+    assert lists.count(ListSpec("contact", search="turing")) == 0
+    assert lists.count(ListSpec("contact", search="al")) == 0
+    assert lists.rows("contact", [rid]) == {}
+    assert lists.rid_of("contact", ids["Turing"]) is None
+
+
+def test_rows_show_account_owner_and_dirty(db: Database) -> None:
+    records = RecordService(db)
+    with db.session() as session:
+        session.connection().exec_driver_sql(
+            "INSERT INTO users (id, email, name) VALUES (?, 'o@example.com', 'Olga Owner')", (OWNER,)
+        )
+    account = records.create("account", {"name": "Acme", "owner_id": OWNER})
+    contact = records.create(
+        "contact", {"first_name": "Wile", "last_name": "Coyote", "account_id": account, "owner_id": OWNER,
+                    "title": "Genius", "phone": "+1 415 555 2671"}
+    )
+    lists = ListService(db)
+    rid = lists.rid_of("contact", contact)
+    assert rid is not None
+    row = lists.rows("contact", [rid])[rid]
+    assert row[:9] == (contact, True, "Wile Coyote", "Acme", "Genius", None, "+1 415 555 2671", None,
+                       "Olga Owner")
+    assert row[9]  # updated_at
+    only = ListSpec("contact", account_id=account)
+    assert lists.count(only) == 1 and list(lists.all_ids(only)) == [rid]
+    assert lists.count(ListSpec("contact", account_id="nope")) == 0
+    assert lists.position(ListSpec("contact"), rid) == 0
+
+
+def test_many_matches_path_agrees_with_few_matches_path(
+    filled: tuple[RecordService, ListService, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, lists, _ = filled
+    spec = ListSpec("contact", search="example", sort="email", descending=True)
+    few = lists.first_ids(spec, 3)
+    monkeypatch.setattr("crm_desktop.services.lists.FEW_MATCHES", 0)
+    assert lists.first_ids(spec, 3) == few
+    assert lists.first_page(spec, 3).ids == few
