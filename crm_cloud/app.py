@@ -18,6 +18,7 @@ from crm_cloud.core.security import KeyRing
 from crm_cloud.customers.router import router as customers_router
 from crm_cloud.deps import PROTOCOL_MAX, PROTOCOL_MIN, AppContext
 from crm_cloud.http import install_error_handlers
+from crm_cloud.models import metadata as _metadata  # noqa: F401  (registers every table)
 from crm_cloud.sync.router import router as sync_router
 from crm_protocol.wire import ServerInfo
 

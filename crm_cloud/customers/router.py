@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from crm_cloud.customers import tables as _tables  # noqa: F401  (registers the record tables)
 from crm_cloud.records.rest import make_record_router
 
 router = APIRouter()

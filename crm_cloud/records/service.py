@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, and_, func, insert, or_, select, update
+from sqlalchemy import Select, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -111,6 +111,13 @@ class TypeCodec:
             elif f.kind is FieldKind.DATE:
                 self.out_conv.append((f.name, date.isoformat))
                 self.in_conv.append((f.name, date.fromisoformat))
+        #: Converters for values as the SQLite driver returns them (no SQLAlchemy processing).
+        self.sqlite_conv: list[tuple[str, Callable[[Any], Any]]] = []
+        for f in spec.fields:
+            if f.kind is FieldKind.BOOL:
+                self.sqlite_conv.append((f.name, bool))
+            elif f.kind is FieldKind.DECIMAL:
+                self.sqlite_conv.append((f.name, _sqlite_decimal))
         self.ref_fields = tuple(
             (f.name, f.ref_type) for f in spec.fields if f.kind is FieldKind.REF and f.ref_type
         )
@@ -140,6 +147,15 @@ class TypeCodec:
             if values[name] is not None:
                 values[name] = conv(values[name])
         return values
+
+
+def _sqlite_decimal(value: Any) -> str:
+    return str(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
+def _sqlite_datetime(value: str) -> str:
+    """SQLAlchemy stores ``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC) in SQLite; answer ISO 8601 UTC."""
+    return f"{value[:10]}T{value[11:]}Z"
 
 
 _CODECS: dict[str, TypeCodec] = {}
@@ -447,7 +463,9 @@ class RecordService:
         plain dicts for orjson; no per-record models.  Call it in a snapshot.
         """
         seq = self.current_seq()
-        streams: list[Iterable[tuple[int, str, Row[Any]]]] = []
+        conn = self.session.connection()
+        raw_sqlite = conn.dialect.name == "sqlite"
+        streams: list[list[tuple[int, str, Sequence[Any]]]] = []
         for record_type in record_types():
             codec = codec_for(record_type)
             t = codec.table
@@ -457,18 +475,35 @@ class RecordService:
                 .order_by(t.c.rev)
                 .limit(limit + 1)
             )
-            rows = self.session.connection().execute(stmt).all()
+            # Straight to the driver: no per-value result processing on the hot path.
+            compiled = stmt.compile(dialect=conn.dialect)
+            params: Any = (
+                tuple(compiled.params[k] for k in compiled.positiontup or ())
+                if compiled.positional
+                else compiled.params
+            )
+            rows = conn.exec_driver_sql(str(compiled), params).all()
             streams.append([(r[1], record_type, r) for r in rows])
-        merged = list(heapq.merge(*streams, key=lambda item: item[0]))
-        has_more = len(merged) > limit
+        merged = heapq.merge(*streams, key=lambda item: item[0]) if len(streams) > 1 else streams[0]
         records: list[dict[str, Any]] = []
         append = records.append
-        for rev, record_type, row in merged[:limit]:
+        has_more = False
+        for rev, record_type, row in merged:
+            if len(records) == limit:
+                has_more = True
+                break
             codec = _CODECS[record_type]
             data = dict(zip(codec.field_names, row[_N_COMMON:], strict=True))
-            for name, conv in codec.out_conv:
-                if data[name] is not None:
-                    data[name] = conv(data[name])
+            updated_at: Any = row[4]
+            if raw_sqlite:
+                for name, conv in codec.sqlite_conv:
+                    if data[name] is not None:
+                        data[name] = conv(data[name])
+                updated_at = _sqlite_datetime(updated_at)
+            else:
+                for name, conv in codec.out_conv:
+                    if data[name] is not None:
+                        data[name] = conv(data[name])
             append(
                 {
                     "type": record_type,
@@ -476,7 +511,7 @@ class RecordService:
                     "rev": rev,
                     "deleted": bool(row[2]),
                     "data": data,
-                    "updated_at": row[4],
+                    "updated_at": updated_at,
                     "updated_by": row[5],
                 }
             )

@@ -1,0 +1,180 @@
+"""``crm-cloud`` command line: serve, user add, db upgrade, demo seed."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from crm_cloud.core.config import Settings
+from crm_cloud.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def _database_url(arg: str | None) -> str:
+    return arg or os.environ.get("CRM_CLOUD_DATABASE_URL") or Settings().database_url
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _write_ready_file(path: Path, url: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(url + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from crm_cloud.app import create_app
+    from crm_cloud.core.db import upgrade
+
+    url = _database_url(args.database_url)
+    upgrade(url)
+    overrides: dict[str, object] = {"database_url": url}
+    if args.access_token_ttl is not None:
+        overrides["access_token_ttl_s"] = args.access_token_ttl
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    app = create_app(settings)
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    base_url = f"http://{host}:{port}"
+
+    config = uvicorn.Config(app, log_level=args.log_level, proxy_headers=False, access_log=False)
+    server = uvicorn.Server(config)
+
+    if args.ready_file:
+        ready = Path(args.ready_file)
+
+        def announce() -> None:
+            while not server.started and not server.should_exit:
+                time.sleep(0.02)
+            if server.started:
+                _write_ready_file(ready, base_url)
+
+        threading.Thread(target=announce, name="ready-file", daemon=True).start()
+    log.info("serving on %s (database %s)", base_url, url.split("@")[-1])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if args.ready_file:
+            Path(args.ready_file).unlink(missing_ok=True)
+    return 0
+
+
+def _read_password(stdin: bool) -> str:
+    if stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    second = getpass.getpass("Repeat password: ")
+    if first != second:
+        raise SystemExit("The passwords do not match.")
+    return first
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from crm_cloud.admin import create_user
+    from crm_cloud.core.db import upgrade
+
+    url = _database_url(args.database_url)
+    upgrade(url)
+    password = _read_password(args.password_stdin)
+    try:
+        user_id = create_user(url, args.email, args.name, password)
+    except DomainError as exc:
+        detail = exc.detail.get("field_errors") if isinstance(exc.detail, dict) else None
+        messages = [e["message"] for e in detail] if detail else [exc.message]
+        sys.stderr.write("\n".join(messages) + "\n")
+        return 1
+    _out(f"Created user {args.email.strip().lower()} ({user_id})")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from crm_cloud.core.db import upgrade
+
+    upgrade(_database_url(args.database_url))
+    _out("Database is up to date.")
+    return 0
+
+
+def _demo_seed(args: argparse.Namespace) -> int:
+    from crm_cloud.core.db import upgrade
+    from crm_cloud.demo import seed
+
+    url = _database_url(args.database_url)
+    upgrade(url)
+    started = time.perf_counter()
+    try:
+        seed(url, args.email, args.accounts, args.contacts)
+    except DomainError as exc:
+        sys.stderr.write(exc.message + "\n")
+        return 1
+    _out(
+        f"Seeded {args.accounts} accounts and {args.contacts} contacts for {args.email} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm-cloud", description="CRM cloud backend")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server (migrates the database first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8800, help="0 = any free port")
+    serve.add_argument("--database-url")
+    serve.add_argument("--ready-file", help="write the base URL here once accepting connections")
+    serve.add_argument("--access-token-ttl", type=int, help="access token lifetime in seconds")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=_serve)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="create a user")
+    add.add_argument("email")
+    add.add_argument("--name", required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--database-url")
+    add.set_defaults(func=_user_add)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="apply migrations")
+    up.add_argument("--database-url")
+    up.set_defaults(func=_db_upgrade)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    seed = demo.add_parser("seed", help="create demo accounts and contacts owned by a user")
+    seed.add_argument("--email", required=True)
+    seed.add_argument("--accounts", type=int, default=200)
+    seed.add_argument("--contacts", type=int, default=1000)
+    seed.add_argument("--database-url")
+    seed.set_defaults(func=_demo_seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    result: int = args.func(args)
+    return result
