@@ -13,13 +13,14 @@ import base64
 import hashlib
 import html
 import logging
+import re
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 from pydantic import ValidationError
@@ -257,3 +258,34 @@ class TokenManager:
                                                                         "client_id": CLIENT_ID}, timeout=5.0)
             except httpx.HTTPError:
                 log.info("could not tell the server about the sign-out; the token was forgotten locally")
+
+
+_HIDDEN_INPUT = re.compile(r"<input[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
+
+
+def complete_sign_in_form(http: httpx.Client, authorize_url: str, email: str, password: str) -> None:
+    """Do what a person does in the browser: fill in the sign-in page, follow the redirect.
+
+    Used by ``--demo`` (a demo user is signed in without typing) and by tests
+    that drive the whole OAuth flow over HTTP.  Raises :class:`SignInRequired`
+    when the server refuses the credentials.
+    """
+    page = http.get(authorize_url)
+    if page.status_code != 200:
+        raise BadResponse(f"The sign-in page could not be loaded ({page.status_code}).")
+    form: dict[str, str] = {}
+    for tag in _HIDDEN_INPUT.findall(page.text):
+        attrs = {k.lower(): html.unescape(v) for k, v in _ATTR.findall(tag)}
+        if attrs.get("type", "").lower() == "hidden" and "name" in attrs:
+            form[attrs["name"]] = attrs.get("value", "")
+    form["email"] = email
+    form["password"] = password
+    action = urljoin(authorize_url, "/oauth/authorize")
+    answer = http.post(action, data=form, follow_redirects=False)
+    if answer.status_code in (301, 302, 303, 307):
+        http.get(answer.headers["Location"])
+        return
+    if answer.status_code in (400, 401, 403, 429):
+        raise SignInRequired("Wrong email or password.")
+    raise BadResponse(f"The sign-in page answered unexpectedly ({answer.status_code}).")

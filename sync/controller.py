@@ -1,0 +1,252 @@
+"""Runs syncs off the GUI thread and reports their state through Qt signals.
+
+Triggers: :meth:`sync_now` (the button), :meth:`start` (app start-up), the
+network coming back (``QNetworkInformation``), and a periodic timer.  A
+failed sync caused by the environment retries with exponential back-off and
+jitter; a refused sign-in stops and asks the user, keeping every unsynced
+change.  Uses QtCore and QtNetwork only, no widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtNetwork import QNetworkInformation
+
+from crm_desktop.errors import KnownError
+from sync.engine import SyncEngine, SyncReport
+from sync.errors import Cancelled, Offline, ServerUnavailable, SignInRequired, SyncError
+
+log = logging.getLogger("crm.sync.controller")
+
+BACKOFF_BASE_S = 5.0
+BACKOFF_MAX_S = 300.0
+
+
+def backoff_delay(failures: int, rng: Callable[[], float] = random.random, retry_after: float | None = None) -> float:
+    """Seconds to wait after ``failures`` consecutive failures ("full jitter")."""
+    ceiling = min(BACKOFF_MAX_S, BACKOFF_BASE_S * (2 ** max(0, failures - 1)))
+    delay: float = ceiling / 2 + rng() * ceiling / 2
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+class SyncController(QObject):
+    stateChanged = Signal(str, str)  # noqa: N815 - Qt naming
+    progress = Signal(int, int)
+    pendingCountChanged = Signal(int)  # noqa: N815
+    conflictCountChanged = Signal(int)  # noqa: N815
+    lastSyncChanged = Signal(object)  # noqa: N815
+    onlineChanged = Signal(bool)  # noqa: N815
+    dataChanged = Signal(object)  # noqa: N815
+    signInRequired = Signal(str)  # noqa: N815
+    syncFinished = Signal(object)  # noqa: N815 - SyncReport or the exception
+    _finishedInThread = Signal(object)  # noqa: N815
+
+    def __init__(
+        self,
+        engine: SyncEngine,
+        *,
+        interval_minutes: int = 10,
+        watch_network: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.state = "idle"
+        self.message = ""
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-sync")
+        self._running: Future[SyncReport] | None = None
+        self._again = False
+        self._cancel = threading.Event()
+        self._failures = 0
+        self._stopped = False
+        self._finishedInThread.connect(self._on_finished)
+
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setInterval(100)
+        self._progress_timer.timeout.connect(self._poll_progress)
+
+        self._periodic = QTimer(self)
+        self._periodic.timeout.connect(self.sync_now)
+        self.set_interval(interval_minutes)
+
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.sync_now)
+
+        self._network: QNetworkInformation | None = None
+        if watch_network and QNetworkInformation.loadDefaultBackend():
+            self._network = QNetworkInformation.instance()
+            if self._network is not None:
+                self._network.reachabilityChanged.connect(self._on_reachability)
+
+    # -- public ----------------------------------------------------------------
+
+    def set_interval(self, minutes: int) -> None:
+        if minutes > 0:
+            self._periodic.start(minutes * 60_000)
+        else:
+            self._periodic.stop()
+
+    def start(self) -> None:
+        """Report the stored state, then sync once (start-up trigger)."""
+        self.refresh_counts()
+        self._submit_side(lambda: self.engine._run_db(self.engine.replica.last_sync), self.lastSyncChanged.emit)
+        self.onlineChanged.emit(self.is_online())
+        self.sync_now()
+
+    def is_online(self) -> bool:
+        if self._network is None:
+            return True
+        return bool(self._network.reachability() != QNetworkInformation.Reachability.Disconnected)
+
+    def is_running(self) -> bool:
+        return self._running is not None
+
+    @Slot()
+    def sync_now(self) -> None:
+        if self._stopped:
+            return
+        if self._running is not None:
+            self._again = True
+            return
+        self._retry.stop()
+        self._cancel = threading.Event()
+        self._set_state("syncing", "")
+        self.progress.emit(0, 0)
+        self._progress_timer.start()
+        cancel = self._cancel
+        future = self._executor.submit(self.engine.run, cancel, self.dataChanged.emit)
+        self._running = future
+        future.add_done_callback(lambda f: self._finishedInThread.emit(f))
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Cancel any sync and wait for it to end (quit, sign-out)."""
+        self._stopped = True
+        self._cancel.set()
+        self._periodic.stop()
+        self._retry.stop()
+        self._progress_timer.stop()
+        running = self._running
+        if running is not None:
+            try:
+                running.result(timeout=timeout)
+            except Exception:  # noqa: BLE001 - already reported by _on_finished
+                pass
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def refresh_counts(self) -> None:
+        replica = self.engine.replica
+        self._submit_side(
+            lambda: (self.engine._run_db(replica.pending_count), self.engine._run_db(replica.conflict_count)),
+            self._emit_counts,
+        )
+
+    # -- internals -------------------------------------------------------------
+
+    def _submit_side(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        relay = _Relay(self)
+        relay.done.connect(done)
+        relay.done.connect(relay.deleteLater)
+
+        def work() -> None:
+            try:
+                relay.done.emit(fn())
+            except Exception:
+                log.exception("background read failed")
+
+        threading.Thread(target=work, name="crm-sync-side", daemon=True).start()
+
+    def _emit_counts(self, counts: tuple[int, int]) -> None:
+        self.pendingCountChanged.emit(counts[0])
+        self.conflictCountChanged.emit(counts[1])
+
+    def _set_state(self, state: str, message: str) -> None:
+        self.state, self.message = state, message
+        self.stateChanged.emit(state, message)
+
+    @Slot()
+    def _poll_progress(self) -> None:
+        progress = self.engine.progress
+        self.progress.emit(progress.done, progress.total)
+
+    @Slot(object)
+    def _on_finished(self, future: Future[SyncReport]) -> None:
+        self._running = None
+        self._progress_timer.stop()
+        try:
+            report = future.result()
+        except Cancelled:
+            self._set_state("idle", "")
+            self.syncFinished.emit(None)
+            return
+        except SignInRequired as exc:
+            self._failures = 0
+            self._set_state("signed_out", exc.message)
+            self.signInRequired.emit(exc.message)
+            self.syncFinished.emit(exc)
+        except Offline as exc:
+            self._failures += 1
+            self._set_state("offline", exc.message)
+            self.onlineChanged.emit(False)
+            self._schedule_retry(None)
+            self.syncFinished.emit(exc)
+        except SyncError as exc:
+            self._failures += 1
+            log.warning("sync failed: %s (%s)", exc.message, exc.detail)
+            self._set_state("error", exc.message)
+            if exc.transient:
+                self._schedule_retry(exc.retry_after if isinstance(exc, ServerUnavailable) else None)
+            self.syncFinished.emit(exc)
+        except KnownError as exc:
+            self._failures += 1
+            self._set_state("error", exc.message)
+            self.syncFinished.emit(exc)
+        except Exception as exc:  # a bug: log it whole, tell the user plainly
+            self._failures += 1
+            log.exception("sync failed with an unexpected error")
+            self._set_state("error", "Sync failed because of a bug in the app. Details are in the log file.")
+            self.syncFinished.emit(exc)
+        else:
+            self._failures = 0
+            self.onlineChanged.emit(True)
+            self._set_state("idle", "")
+            self.lastSyncChanged.emit(report.finished_at)
+            self.syncFinished.emit(report)
+        finally:
+            self.refresh_counts()
+        if self._again and not self._stopped:
+            self._again = False
+            self.sync_now()
+
+    def _schedule_retry(self, retry_after: float | None) -> None:
+        if self._stopped:
+            return
+        delay = backoff_delay(self._failures, retry_after=retry_after)
+        log.info("next sync attempt in %.0f s", delay)
+        self._retry.start(int(delay * 1000))
+
+    @Slot(QNetworkInformation.Reachability)
+    def _on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
+        online = reachability != QNetworkInformation.Reachability.Disconnected
+        self.onlineChanged.emit(online)
+        if online:
+            log.info("network is back; syncing")
+            self._failures = 0
+            self.sync_now()
+
+
+class _Relay(QObject):
+    done = Signal(object)
+
