@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from crm_protocol.wire import PROTOCOL_HEADER, PullResponse, PushResponse, SyncStatus
+from tests.cloud.conftest import Account
+
+SYNC = "/api/v1/sync"
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def change(op: str, kind: str, rid: str, base_rev: int | None = None, **fields: Any) -> dict[str, Any]:
+    return {"change_id": new_id(), "type": kind, "id": rid, "op": op, "base_rev": base_rev, "fields": fields}
+
+
+def push(client: TestClient, who: Account, *changes: dict[str, Any]) -> PushResponse:
+    response = client.post(
+        f"{SYNC}/push", json={"client_id": "test-client", "changes": list(changes)}, headers=who.headers
+    )
+    assert response.status_code == 200, response.text
+    return PushResponse.model_validate(response.json())
+
+
+def pull(client: TestClient, who: Account, cursor: int = 0, limit: int | None = None) -> PullResponse:
+    params: dict[str, int] = {"cursor": cursor}
+    if limit is not None:
+        params["limit"] = limit
+    response = client.get(f"{SYNC}/pull", params=params, headers=who.headers)
+    assert response.status_code == 200, response.text
+    return PullResponse.model_validate(response.json())
+
+
+def test_push_create_update_delete(client: TestClient, alice: Account) -> None:
+    acc, con = new_id(), new_id()
+    res = push(
+        client,
+        alice,
+        change("create", "account", acc, name="Acme"),
+        change("create", "contact", con, first_name="Ann", account_id=acc, phone="+49 30 1234567"),
+    )
+    assert [r.status for r in res.results] == ["applied", "applied"]
+    contact = res.results[1].record
+    assert contact is not None and contact.data["phone_e164"] == "+49301234567"
+    assert contact.data["owner_id"] == alice.id
+    assert res.cursor == contact.rev
+    upd = push(client, alice, change("update", "contact", con, contact.rev, last_name="Lee")).results[0]
+    assert upd.status == "applied" and upd.record is not None
+    assert upd.record.data["first_name"] == "Ann" and upd.record.data["last_name"] == "Lee"
+    assert upd.record.rev > contact.rev
+    dele = push(client, alice, change("delete", "contact", con, upd.record.rev)).results[0]
+    assert dele.status == "applied" and dele.record is not None and dele.record.deleted
+    # deleting a tombstone again: applied, no new revision
+    again = push(client, alice, change("delete", "contact", con, dele.record.rev)).results[0]
+    assert again.status == "applied" and again.record is not None
+    assert again.record.rev == dele.record.rev
+    # the REST API sees the same writes
+    assert client.get(f"/api/v1/contacts/{con}", headers=alice.headers).status_code == 404
+
+
+def test_conflicts(client: TestClient, alice: Account) -> None:
+    acc = new_id()
+    created = push(client, alice, change("create", "account", acc, name="Acme")).results[0].record
+    assert created is not None
+    dup = push(client, alice, change("create", "account", acc, name="Other")).results[0]
+    assert dup.status == "conflict" and dup.record is not None and dup.record.data["name"] == "Acme"
+    moved = push(client, alice, change("update", "account", acc, created.rev, city="Oslo")).results[0]
+    assert moved.record is not None
+    stale = push(client, alice, change("update", "account", acc, created.rev, city="Rome")).results[0]
+    assert stale.status == "conflict"
+    assert stale.record is not None and stale.record.rev == moved.record.rev
+    assert stale.record.data["city"] == "Oslo"
+    stale_delete = push(client, alice, change("delete", "account", acc, created.rev)).results[0]
+    assert stale_delete.status == "conflict"
+    gone = push(client, alice, change("delete", "account", acc, moved.record.rev)).results[0]
+    assert gone.record is not None
+    on_tombstone = push(client, alice, change("update", "account", acc, gone.record.rev, city="X")).results[0]
+    assert on_tombstone.status == "conflict"
+    assert on_tombstone.record is not None and on_tombstone.record.deleted
+
+
+def test_replayed_change_id_is_applied_once(client: TestClient, alice: Account) -> None:
+    acc = new_id()
+    create = change("create", "account", acc, name="Acme")
+    first = push(client, alice, create)
+    second = push(client, alice, create)
+    assert second.results == first.results
+    rec = first.results[0].record
+    assert rec is not None
+    upd = change("update", "account", acc, rec.rev, city="Oslo")
+    one = push(client, alice, upd).results[0]
+    two = push(client, alice, upd, upd).results
+    assert two == [one, one]
+    records = pull(client, alice).records
+    assert [(r.id, r.rev) for r in records] == [(acc, one.record.rev if one.record else 0)]
+
+
+def test_rejections(client: TestClient, alice: Account) -> None:
+    acc, con = new_id(), new_id()
+    results = push(
+        client,
+        alice,
+        change("create", "account", acc, name="", email="nope", website="http://x"),
+        change("create", "contact", con, first_name="Ann", account_id=new_id()),
+        change("create", "invoice", new_id(), total=3),
+        change("create", "account", new_id(), name="Fine", colour="red"),
+        change("update", "account", new_id(), 1, name="Nobody"),
+        change("create", "account", new_id(), name="Good"),
+    ).results
+    assert [r.status for r in results] == ["rejected"] * 5 + ["applied"]
+    bad = results[0]
+    assert bad.code == "validation" and bad.reason
+    assert {e.field for e in bad.field_errors} == {"name", "email", "website"}
+    assert results[1].field_errors[0].field == "account_id"
+    assert "does not exist" in (results[1].reason or "")
+    assert results[2].code == "unknown_type"
+    assert results[3].field_errors[0].field == "colour"
+    assert results[4].code == "not_found"
+    # a rejected change wrote nothing: only the good one is pulled
+    assert [r.data["name"] for r in pull(client, alice).records] == ["Good"]
+
+
+def test_ref_to_tombstone_is_allowed(client: TestClient, alice: Account) -> None:
+    acc = new_id()
+    rec = push(client, alice, change("create", "account", acc, name="Old")).results[0].record
+    assert rec is not None
+    push(client, alice, change("delete", "account", acc, rec.rev))
+    res = push(client, alice, change("create", "contact", new_id(), last_name="Ng", account_id=acc))
+    assert res.results[0].status == "applied"
+
+
+def test_visibility(client: TestClient, alice: Account, bob: Account) -> None:
+    private, shared = new_id(), new_id()
+    res = push(
+        client,
+        alice,
+        change("create", "account", private, name="Private"),
+        change("create", "account", shared, name="Shared", shared=True),
+    )
+    prev = res.results[0].record
+    assert prev is not None
+    assert [r.id for r in pull(client, bob).records] == [shared]
+    sneaky = push(
+        client,
+        bob,
+        change("update", "account", private, prev.rev, name="Mine"),
+        change("delete", "account", private, prev.rev),
+        change("create", "account", private, name="Takeover"),
+        change("create", "contact", new_id(), first_name="B", account_id=private),
+    ).results
+    assert [r.status for r in sneaky] == ["rejected"] * 4
+    assert all(r.record is None for r in sneaky)
+    assert sneaky[0].code == "not_found"
+    ok = push(client, bob, change("create", "contact", new_id(), first_name="B", account_id=shared))
+    assert ok.results[0].status == "applied"
+    status_bob = SyncStatus.model_validate(client.get(f"{SYNC}/status", headers=bob.headers).json())
+    assert {t.type: t.count for t in status_bob.types} == {"account": 1, "contact": 1}
+
+
+def test_pull_order_paging_cursor_and_tombstones(client: TestClient, alice: Account) -> None:
+    ids = [new_id() for _ in range(5)]
+    acc_results = push(client, alice, *[change("create", "account", i, name=f"A{n}") for n, i in enumerate(ids)])
+    con = new_id()
+    push(client, alice, change("create", "contact", con, first_name="Zed", account_id=ids[0]))
+    first = acc_results.results[1].record
+    assert first is not None
+    push(client, alice, change("update", "account", ids[1], first.rev, city="Oslo"))
+    third = acc_results.results[2].record
+    assert third is not None
+    push(client, alice, change("delete", "account", ids[2], third.rev))
+
+    full = pull(client, alice)
+    assert not full.has_more
+    revs = [r.rev for r in full.records]
+    assert revs == sorted(revs)
+    assert [r.type for r in full.records].count("contact") == 1
+    assert full.cursor == full.server_cursor == revs[-1]
+    assert full.records[-1].id == ids[2] and full.records[-1].deleted
+    assert full.records[-1].data["name"] == "A2"  # tombstones keep their data
+
+    collected = []
+    cursor = 0
+    while True:
+        page = pull(client, alice, cursor, limit=2)
+        assert len(page.records) <= 2
+        collected += page.records
+        cursor = page.cursor
+        if not page.has_more:
+            break
+        assert page.cursor == page.records[-1].rev
+    assert [r.rev for r in collected] == revs
+    assert cursor == full.server_cursor
+    empty = pull(client, alice, cursor)
+    assert empty.records == [] and not empty.has_more and empty.cursor == cursor
+
+
+def test_status(client: TestClient, alice: Account) -> None:
+    a, b = new_id(), new_id()
+    res = push(client, alice, change("create", "account", a, name="A"), change("create", "account", b, name="B"))
+    rec_b = res.results[1].record
+    assert rec_b is not None
+    push(client, alice, change("delete", "account", b, rec_b.rev))
+    status = SyncStatus.model_validate(client.get(f"{SYNC}/status", headers=alice.headers).json())
+    by_type = {t.type: t for t in status.types}
+    rec_a = res.results[0].record
+    assert rec_a is not None
+    assert by_type["account"].count == 1 and by_type["account"].rev_sum == rec_a.rev
+    assert by_type["contact"].count == 0 and by_type["contact"].rev_sum == 0
+    assert status.cursor == pull(client, alice).server_cursor
+
+
+def test_protocol_header(client: TestClient, alice: Account) -> None:
+    headers = {**alice.headers, PROTOCOL_HEADER: "99"}
+    response = client.get(f"{SYNC}/pull", headers=headers)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "protocol_mismatch"
+    assert "99" in body["message"] and "1" in body["message"]
+    missing = {k: v for k, v in alice.headers.items() if k != PROTOCOL_HEADER}
+    assert client.get(f"{SYNC}/status", headers=missing).json()["code"] == "protocol_mismatch"
+
+
+def test_rest_writes_appear_in_pull(client: TestClient, alice: Account) -> None:
+    created = client.post("/api/v1/accounts", json={"name": "Via REST"}, headers=alice.headers).json()
+    records = pull(client, alice).records
+    assert [(r.id, r.rev) for r in records] == [(created["id"], created["rev"])]
