@@ -5,3 +5,5 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.sync.fixtures import cloud, make_profile  # noqa: E402,F401 - shared pytest fixtures

@@ -14,7 +14,7 @@ from sync.auth import TokenManager, sign_in
 from sync.client import CloudClient
 from sync.engine import SyncEngine
 from sync.errors import BadResponse, Offline, SignInRequired
-from tests.sync.conftest import PASSWORD, browser_open
+from tests.sync.fixtures import PASSWORD, browser_open
 
 
 def contact_count(profile) -> int:  # type: ignore[no-untyped-def]
