@@ -184,3 +184,16 @@ def test_many_matches_path_agrees_with_few_matches_path(
     monkeypatch.setattr("crm_desktop.services.lists.FEW_MATCHES", 0)
     assert lists.first_ids(spec, 3) == few
     assert lists.first_page(spec, 3).ids == few
+
+
+def test_fast_count_agrees_with_counting_rows(
+    filled: tuple[RecordService, ListService, dict[str, str]]
+) -> None:
+    records, lists, ids = filled
+    records.delete("contact", ids["Piaf"])
+    with records._db.session() as session:  # noqa: SLF001 - test check
+        slow = session.connection().exec_driver_sql(
+            "SELECT count(*) FROM contacts WHERE deleted = 0"
+        ).scalar_one()
+    assert lists.count(ListSpec("contact")) == slow == len(NAMES) - 1
+    assert lists.count(ListSpec("account")) == 0

