@@ -68,12 +68,13 @@ def error_response(
 def _domain_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, OAuthError):
-        headers = {"Cache-Control": "no-store"}
         return JSONResponse(
-            {"error": exc.error, "error_description": exc.message}, status_code=exc.status, headers=headers
+            {"error": exc.error, "error_description": exc.message},
+            status_code=exc.status,
+            headers={"Cache-Control": "no-store"},
         )
     status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 400)
-    headers = None
+    headers: dict[str, str] | None = None
     if isinstance(exc, AuthenticationError):
         headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
     return error_response(status, exc.code, exc.message, exc.detail, headers)

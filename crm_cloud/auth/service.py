@@ -276,13 +276,14 @@ class OAuthService:
             elif as_utc(row.expires_at) < utcnow():
                 raise OAuthError("invalid_grant", "The refresh token has expired")
             else:
-                claimed = session.execute(
+                claimed_rows = session.execute(
                     update(RefreshToken)
                     .where(RefreshToken.token_hash == row.token_hash, RefreshToken.used_at.is_(None))
                     .values(used_at=utcnow())
+                    .returning(RefreshToken.token_hash)
                     .execution_options(synchronize_session=False)
-                ).rowcount
-                if claimed != 1:
+                ).all()
+                if len(claimed_rows) != 1:
                     raise OAuthError("invalid_grant", "The refresh token was already used")
                 if get_active_user(session, row.user_id) is None:
                     raise OAuthError("invalid_grant", "The account is disabled")

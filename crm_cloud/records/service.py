@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -251,7 +251,7 @@ class RecordService:
             title_cols = [t.c[n] for n in codec.spec.title_fields]
             conds = [c.ilike(pattern, escape="\\") for c in title_cols]
             if len(title_cols) > 1:
-                joined = func.coalesce(title_cols[0], "")
+                joined: ColumnElement[Any] = func.coalesce(title_cols[0], "")
                 for c in title_cols[1:]:
                     joined = joined + " " + func.coalesce(c, "")
                 conds.append(joined.ilike(pattern, escape="\\"))
@@ -331,7 +331,7 @@ class RecordService:
                 f"The id {record_id} is already in use",
                 detail={"field_errors": [{"field": "id", "message": "id is already in use"}]},
             )
-        merged = {n: None for n in codec.field_names}
+        merged = dict.fromkeys(codec.field_names)
         merged.update(fields)
         cleaned = self._validate(codec, merged, None)
         now = utcnow()

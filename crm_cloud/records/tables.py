@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,7 +28,7 @@ COMMON_COLUMNS = ("id", "rev", "deleted", "created_at", "updated_at", "updated_b
 RECORD_TABLES: dict[str, Table] = {}
 
 
-def column_type(spec: FieldSpec) -> TypeEngine[object]:
+def column_type(spec: FieldSpec) -> TypeEngine[Any]:
     kind = spec.kind
     if kind is FieldKind.BOOL:
         return Boolean()
@@ -50,7 +52,7 @@ def table_name(spec: RecordTypeSpec) -> str:
 def record_table(spec: RecordTypeSpec, metadata: MetaData) -> Table:
     """Build the table for ``spec``: the common columns plus one column per field."""
     name = table_name(spec)
-    columns: list[Column[object]] = [
+    columns: list[Column[Any]] = [
         Column("id", String(36), primary_key=True),
         Column("rev", BigInteger(), nullable=False),
         Column("deleted", Boolean(), nullable=False, default=False),

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from crm_cloud.cli import main
+from crm_cloud.customers.tables import account_table, contact_table
+from crm_cloud.demo import seed
+from crm_protocol.records import validate_fields
+
+
+def _env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CRM_CLOUD_DATABASE_URL"] = database_url
+    return env
+
+
+def test_serve_with_ready_file(sqlite_url: str, tmp_path: Path) -> None:
+    ready = tmp_path / "ready.txt"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crm_cloud", "serve", "--port", "0", "--ready-file", str(ready),
+         "--database-url", sqlite_url, "--access-token-ttl", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+        base_url = ready.read_text().strip()
+        assert base_url.startswith("http://127.0.0.1:")
+        assert not base_url.endswith(":0")
+        info = httpx.get(f"{base_url}/api/v1/info", timeout=10)
+        assert info.status_code == 200
+        assert info.json()["protocol_max"] >= 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def test_user_add_and_demo_seed(database_url: str, monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", _Stdin("s3cret-password\n"))
+    assert main(["user", "add", "Dana@Example.com", "--name", "Dana", "--password-stdin",
+                 "--database-url", database_url]) == 0
+    assert "dana@example.com" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", _Stdin("s3cret-password\n"))
+    assert main(["user", "add", "dana@example.com", "--name", "Dana", "--password-stdin",
+                 "--database-url", database_url]) == 1
+    assert main(["db", "upgrade", "--database-url", database_url]) == 0
+
+    seed(database_url, "dana@example.com", 50, 500)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(account_table)).scalar() == 50
+            contacts = conn.execute(select(contact_table)).mappings().all()
+            seq = conn.execute(text("SELECT seq FROM server_state")).scalar()
+    finally:
+        engine.dispose()
+    assert len(contacts) == 500
+    assert seq == 550
+    assert sorted(c["rev"] for c in contacts) == list(range(51, 551))
+    without_account = sum(1 for c in contacts if c["account_id"] is None)
+    assert 50 < without_account < 150
+    fields = [n for n in contacts[0] if n not in ("id", "rev", "deleted", "created_at", "updated_at", "updated_by")]
+    for c in contacts[:200]:
+        data = {n: c[n] for n in fields if n != "account_id"}
+        cleaned = validate_fields("contact", data, partial=False)
+        assert cleaned["phone_e164"] == c["phone_e164"]
+        assert cleaned["email"] == c["email"]
+
+
+class _Stdin:
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def readline(self) -> str:
+        return self._text
