@@ -1,0 +1,366 @@
+"""The record form: generated from the record type's spec in crm_protocol.
+
+Create or edit one record.  Saving goes through the DB worker; a
+``ValidationFailed`` marks every bad field (red border and the message under
+it) and keeps the dialog open with everything typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.context import AppContext
+from crm_desktop.errors import KnownError
+from crm_protocol.records import RECORD_TYPES, FieldKind, FieldSpec, ValidationFailed
+from ui.events import DataBus
+from ui.tasks import report_error, run_async
+
+log = logging.getLogger("crm.ui.form")
+
+INVALID_STYLE = "border: 1px solid #c62828; border-radius: 3px;"
+
+
+class AccountPicker(QLineEdit):
+    """Type part of an account's name; pick from the completer (fed by the worker)."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._account_id: str | None = None
+        self._choices: dict[str, str] = {}  # name -> id
+        self._model = QStringListModel(self)
+        completer = QCompleter(self._model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated[str].connect(self._picked)  # type: ignore[index]
+        self.setCompleter(completer)
+        self.setPlaceholderText(self.tr("Type to search accounts"))
+        self._timer = QTimer(self, singleShot=True, interval=150)
+        self._timer.timeout.connect(self._lookup)
+        self.textEdited.connect(self._edited)
+        self._generation = 0
+
+    def account_id(self) -> str | None:
+        text = self.text().strip()
+        if not text:
+            return None
+        if self._account_id is None and text in self._choices:
+            return self._choices[text]
+        return self._account_id
+
+    def set_account(self, account_id: str | None, name: str) -> None:
+        self._account_id = account_id
+        if account_id:
+            self._choices[name] = account_id
+        self.setText(name)
+
+    def _edited(self, _text: str) -> None:
+        self._account_id = None
+        self._timer.start()
+
+    def _lookup(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        run_async(
+            self._context.worker, self._context.records.account_choices, self.text().strip(),
+            on_done=lambda choices: self.fill(generation, choices), context=self,
+        )
+
+    def fill(self, generation: int, choices: list[tuple[str, str]]) -> None:
+        if generation != self._generation:
+            return
+        self._choices.update({name: id_ for id_, name in choices})
+        self._model.setStringList([name for _, name in choices])
+        if self.hasFocus() and choices:
+            self.completer().complete()
+
+    def _picked(self, name: str) -> None:
+        self._account_id = self._choices.get(name)
+
+
+class RecordFormDialog(QDialog):
+    #: The record id, after a successful save.
+    saved = Signal(str)
+
+    def __init__(
+        self,
+        context: AppContext,
+        bus: DataBus,
+        record_type: str,
+        record_id: str | None = None,
+        *,
+        initial: dict[str, Any] | None = None,
+        field_errors: list[dict[str, str]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._bus = bus
+        self._type = record_type
+        self._id = record_id
+        self._spec = RECORD_TYPES[record_type]
+        self._editors: dict[str, QWidget] = {}
+        self._errors: dict[str, QLabel] = {}
+        self._busy = False
+        self.setObjectName(f"{record_type}Form")
+        label = self.tr("Contact") if record_type == "contact" else self.tr("Account")
+        self.setWindowTitle(self.tr("Edit %1").replace("%1", label) if record_id
+                            else self.tr("New %1").replace("%1", label))
+        self.resize(560, 680)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for fspec in self._spec.fields:
+            if fspec.derived_from is not None:
+                continue
+            editor = self._make_editor(fspec)
+            editor.setObjectName(fspec.name)
+            self._editors[fspec.name] = editor
+            error = QLabel(self)
+            error.setObjectName(f"{fspec.name}_error")
+            error.setStyleSheet("color: #c62828;")
+            error.setWordWrap(True)
+            error.hide()
+            self._errors[fspec.name] = error
+            box = QWidget(self)
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(editor)
+            column.addWidget(error)
+            caption = self._caption(fspec)
+            form.addRow(caption + ("" if fspec.kind is FieldKind.BOOL else ":"), box)
+
+        inner = QWidget(self)
+        inner.setLayout(form)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self._general = QLabel(self)
+        self._general.setObjectName("generalError")
+        self._general.setStyleSheet("color: #c62828;")
+        self._general.setWordWrap(True)
+        self._general.hide()
+
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self._buttons.accepted.connect(self.save)
+        self._buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._general)
+        layout.addWidget(scroll)
+        layout.addWidget(self._buttons)
+
+        self._load_users()
+        if initial:
+            self.fill(initial)
+        if record_id is not None:
+            self._set_busy(True)
+            run_async(context.worker, context.records.get, record_type, record_id,
+                      on_done=self._loaded, on_error=self._load_failed, context=self)
+        if field_errors:
+            self._show_errors(field_errors)
+
+    # -- building ----------------------------------------------------------
+
+    def _caption(self, fspec: FieldSpec) -> str:
+        # Field labels come from the shared spec; translated via the "Fields" context.
+        from PySide6.QtCore import QCoreApplication
+
+        return QCoreApplication.translate("Fields", fspec.label)
+
+    def _make_editor(self, fspec: FieldSpec) -> QWidget:
+        if fspec.kind is FieldKind.LONG_TEXT:
+            notes = QPlainTextEdit(self)
+            notes.setTabChangesFocus(True)
+            notes.setMinimumHeight(90)
+            return notes
+        if fspec.kind is FieldKind.BOOL:
+            return QCheckBox(self)
+        if fspec.kind is FieldKind.CHOICE:
+            combo = QComboBox(self)
+            combo.addItem("", None)
+            for choice in fspec.choices:
+                combo.addItem(choice, choice)
+            return combo
+        if fspec.kind is FieldKind.REF and fspec.ref_type == "account":
+            return AccountPicker(self._context, self)
+        if fspec.kind is FieldKind.REF and fspec.ref_type == "user":
+            combo = QComboBox(self)
+            combo.addItem(self.tr("(nobody)"), None)
+            return combo
+        line = QLineEdit(self)
+        line.setMaxLength(max(fspec.max_length, 1))
+        return line
+
+    def editor(self, name: str) -> QWidget:
+        return self._editors[name]
+
+    def error_text(self, name: str) -> str:
+        label = self._errors[name]
+        return label.text() if not label.isHidden() else ""
+
+    def _load_users(self) -> None:
+        if "owner_id" not in self._editors:
+            return
+        run_async(self._context.worker, self._context.records.users, on_done=self._users_loaded, context=self)
+
+    def _users_loaded(self, users: list[tuple[str, str]]) -> None:
+        combo = self._editors["owner_id"]
+        assert isinstance(combo, QComboBox)
+        current = combo.currentData()
+        for user_id, name in users:
+            if combo.findData(user_id) < 0:
+                combo.addItem(name, user_id)
+        if current is not None:
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+
+    # -- values ------------------------------------------------------------
+
+    def fill(self, data: dict[str, Any], account_name: str = "") -> None:
+        for name, value in data.items():
+            editor = self._editors.get(name)
+            if editor is None:
+                continue
+            if isinstance(editor, QPlainTextEdit):
+                editor.setPlainText(str(value or ""))
+            elif isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, AccountPicker):
+                editor.set_account(value or None, account_name or ("" if not value else str(value)))
+            elif isinstance(editor, QComboBox):
+                if value is not None and editor.findData(value) < 0:
+                    editor.addItem(str(value), value)
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif isinstance(editor, QLineEdit):
+                editor.setText("" if value is None else str(value))
+
+    def values(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, editor in self._editors.items():
+            if isinstance(editor, QPlainTextEdit):
+                data[name] = editor.toPlainText() or None
+            elif isinstance(editor, QCheckBox):
+                data[name] = editor.isChecked()
+            elif isinstance(editor, AccountPicker):
+                data[name] = editor.account_id()
+            elif isinstance(editor, QComboBox):
+                data[name] = editor.currentData()
+            elif isinstance(editor, QLineEdit):
+                data[name] = editor.text() or None
+        return data
+
+    def _loaded(self, view: Any) -> None:
+        account_id = view.data.get("account_id")
+        if account_id:
+            run_async(self._context.worker, _account_name, self._context, account_id,
+                      on_done=lambda name: self.fill({"account_id": account_id}, name), context=self)
+        self.fill({k: v for k, v in view.data.items() if k != "account_id"})
+        self._set_busy(False)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        report_error(exc, self.parentWidget())
+        self.reject()
+
+    # -- saving ------------------------------------------------------------
+
+    def save(self) -> None:
+        if self._busy:
+            return
+        self._clear_errors()
+        data = self.values()
+        picker = self._editors.get("account_id")
+        if isinstance(picker, AccountPicker) and picker.text().strip() and data["account_id"] is None:
+            self._show_errors([{"field": "account_id", "message": self.tr("Pick an account from the list")}])
+            return
+        self._set_busy(True)
+        if self._id is None:
+            run_async(self._context.worker, self._context.records.create, self._type, data,
+                      on_done=self._saved, on_error=self._save_failed, context=self)
+        else:
+            record_id = self._id
+            run_async(self._context.worker, self._context.records.update, self._type, record_id, data,
+                      on_done=lambda _none: self._saved(record_id), on_error=self._save_failed, context=self)
+
+    def _saved(self, record_id: str) -> None:
+        self._set_busy(False)
+        log.info("saved %s %s", self._type, record_id)
+        self._id = record_id
+        self._bus.announce({self._type}, {record_id})
+        self.saved.emit(record_id)
+        self.accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, ValidationFailed):
+            self._show_errors([{"field": e.field, "message": e.message} for e in exc.errors])
+        elif isinstance(exc, KnownError):
+            self._general.setText(exc.message)
+            self._general.show()
+            report_error(exc, self)
+        else:
+            report_error(exc, self)
+
+    def _clear_errors(self) -> None:
+        self._general.hide()
+        for name, label in self._errors.items():
+            label.hide()
+            label.clear()
+            self._editors[name].setStyleSheet("")
+
+    def _show_errors(self, errors: list[dict[str, str]]) -> None:
+        general: list[str] = []
+        first: QWidget | None = None
+        for error in errors:
+            name, message = error.get("field", ""), error.get("message", "")
+            label = self._errors.get(name)
+            if label is None:
+                general.append(message if not name else f"{name}: {message}")
+                continue
+            label.setText((label.text() + "\n" if label.text() else "") + message)
+            label.show()
+            self._editors[name].setStyleSheet(INVALID_STYLE)
+            first = first or self._editors[name]
+        if general:
+            self._general.setText("\n".join(general))
+            self._general.show()
+        if first is not None:
+            first.setFocus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        save = self._buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(not busy)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+
+def _account_name(context: AppContext, account_id: str) -> str:
+    try:
+        return str(context.records.get("account", account_id).data.get("name") or "")
+    except KnownError:
+        return ""

@@ -1,0 +1,17 @@
+"""The UI's change bus: one place every view hears that data changed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from crm_desktop.services.records import DataChanged
+
+
+class DataBus(QObject):
+    """Carries :class:`DataChanged` from our own writes and from sync."""
+
+    changed = Signal(object)
+
+    def announce(self, record_types: set[str] | frozenset[str], ids: set[str] | frozenset[str] = frozenset(),
+                 *, outbox: bool = True) -> None:
+        self.changed.emit(DataChanged(frozenset(record_types), frozenset(ids), outbox))

@@ -1,0 +1,315 @@
+"""The main window: navigation, pages, File menu and status bar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from crm_desktop.context import AppContext
+from crm_desktop.errors import KnownError
+from crm_desktop.services.records import DataChanged
+from ui.dialogs import messages
+from ui.dialogs.sign_in import SignIn, SignInDialog
+from ui.events import DataBus
+from ui.pages.conflicts import ConflictsPage
+from ui.pages.pending import PendingPage
+from ui.pages.record_list import RecordListPage
+from ui.status_bar import StatusBar
+from ui.tasks import report_error, run_async
+
+log = logging.getLogger("crm.ui.main")
+
+CONTACTS, ACCOUNTS, PENDING, CONFLICTS = range(4)
+
+
+def _counts(context: AppContext) -> tuple[int, int]:
+    return context.records.pending_count(), context.records.open_conflict_count()
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        sync_controller: Any = None,
+        sign_in: SignIn | None = None,
+        sign_out: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.context = context
+        self.bus = DataBus(self)
+        self._sign_in = sign_in
+        self._sign_out = sign_out
+        self._controller: Any = None
+        self._after_sync: Callable[[], None] | None = None
+        self._quitting = False
+        self.resize(1280, 800)
+
+        self.contacts = RecordListPage(context, self.bus, "contact", self)
+        self.accounts = RecordListPage(context, self.bus, "account", self)
+        self.pending = PendingPage(context, self.bus, self)
+        self.conflicts = ConflictsPage(context, self.bus, self)
+        self.stack = QStackedWidget(self)
+        for page in (self.contacts, self.accounts, self.pending, self.conflicts):
+            self.stack.addWidget(page)
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(190)
+        self.nav.setIconSize(QSize(18, 18))
+        self.nav.setStyleSheet(
+            "QListWidget { border: none; background: palette(window); padding-top: 8px; }"
+            "QListWidget::item { padding: 8px 10px; border-radius: 4px; margin: 1px 6px; }"
+            "QListWidget::item:selected { background: palette(highlight); color: palette(highlighted-text); }"
+        )
+        style = self.style()
+        for icon in (style.StandardPixmap.SP_DirHomeIcon, style.StandardPixmap.SP_DirIcon,
+                     style.StandardPixmap.SP_BrowserReload, style.StandardPixmap.SP_MessageBoxWarning):
+            QListWidgetItem(style.standardIcon(icon), "", self.nav)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.status.pendingClicked.connect(lambda: self.show_page(PENDING))
+        self.status.conflictsClicked.connect(lambda: self.show_page(CONFLICTS))
+        self.status.signInClicked.connect(self.sign_in)
+
+        self._build_menu()
+        self._pending_count = 0
+        self._conflict_count = 0
+        self.contacts.countChanged.connect(lambda _n: self._update_nav())
+        self.accounts.countChanged.connect(lambda _n: self._update_nav())
+        self.bus.changed.connect(self._data_changed)
+        self.set_sync_controller(sync_controller)
+        self.show_page(CONTACTS)
+        self.refresh_counts()
+        self._update_title()
+
+    # -- building ------------------------------------------------------------
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.sign_in_action = QAction(self.tr("Sign in…"), self)
+        self.sign_in_action.triggered.connect(self.sign_in)
+        self.sign_out_action = QAction(self.tr("Sign out"), self)
+        self.sign_out_action.setObjectName("signOut")
+        self.sign_out_action.triggered.connect(self.sign_out)
+        self.sync_action = QAction(self.tr("Sync now"), self)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(self.sync_now)
+        quit_action = QAction(self.tr("Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.sync_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.sign_in_action)
+        file_menu.addAction(self.sign_out_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        find = QAction(self.tr("Find"), self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self._focus_search)
+        self.addAction(find)
+        for number, page in enumerate((CONTACTS, ACCOUNTS, PENDING, CONFLICTS), start=1):
+            go = QAction(self)
+            go.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            go.triggered.connect(lambda _c=False, p=page: self.show_page(p))
+            self.addAction(go)
+
+    def _update_nav(self) -> None:
+        labels = [self.tr("Contacts"), self.tr("Accounts"),
+                  self.tr("Pending changes") + (f"  ({self._pending_count})" if self._pending_count else ""),
+                  self.tr("Conflicts") + (f"  ({self._conflict_count})" if self._conflict_count else "")]
+        for i, label in enumerate(labels):
+            item = self.nav.item(i)
+            if item is not None:
+                item.setText(label)
+
+    def _update_title(self) -> None:
+        email = self.context.settings.user_email
+        base = self.tr("CRM")
+        self.setWindowTitle(f"{base} — {email}" if email and self._controller is not None else base)
+        signed_in = self._controller is not None
+        self.sign_in_action.setVisible(not signed_in)
+        self.sign_out_action.setVisible(signed_in and self._sign_out is not None)
+        self.sync_action.setEnabled(signed_in)
+
+    # -- navigation ----------------------------------------------------------
+
+    def show_page(self, page: int) -> None:
+        self.nav.setCurrentRow(page)
+        widget = self.stack.widget(page)
+        if isinstance(widget, RecordListPage):
+            widget.table.setFocus()
+
+    def _focus_search(self) -> None:
+        widget = self.stack.currentWidget()
+        if isinstance(widget, RecordListPage):
+            widget.focus_search()
+
+    # -- sync controller -----------------------------------------------------
+
+    def set_sync_controller(self, controller: Any) -> None:
+        """Bind to a sync controller (after sign-in), or None (signed out)."""
+        if self._controller is not None:
+            for name, slot in self._controller_slots():
+                try:
+                    getattr(self._controller, name).disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
+        self._controller = controller
+        self.status.bind(controller)
+        if controller is not None:
+            for name, slot in self._controller_slots():
+                getattr(controller, name).connect(slot)
+        self._update_title()
+
+    def _controller_slots(self) -> list[tuple[str, Any]]:
+        return [
+            ("dataChanged", self.bus.changed.emit),
+            ("signInRequired", self._sign_in_required),
+            ("stateChanged", self._sync_state),
+            ("pendingCountChanged", self._set_pending),
+            ("conflictCountChanged", self._set_conflicts),
+        ]
+
+    def sync_now(self) -> None:
+        if self._controller is not None:
+            self._controller.sync_now()
+
+    def _sync_state(self, state: str, message: str) -> None:
+        if self._after_sync is None or state == "syncing":
+            return
+        then, self._after_sync = self._after_sync, None
+        if state == "idle":
+            then()
+        else:
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Sync did not finish"),
+                              self.tr("The sync did not finish, so your changes are still only on this "
+                                      "computer.") + (f"\n\n{message}" if message else ""),
+                              QMessageBox.StandardButton.Ok, self)
+            box.open()
+
+    def _sign_in_required(self, message: str) -> None:
+        self.status.set_state("signed_out", message)
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Sign in again"),
+                          message or self.tr("Your session has ended. Sign in again to keep syncing."),
+                          QMessageBox.StandardButton.Ok, self)
+        box.finished.connect(lambda _r: self.sign_in())
+        box.open()
+
+    # -- counts ----------------------------------------------------------------
+
+    def refresh_counts(self) -> None:
+        run_async(self.context.worker, _counts, self.context,
+                  on_done=lambda counts: self._show_counts(*counts), context=self)
+
+    def _show_counts(self, pending: int, conflicts: int) -> None:
+        self._set_pending(pending)
+        self._set_conflicts(conflicts)
+
+    def _set_pending(self, count: int) -> None:
+        self._pending_count = count
+        self.status.set_pending_count(count)
+        self._update_nav()
+
+    def _set_conflicts(self, count: int) -> None:
+        self._conflict_count = count
+        self.status.set_conflict_count(count)
+        self._update_nav()
+
+    def _data_changed(self, _change: DataChanged) -> None:
+        self.refresh_counts()
+
+    # -- signing in and out ----------------------------------------------------
+
+    def sign_in(self) -> SignInDialog | None:
+        if self._sign_in is None:
+            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Sign in"),
+                              self.tr("Signing in is not available in this build."),
+                              QMessageBox.StandardButton.Ok, self)
+            box.open()
+            return None
+        dialog = SignInDialog(self._sign_in, self.context.settings.server_url, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.signedIn.connect(self._signed_in)
+        dialog.open()
+        return dialog
+
+    def _signed_in(self, email: str) -> None:
+        self.status.showMessage(self.tr("Signed in as %1").replace("%1", email), 8000)
+        self._update_title()
+        self.bus.announce({"account", "contact"})
+
+    def sign_out(self) -> None:
+        if self._pending_count > 0 and self._controller is not None:
+            choice = messages.choose(
+                self, self.tr("Sign out"),
+                self.tr("%n change(s) are not synced yet. They stay on this computer and are sent when "
+                        "you sign in again.", "", self._pending_count),
+                [("sync", self.tr("Sync first")), ("anyway", self.tr("Sign out anyway"))],
+            )
+            if choice is None:
+                return
+            if choice == "sync":
+                self._after_sync = self._do_sign_out
+                self.sync_now()
+                return
+        self._do_sign_out()
+
+    def _do_sign_out(self) -> None:
+        if self._sign_out is None:
+            return
+        try:
+            self._sign_out()
+        except KnownError as exc:
+            report_error(exc, self)
+            return
+        log.info("signed out")
+        self.set_sync_controller(None)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quitting and self._pending_count > 0 and self._controller is not None:
+            choice = messages.choose(
+                self, self.tr("Quit"),
+                self.tr("%n change(s) are not synced yet. They are kept on this computer and sent at "
+                        "the next sync.", "", self._pending_count),
+                [("sync", self.tr("Sync first")), ("anyway", self.tr("Quit anyway"))],
+            )
+            if choice is None:
+                event.ignore()
+                return
+            if choice == "sync":
+                event.ignore()
+                self._after_sync = self._quit_now
+                self.sync_now()
+                return
+        event.accept()
+
+    def _quit_now(self) -> None:
+        self._quitting = True
+        self.close()

@@ -1,0 +1,248 @@
+"""A list page: search box, lazy table, New / Edit / Delete."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.context import AppContext
+from crm_desktop.services.records import DataChanged
+from ui.dialogs import messages
+from ui.dialogs.record_form import RecordFormDialog
+from ui.events import DataBus
+from ui.models.record_list import RecordListModel
+from ui.tasks import run_async
+
+log = logging.getLogger("crm.ui.pages")
+
+SEARCH_DEBOUNCE_MS = 150
+
+#: Default column widths (no resize-to-contents over a million rows).
+WIDTHS = {
+    "name": 200, "account": 200, "title": 170, "industry": 140, "email": 250, "phone": 140,
+    "city": 130, "owner": 130, "updated_at": 140,
+}
+
+
+class RecordTable(QTableView):
+    """The table: Enter opens the current row, Delete deletes it."""
+
+    openRequested = Signal()
+    deleteRequested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.openRequested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class RecordListPage(QWidget):
+    #: The number of records shown changed (for the window's status).
+    countChanged = Signal(int)
+
+    def __init__(self, context: AppContext, bus: DataBus, record_type: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._bus = bus
+        self._type = record_type
+        self.setObjectName(f"{record_type}ListPage")
+        self.model = RecordListModel(context, record_type, self)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(
+            self.tr("Search contacts by name, email, phone or city") if record_type == "contact"
+            else self.tr("Search accounts by name, email, phone or city")
+        )
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(lambda: self.model.set_search(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self._search_now)
+
+        self.table = RecordTable(self)
+        self.table.setObjectName("table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.AscendingOrder)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._header_clicked)
+        for column in range(self.model.columnCount()):
+            self.table.setColumnWidth(column, WIDTHS.get(self.model.column_key(column), 140))
+        self.table.doubleClicked.connect(lambda _i: self.edit_current())
+        self.table.openRequested.connect(self.edit_current)
+        self.model.countChanged.connect(self._count_changed)
+        self.model.loadingChanged.connect(self._loading_changed)
+        self.model.modelReset.connect(self._update_actions)
+
+        label = self.tr("Contact") if record_type == "contact" else self.tr("Account")
+        self.new_action = QAction(self.tr("New %1").replace("%1", label.lower()), self)
+        self.new_action.setObjectName("new")
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.new_action.triggered.connect(self.new_record)
+        self.edit_action = QAction(self.tr("Open"), self)
+        self.edit_action.setObjectName("edit")
+        self.edit_action.setToolTip(self.tr("Open the selected record (Enter)"))
+        self.edit_action.triggered.connect(self.edit_current)
+        self.delete_action = QAction(self.tr("Delete"), self)
+        self.delete_action.setObjectName("delete")
+        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.delete_action.triggered.connect(self.delete_current)
+        for action in (self.new_action, self.edit_action, self.delete_action):
+            self.addAction(action)
+        style = self.style()
+        self.new_action.setIcon(style.standardIcon(style.StandardPixmap.SP_FileIcon))
+        self.edit_action.setIcon(style.standardIcon(style.StandardPixmap.SP_DialogOpenButton))
+        self.delete_action.setIcon(style.standardIcon(style.StandardPixmap.SP_TrashIcon))
+
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.addAction(self.new_action)
+        self.toolbar.addAction(self.edit_action)
+        self.toolbar.addAction(self.delete_action)
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("countLabel")
+        self.count_label.setStyleSheet("color: palette(mid);")
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.toolbar)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
+        bus.changed.connect(self._data_changed)
+        self._update_actions()
+        self.model.reload()
+
+    # -- actions -------------------------------------------------------------
+
+    def current_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.record_id(index.row()) if index.isValid() else None
+
+    def new_record(self) -> None:
+        self._open_form(None)
+
+    def edit_current(self) -> None:
+        record_id = self.current_id()
+        if record_id:
+            self.open_record(record_id)
+
+    def open_record(self, record_id: str) -> None:
+        if self._type == "account":
+            from ui.dialogs.account_detail import AccountDetailDialog
+
+            detail = AccountDetailDialog(self._context, self._bus, record_id, parent=self)
+            detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            detail.open()
+        else:
+            self._open_form(record_id)
+
+    def _open_form(self, record_id: str | None) -> RecordFormDialog:
+        dialog = RecordFormDialog(self._context, self._bus, self._type, record_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._select_after_reload)
+        dialog.open()
+        return dialog
+
+    def delete_current(self) -> None:
+        record_id = self.current_id()
+        if not record_id:
+            return
+        index = self.table.currentIndex()
+        title = str(self.model.index(index.row(), 0).data() or "")
+        if not messages.confirm(
+            self, self.tr("Delete"),
+            self.tr("Delete “%1”? The deletion is synced to everyone.").replace("%1", title),
+            self.tr("Delete"),
+        ):
+            return
+        run_async(self._context.worker, self._context.records.delete, self._type, record_id,
+                  on_done=lambda _r: self._bus.announce({self._type}, {record_id}), context=self)
+
+    # -- reacting ------------------------------------------------------------
+
+    def _search_now(self) -> None:
+        self._debounce.stop()
+        self.model.set_search(self.search.text())
+
+    def _header_clicked(self, column: int) -> None:
+        header = self.table.horizontalHeader()
+        if not self.model.is_sortable(column):
+            # Keep showing the real sort: only some columns have an index.
+            spec = self.model.spec
+            header.setSortIndicator(
+                self.model.sort_column(),
+                Qt.SortOrder.DescendingOrder if spec.descending else Qt.SortOrder.AscendingOrder,
+            )
+            return
+        self.model.sort(column, header.sortIndicatorOrder())
+
+    def _data_changed(self, change: DataChanged) -> None:
+        if self._type in change.record_types:
+            keep = self.current_id()
+            if keep:
+                self._select_after_reload(keep)
+            self.model.reload()
+
+    def _select_after_reload(self, record_id: str) -> None:
+        def select() -> None:
+            self.model.loaded.disconnect(select)
+            row = self.model.row_of(record_id)
+            if row is not None:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+
+        self.model.loaded.connect(select)
+
+    def _count_changed(self, count: int) -> None:
+        self.count_label.setText(self.tr("%n record(s)", "", count))
+        self.countChanged.emit(count)
+
+    def _loading_changed(self, loading: bool) -> None:
+        if loading:
+            self.count_label.setText(self.tr("Searching…") if self.model.spec.search else self.tr("Loading…"))
+
+    def _update_actions(self) -> None:
+        has = self.table.currentIndex().isValid()
+        self.edit_action.setEnabled(has)
+        self.delete_action.setEnabled(has)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def current_index(self) -> QModelIndex:
+        return self.table.currentIndex()
