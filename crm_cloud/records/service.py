@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, insert, or_, select, update
+import orjson
+from sqlalchemy import ColumnElement, Select, Table, and_, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -111,13 +112,7 @@ class TypeCodec:
             elif f.kind is FieldKind.DATE:
                 self.out_conv.append((f.name, date.isoformat))
                 self.in_conv.append((f.name, date.fromisoformat))
-        #: Converters for values as the SQLite driver returns them (no SQLAlchemy processing).
-        self.sqlite_conv: list[tuple[str, Callable[[Any], Any]]] = []
-        for f in spec.fields:
-            if f.kind is FieldKind.BOOL:
-                self.sqlite_conv.append((f.name, bool))
-            elif f.kind is FieldKind.DECIMAL:
-                self.sqlite_conv.append((f.name, _sqlite_decimal))
+        self.sqlite_json = _sqlite_json_object(spec)
         self.ref_fields = tuple(
             (f.name, f.ref_type) for f in spec.fields if f.kind is FieldKind.REF and f.ref_type
         )
@@ -149,13 +144,22 @@ class TypeCodec:
         return values
 
 
-def _sqlite_decimal(value: Any) -> str:
-    return str(Decimal(str(value)).quantize(Decimal("0.01")))
+def _sqlite_json_object(spec: RecordTypeSpec) -> str:
+    """SQLite expression building a record's ``data`` as JSON text, values as the wire has them."""
+    parts = []
+    for f in spec.fields:
+        col = f'"{f.name}"'
+        if f.kind is FieldKind.BOOL:
+            value = f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} THEN json('true') ELSE json('false') END"
+        elif f.kind is FieldKind.DECIMAL:
+            value = f"CASE WHEN {col} IS NULL THEN NULL ELSE printf('%.2f', {col}) END"
+        else:
+            value = col
+        parts.append(f"'{f.name}', {value}")
+    return f"json_object({', '.join(parts)})"
 
 
-def _sqlite_datetime(value: str) -> str:
-    """SQLAlchemy stores ``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC) in SQLite; answer ISO 8601 UTC."""
-    return f"{value[:10]}T{value[11:]}Z"
+_SQLITE_UPDATED_AT = "substr(updated_at, 1, 10) || 'T' || substr(updated_at, 12) || 'Z'"
 
 
 _CODECS: dict[str, TypeCodec] = {}
@@ -457,20 +461,32 @@ class RecordService:
         return self.delete(change.type, change.id, change.base_rev)
 
     def pull(self, cursor: int, limit: int) -> dict[str, Any]:
-        """Visible records (tombstones too) with ``rev > cursor`` in rev order, as plain dicts.
+        """Visible records (tombstones too) with ``rev > cursor`` in rev order, as plain dicts
+        for :func:`crm_cloud.http.dumps` (on SQLite each ``data`` is an ``orjson.Fragment``).
 
-        The hot path of an initial sync: Core selects, tuples merged by rev,
-        plain dicts for orjson; no per-record models.  Call it in a snapshot.
+        The hot path of an initial sync: Core selects sent straight to the driver,
+        tuples merged by rev, plain dicts for orjson; no per-record models.  Call it
+        in a snapshot (``Database.read(snapshot=True)``).
         """
         seq = self.current_seq()
         conn = self.session.connection()
-        raw_sqlite = conn.dialect.name == "sqlite"
+        sqlite = conn.dialect.name == "sqlite"
         streams: list[list[tuple[int, str, Sequence[Any]]]] = []
         for record_type in record_types():
             codec = codec_for(record_type)
             t = codec.table
+            if sqlite:
+                # SQLite builds each record's data object itself (json_object); Python
+                # only wraps it, and orjson embeds it as a pre-serialised fragment.
+                columns: list[Any] = [
+                    t.c.id, t.c.rev, t.c.deleted, literal_column(_SQLITE_UPDATED_AT), t.c.updated_by,
+                    literal_column(codec.sqlite_json),
+                ]
+            else:
+                columns = [t.c.id, t.c.rev, t.c.deleted, t.c.updated_at, t.c.updated_by,
+                           *codec.columns[_N_COMMON:]]
             stmt: Select[Any] = (
-                select(*codec.columns)
+                select(*columns)
                 .where(t.c.rev > cursor, t.c.rev <= seq, visible(t, self.principal))
                 .order_by(t.c.rev)
                 .limit(limit + 1)
@@ -488,19 +504,17 @@ class RecordService:
         records: list[dict[str, Any]] = []
         append = records.append
         has_more = False
+        fragment = orjson.Fragment
         for rev, record_type, row in merged:
             if len(records) == limit:
                 has_more = True
                 break
-            codec = _CODECS[record_type]
-            data = dict(zip(codec.field_names, row[_N_COMMON:], strict=True))
-            updated_at: Any = row[4]
-            if raw_sqlite:
-                for name, conv in codec.sqlite_conv:
-                    if data[name] is not None:
-                        data[name] = conv(data[name])
-                updated_at = _sqlite_datetime(updated_at)
+            data: Any
+            if sqlite:
+                data = fragment(row[5])
             else:
+                codec = _CODECS[record_type]
+                data = dict(zip(codec.field_names, row[5:], strict=True))
                 for name, conv in codec.out_conv:
                     if data[name] is not None:
                         data[name] = conv(data[name])
@@ -511,8 +525,8 @@ class RecordService:
                     "rev": rev,
                     "deleted": bool(row[2]),
                     "data": data,
-                    "updated_at": updated_at,
-                    "updated_by": row[5],
+                    "updated_at": row[3],
+                    "updated_by": row[4],
                 }
             )
         next_cursor = records[-1]["rev"] if has_more else seq

@@ -229,3 +229,22 @@ def test_rest_writes_appear_in_pull(client: TestClient, alice: Account) -> None:
     created = client.post("/api/v1/accounts", json={"name": "Via REST"}, headers=alice.headers).json()
     records = pull(client, alice).records
     assert [(r.id, r.rev) for r in records] == [(created["id"], created["rev"])]
+
+
+def test_pull_data_matches_rest(client: TestClient, alice: Account) -> None:
+    fields = {
+        "first_name": "张",
+        "last_name": 'O\'Brien "Bob" \\ ü',
+        "shared": True,
+        "mobile": "+86 138 1234 5678",
+        "notes": "line one\nline two\ttab",
+    }
+    created = client.post("/api/v1/contacts", json=fields, headers=alice.headers).json()
+    record = pull(client, alice).records[0]
+    rest = {k: v for k, v in created.items() if k not in ("id", "rev", "created_at", "updated_at", "updated_by")}
+    assert record.data == rest
+    assert record.data["shared"] is True and record.data["mobile_e164"] == "+8613812345678"
+    raw = client.get(f"{SYNC}/pull", headers=alice.headers).json()["records"][0]
+    assert raw["updated_at"] == created["updated_at"]
+    assert raw["updated_at"].endswith("Z")
+    assert raw["updated_by"] == alice.id and raw["deleted"] is False
