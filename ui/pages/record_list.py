@@ -47,6 +47,9 @@ class RecordTable(QTableView):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.openRequested.emit()
             return
+        if event.matches(QKeySequence.StandardKey.Delete) and self.currentIndex().isValid():
+            self.deleteRequested.emit()
+            return
         super().keyPressEvent(event)
 
 
@@ -97,6 +100,7 @@ class RecordListPage(QWidget):
             self.table.setColumnWidth(column, WIDTHS.get(self.model.column_key(column), 140))
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
         self.table.openRequested.connect(self.edit_current)
+        self.table.deleteRequested.connect(self.delete_current)
         self.model.countChanged.connect(self._count_changed)
         self.model.loadingChanged.connect(self._loading_changed)
         self.model.modelReset.connect(self._update_actions)
