@@ -37,7 +37,7 @@ def open_in_browser(url: str) -> None:
 
 def normalize_server_url(text: str) -> str | None:
     """``text`` as an http(s) base URL, or None when it is not one."""
-    text = text.strip().rstrip("/")
+    text = text.strip()
     if not text:
         return None
     if "://" not in text:
@@ -48,7 +48,7 @@ def normalize_server_url(text: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
         return None
-    return text
+    return text.rstrip("/")
 
 
 class SignInDialog(QDialog):
