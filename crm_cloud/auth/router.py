@@ -132,7 +132,7 @@ def authorize_submit(
 )
 def token(
     ctx: Ctx,
-    grant_type: Annotated[str, Form()],
+    grant_type: Annotated[str, Form()] = "",
     client_id: Annotated[str, Form()] = "",
     code: Annotated[str | None, Form()] = None,
     code_verifier: Annotated[str | None, Form()] = None,

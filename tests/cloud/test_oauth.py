@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from crm_cloud.admin import create_user
 from crm_cloud.app import create_app
 from crm_cloud.core.config import Settings
-from tests.cloud.conftest import (
+
+from .conftest import (
     CLIENT_ID,
     PASSWORD,
     authorize_params,

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.cloud.conftest import Account
+from .conftest import Account
 
 API = "/api/v1"
 

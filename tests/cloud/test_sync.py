@@ -6,7 +6,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from crm_protocol.wire import PROTOCOL_HEADER, PullResponse, PushResponse, SyncStatus
-from tests.cloud.conftest import Account
+
+from .conftest import Account
 
 SYNC = "/api/v1/sync"
 
