@@ -182,6 +182,7 @@ def test_many_matches_path_agrees_with_few_matches_path(
     spec = ListSpec("contact", search="example", sort="email", descending=True)
     few = lists.first_ids(spec, 3)
     monkeypatch.setattr("crm_desktop.services.lists.FEW_MATCHES", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.SORT_MATCHES", 0)
     assert lists.first_ids(spec, 3) == few
     assert lists.first_page(spec, 3).ids == few
 
@@ -197,3 +198,19 @@ def test_fast_count_agrees_with_counting_rows(
         ).scalar_one()
     assert lists.count(ListSpec("contact")) == slow == len(NAMES) - 1
     assert lists.count(ListSpec("account")) == 0
+
+
+@pytest.mark.parametrize("budget", [1, 3, 50_000])
+def test_budget_walk_keeps_the_order(
+    db: Database, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    records = RecordService(db)
+    for i in range(30):
+        records.create("contact", {"first_name": f"Name{i:02d}", "last_name": "Example" if i % 3 else "Other"})
+    lists = ListService(db)
+    spec = ListSpec("contact", search="example", descending=True)
+    expected = list(lists.all_ids(spec))[:5]
+    monkeypatch.setattr("crm_desktop.services.lists.SORT_MATCHES", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.WALK_BUDGET", budget)
+    assert lists.first_ids(spec, 5) == expected
+    assert lists.first_page(spec, 5).ids == expected

@@ -29,6 +29,12 @@ log = logging.getLogger("crm.lists")
 #: sort index instead of sorting every match.
 FEW_MATCHES = 20_000
 
+#: Between SORT_MATCHES and FEW_MATCHES matches, first try the first
+#: WALK_BUDGET entries of the sort index: matches spread evenly through the
+#: order fill a page long before that; clustered ones fall back to sorting.
+SORT_MATCHES = 2_000
+WALK_BUDGET = 50_000
+
 #: Largest number of rids bound in one ``IN (...)`` list.
 _CHUNK = 500
 
@@ -195,8 +201,8 @@ class ListService:
         with self._db.session() as session:
             conn = session.connection()
             plan = _plan(spec)
-            few = plan.fts_match is not None and self._count(conn, spec, plan) < FEW_MATCHES
-            return self._ids(conn, spec, plan, limit=n, few=few)
+            total = self._count(conn, spec, plan) if plan.fts_match is not None else 0
+            return self._first_ids(conn, spec, plan, n, total)
 
     def first_page(self, spec: ListSpec, n: int) -> FirstPage:
         """Count and first ``n`` rids in one go (what a list shows first)."""
@@ -207,8 +213,7 @@ class ListService:
             if total <= n:
                 ids = self._ids(conn, spec, plan, limit=None, few=True)
                 return FirstPage(len(ids), ids, True)
-            few = plan.fts_match is not None and total < FEW_MATCHES
-            return FirstPage(total, self._ids(conn, spec, plan, limit=n, few=few), False)
+            return FirstPage(total, self._first_ids(conn, spec, plan, n, total), False)
 
     def all_ids(self, spec: ListSpec) -> array[int]:
         """Every matching rid, in list order."""
@@ -301,6 +306,26 @@ class ListService:
         # Many rows: walk the sort index and stop at the limit.
         hint = "" if spec.account_id is not None else f" INDEXED BY {index}"
         return f"SELECT c.rid FROM {table.table} c{hint} WHERE {where} ORDER BY {order}{tail}", params
+
+    def _first_ids(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int, total: int) -> list[int]:
+        if plan.fts_match is None:
+            return self._ids(conn, spec, plan, limit=n, few=False)
+        if total >= SORT_MATCHES and spec.account_id is None:
+            ids = self._budget_walk(conn, spec, plan, n)
+            if len(ids) == n:
+                return ids
+        return self._ids(conn, spec, plan, limit=n, few=total < FEW_MATCHES)
+
+    def _budget_walk(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int) -> list[int]:
+        table = TABLES[spec.record_type]
+        column, index = table.sorts[spec.sort]
+        direction = "DESC" if spec.descending else "ASC"
+        sql = (
+            f"SELECT rid FROM (SELECT c.rid AS rid FROM {table.table} c INDEXED BY {index} "
+            f"WHERE {plan.where} ORDER BY c.{column} {direction}, c.rid {direction} LIMIT {WALK_BUDGET}) "
+            f"WHERE rid IN (SELECT rowid FROM {table.fts} WHERE {table.fts} MATCH ?) LIMIT {int(n)}"
+        )
+        return [r[0] for r in conn.exec_driver_sql(sql, (*plan.params, plan.fts_match))]
 
     def _ids(
         self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None, few: bool
