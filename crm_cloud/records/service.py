@@ -405,11 +405,9 @@ class RecordService:
 
     def apply_change(self, change: Change) -> ChangeResult:
         """Apply one change in its own savepoint; never raises for a bad change."""
-        stored = self.session.get(AppliedChange, change.change_id)
-        if stored is not None:
-            if stored.user_id != self.principal.user_id:
-                return self._rejected(change, "change_id_reused", "This change id was already used")
-            return ChangeResult.model_validate_json(stored.result)
+        replay = self._stored_result(change)
+        if replay is not None:
+            return replay
         try:
             with self.session.begin_nested():
                 record = self._apply(change)
@@ -425,6 +423,11 @@ class RecordService:
                 )
             return result
         except (RecordExists, RevisionMismatch, RecordDeleted) as exc:
+            # The same change may just have been applied by a concurrent request
+            # (PostgreSQL): answer what that one answered.
+            replay = self._stored_result(change)
+            if replay is not None:
+                return replay
             return ChangeResult(
                 change_id=change.change_id,
                 status=ChangeStatus.CONFLICT,
@@ -446,6 +449,18 @@ class RecordService:
         except SQLAlchemyError:
             log.exception("change %s failed", change.change_id)
             return self._rejected(change, "server_error", "The server could not apply this change")
+
+    def _stored_result(self, change: Change) -> ChangeResult | None:
+        stored = self.session.execute(
+            select(AppliedChange.user_id, AppliedChange.result).where(
+                AppliedChange.change_id == change.change_id
+            )
+        ).first()
+        if stored is None:
+            return None
+        if stored.user_id != self.principal.user_id:
+            return self._rejected(change, "change_id_reused", "This change id was already used")
+        return ChangeResult.model_validate_json(stored.result)
 
     @staticmethod
     def _rejected(change: Change, code: str, reason: str) -> ChangeResult:

@@ -229,3 +229,15 @@ def test_signing_key_is_shared_through_the_database(database_url: str, user_id: 
         tokens = login(one, EMAIL)
     with TestClient(create_app(Settings(database_url=database_url))) as two:
         assert two.get("/api/v1/me", headers=bearer(tokens)).status_code == 200
+
+
+def test_code_expires(database_url: str, user_id: str) -> None:
+    settings = Settings(database_url=database_url, auth_code_ttl_s=1)
+    with TestClient(create_app(settings)) as test_client:
+        flow = start_flow()
+        code = get_code(test_client, flow, EMAIL)
+        time.sleep(1.5)
+        response = exchange(test_client, flow, code)
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
+        assert "expired" in response.json()["error_description"]
