@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(190)
         self.nav.setIconSize(QSize(18, 18))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setStyleSheet(
             "QListWidget { border: none; background: palette(window); padding-top: 8px; }"
             "QListWidget::item { padding: 8px 10px; border-radius: 4px; margin: 1px 6px; }"
