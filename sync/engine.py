@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from crm_desktop.services.records import DataChanged
-from crm_protocol.wire import DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH, PushRequest
+from crm_protocol.wire import DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest
 from sync.client import CloudClient
 from sync.errors import BadResponse, Cancelled
 from sync.replica import Replica
@@ -135,29 +136,38 @@ class SyncEngine:
             report.rejected += sum(1 for r in response.results if r.status == "rejected")
         log.warning("push did not settle after %d rounds; the rest waits for the next sync", MAX_PUSH_ROUNDS)
 
-    def _pull(self, report: SyncReport, check: Callable[[], None], changed: Callable[[DataChanged], None]) -> None:
+    def _pull(
+        self, report: SyncReport, check: Callable[[], None], changed: Callable[[DataChanged], None]
+    ) -> None:
         cursor: int = self._run_db(self.replica.cursor)
         start = cursor
-        while True:
-            check()
-            page = self.client.pull(cursor, self.pull_limit)
-            if page.cursor < cursor and page.records:
-                raise BadResponse("The server's change feed went backwards; nothing was applied.")
-            if page.server_cursor < cursor:
-                # The server was restored from an older backup: our cursor is
-                # ahead of it.  Start over from zero; local changes are kept.
-                log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
-                cursor = start = 0
-                self._run_db(self.replica.reset_cursor)
-                continue
-            event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor)
-            changed(event)
-            report.pulled += len(page.records)
-            cursor = page.cursor
-            span = max(page.server_cursor - start, 1)
-            self._set_progress("pull", min(cursor - start, span), span)
-            if not page.has_more:
-                return
+        # While the store applies page N, page N+1 is already being fetched:
+        # network and SQLite overlap (sqlite3 releases the GIL while it works).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-prefetch") as prefetch:
+            upcoming: Future[PullResponse] = prefetch.submit(self.client.pull, cursor, self.pull_limit)
+            while True:
+                check()
+                page = upcoming.result()
+                if page.server_cursor < cursor:
+                    # The server was restored from an older backup: our cursor
+                    # is ahead of it.  Start over; local changes are kept.
+                    log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
+                    cursor = start = 0
+                    self._run_db(self.replica.reset_cursor)
+                    upcoming = prefetch.submit(self.client.pull, cursor, self.pull_limit)
+                    continue
+                if page.cursor < cursor:
+                    raise BadResponse("The server's change feed went backwards; nothing was applied.")
+                if page.has_more:
+                    upcoming = prefetch.submit(self.client.pull, page.cursor, self.pull_limit)
+                event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor)
+                changed(event)
+                report.pulled += len(page.records)
+                cursor = page.cursor
+                span = max(page.server_cursor - start, 1)
+                self._set_progress("pull", min(cursor - start, span), span)
+                if not page.has_more:
+                    return
 
     def _consistent(self) -> bool:
         if self._run_db(self.replica.pending_count):

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crm_desktop.ids import new_id
@@ -22,6 +21,7 @@ from crm_desktop.services.records import DataChanged, kv_get, kv_set
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange, User, sort_key_for
+from crm_desktop.store.search_index import bulk_indexing
 from crm_protocol.records import RECORD_TYPES, check_wire_data
 from crm_protocol.wire import Change, ChangeOp, ChangeResult, ChangeStatus, RecordState, UserOut
 from sync.errors import BadResponse
@@ -276,36 +276,37 @@ class Replica:
     ) -> None:
         model = model_for(record_type)
         table = cast(Table, model.__table__)
+        with bulk_indexing(session, record_type, [record.id for record, _ in items]):
+            self._write_plain(session, record_type, table, items)
+
+    def _write_plain(
+        self, session: Session, record_type: str, table: Table, items: list[tuple[RecordState, dict[str, Any]]]
+    ) -> None:
         deleted_ids = [record.id for record, _ in items if record.deleted]
         if deleted_ids:
             session.execute(delete(table).where(table.c.id.in_(deleted_ids)))
-        rows = []
-        for record, data in items:
-            if record.deleted:
-                continue
-            rows.append(
-                {
-                    **data,
-                    "id": record.id,
-                    "server_rev": record.rev,
-                    "dirty": False,
-                    "deleted": False,
-                    "sort_key": sort_key_for(record_type, data),
-                    "created_at": record.updated_at,
-                    "updated_at": record.updated_at,
-                }
-            )
-        if not rows:
+        live = [(record, data) for record, data in items if not record.deleted]
+        if not live:
             return
-        statement = sqlite_insert(table)
-        update_columns = {
-            name: statement.excluded[name]
-            for name in (*RECORD_TYPES[record_type].field_names, "server_rev", "dirty", "deleted",
-                         "sort_key", "updated_at")
-        }
-        session.execute(
-            statement.on_conflict_do_update(index_elements=[table.c.id], set_=update_columns), rows
+        fields = RECORD_TYPES[record_type].field_names
+        columns = (*fields, "id", "server_rev", "dirty", "deleted", "sort_key", "created_at", "updated_at")
+        updated = (*fields, "server_rev", "dirty", "deleted", "sort_key", "updated_at")
+        # Plain DB-API executemany with tuples: this is the initial-sync hot
+        # path, and building ORM objects or Core parameter dicts for every row
+        # costs more than SQLite's own work.
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+            f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
         )
+        rows = []
+        for record, data in live:
+            # The text form SQLAlchemy's SQLite DateTime type reads back.
+            stamp = record.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            rows.append((
+                *(data[f] for f in fields), record.id, record.rev, False, False,
+                sort_key_for(record_type, data), stamp, stamp,
+            ))
+        session.connection().exec_driver_sql(sql, rows)
 
     def _merge_server_record(self, session: Session, entry: PendingChange, record: RecordState) -> None:
         """Rebase a record's unsynced local change on the server's version."""

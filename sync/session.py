@@ -57,6 +57,7 @@ class SyncSession(QObject):
         self.replica = Replica(context.db)
         self.controller: SyncController | None = None
         self._http: httpx.Client | None = None
+        self._pending_start: tuple[httpx.Client, TokenManager] | None = None
 
     def _tokens(self, server_url: str, http: httpx.Client) -> TokenManager:
         return TokenManager(server_url, http, self.token_store, account_key(server_url, self._profile))
@@ -121,7 +122,7 @@ class SyncSession(QObject):
 
     def finish_sign_in(self) -> SyncController | None:
         """On the GUI thread, after :meth:`sign_in` resolved: start syncing."""
-        pending = getattr(self, "_pending_start", None)
+        pending = self._pending_start
         if pending is None:
             return self.controller
         self._pending_start = None

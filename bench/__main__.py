@@ -1,0 +1,205 @@
+"""``python -m bench [--quick]``: print one JSON object per figure.
+
+Figures are measured, never asserted: compare them with the targets in the
+issue and with ``sqlite_raw_insert_records_per_s`` measured in the same run
+(these machines are noisy, so only same-run comparisons mean much).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.data import CONTACT_COLUMNS, build_profile, insert_contacts
+from crm_desktop.context import AppContext
+from crm_desktop.keychain import MemoryTokenStore
+from crm_desktop.services.lists import ListSpec
+from crm_desktop.store.db import DB_FILENAME, Database
+from sync.auth import TokenManager, complete_sign_in_form, sign_in
+from sync.client import CloudClient
+from sync.engine import SyncEngine
+from sync.replica import CURSOR_KEY, Replica
+
+log = logging.getLogger("bench")
+PASSWORD = "bench-password"
+
+
+def emit(name: str, value: float, unit: str, **extra: object) -> None:
+    sys.stdout.write(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}) + "\n")
+    sys.stdout.flush()
+
+
+class Backend:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.database_url = f"sqlite:///{workdir / 'cloud.db'}"
+        self.url = ""
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str, stdin: str | None = None) -> None:
+        subprocess.run([sys.executable, "-m", "crm_cloud", *args], check=True, capture_output=True,
+                       input=stdin.encode() if stdin else None)
+
+    def start(self) -> None:
+        ready = self.workdir / "ready"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "crm_cloud", "serve", "--port", "0", "--database-url", self.database_url,
+             "--ready-file", str(ready), "--log-level", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        while not ready.exists():
+            if self.process.poll() is not None:
+                raise RuntimeError("backend failed to start")
+            time.sleep(0.05)
+        self.url = ready.read_text().strip()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+def signed_in_engine(context: AppContext, backend: Backend, email: str) -> tuple[SyncEngine, httpx.Client]:
+    http = httpx.Client(timeout=60)
+
+    def open_url(url: str) -> None:
+        with httpx.Client(timeout=30) as browser:
+            complete_sign_in_form(browser, url, email, PASSWORD)
+
+    tokens = TokenManager(backend.url, http, MemoryTokenStore(), "bench")
+    tokens.accept(sign_in(backend.url, open_url, http))
+    replica = Replica(context.db)
+    replica.bind_server(backend.url)
+    return SyncEngine(replica, CloudClient(http, tokens), pull_limit=5000), http
+
+
+def bench_sync(workdir: Path, contacts: int, big_profile: Path) -> None:
+    backend = Backend(workdir)
+    email = "bench@example.com"
+    backend.cli("db", "upgrade", "--database-url", backend.database_url)
+    backend.cli("user", "add", email, "--name", "Bench", "--password-stdin", "--database-url",
+                backend.database_url, stdin=PASSWORD + "\n")
+    backend.cli("demo", "seed", "--email", email, "--accounts", "0", "--contacts", str(contacts),
+                "--database-url", backend.database_url)
+    backend.start()
+    try:
+        context = AppContext.open(workdir / "fresh-client", lock=False)
+        engine, http = signed_in_engine(context, backend, email)
+        started = time.perf_counter()
+        report = engine.run()
+        elapsed = time.perf_counter() - started
+        landed = context.lists.count(ListSpec("contact"))
+        searchable = context.lists.count(ListSpec("contact", search="example"))
+        emit("initial_sync_records_per_s", report.pulled / elapsed, "records/s",
+             records=report.pulled, seconds=round(elapsed, 2), landed=landed, searchable=searchable)
+        context.close()
+        http.close()
+
+        # The limit to compare with: the same rows, plain sqlite3, one transaction,
+        # same schema (columns, keys, indexes, full-text index and its triggers).
+        source = sqlite3.connect(workdir / "fresh-client" / DB_FILENAME)
+        rows = source.execute(f"SELECT {', '.join(CONTACT_COLUMNS)} FROM contacts").fetchall()
+        source.close()
+        raw_dir = workdir / "raw"
+        Database.open(raw_dir, lock=False).close()
+        connection = sqlite3.connect(raw_dir / DB_FILENAME, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        # The fastest plain sqlite3 can do it: one transaction, executemany,
+        # and the full-text index filled by one INSERT ... SELECT.
+        started = time.perf_counter()
+        connection.execute("BEGIN")
+        connection.execute("INSERT INTO fts_suspend (id) VALUES (1)")
+        insert_contacts(connection, rows)
+        connection.execute(
+            "INSERT INTO contacts_fts(rowid, name, email, phone, city) SELECT rid, "
+            "trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), "
+            "trim(coalesce(email, '') || ' ' || coalesce(email2, '')), "
+            "trim(coalesce(phone_e164, '') || ' ' || coalesce(mobile_e164, '')), coalesce(city, '') FROM contacts"
+        )
+        connection.execute("DELETE FROM fts_suspend")
+        connection.execute("COMMIT")
+        elapsed = time.perf_counter() - started
+        connection.close()
+        emit("sqlite_raw_insert_records_per_s", len(rows) / elapsed, "records/s", records=len(rows))
+
+        # No-op sync on the big profile, caught up with this backend.
+        context = AppContext.open(big_profile, lock=False)
+        engine, http = signed_in_engine(context, backend, email)
+        engine.run()  # pulls the backend's contacts once, then it is caught up
+        timings = []
+        for _ in range(15):
+            started = time.perf_counter()
+            report = engine.run()
+            timings.append((time.perf_counter() - started) * 1000)
+            assert report.pulled == 0 and report.pushed == 0
+        emit("noop_sync_ms", statistics.median(timings), "ms", profile_contacts=context.lists.count(
+            ListSpec("contact")))
+        with context.db.session() as session:
+            from crm_desktop.services.records import kv_set
+            kv_set(session, CURSOR_KEY, 0)
+        context.close()
+        http.close()
+    finally:
+        backend.stop()
+
+
+def bench_search(profile: Path) -> None:
+    context = AppContext.open(profile, lock=False)
+    try:
+        typed = ["j", "jo", "joh", "john", "johns", "johnso", "johnson", "m", "mü", "mül", "müll", "müller",
+                 "s", "sm", "smi", "smit", "smith", "555", "5551", "exa", "example", "chicago", "张", "张伟",
+                 "ann", "anna", "lee", "garcia", "\"*", "a%_"]
+        timings = []
+        for _ in range(3):
+            for query in typed:
+                spec = ListSpec("contact", search=query)
+                started = time.perf_counter()
+                context.lists.first_page(spec, 100)
+                timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        emit("search_p95_ms", p95, "ms", queries=len(timings), median=round(statistics.median(timings), 2))
+    finally:
+        context.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="100,000 contacts instead of 1,000,000")
+    parser.add_argument("--only", help="comma-separated groups: ui,search,sync")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    size = 100_000 if args.quick else 1_000_000
+    groups = set((args.only or "ui,search,sync").split(","))
+    started = time.perf_counter()
+    profile = build_profile(size)
+    log.warning("profile of %d contacts ready (%.1f s)", size, time.perf_counter() - started)
+    if "ui" in groups:
+        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+        for line in subprocess.run([sys.executable, "-m", "bench.ui", str(profile)], env=env, check=True,
+                                   capture_output=True, text=True).stdout.splitlines():
+            sys.stdout.write(line + "\n")
+    if "search" in groups:
+        bench_search(profile)
+    if "sync" in groups:
+        with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+            bench_sync(Path(tmp), 100_000, profile)
+    random.seed(0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
