@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -78,6 +79,39 @@ def make_excepthook(window: QWidget | None) -> Callable[[type[BaseException], Ba
     return hook
 
 
+class _GuiCall(QObject):
+    """Runs a callable on the GUI thread (queued from a worker thread)."""
+
+    call = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call.connect(lambda fn: fn())
+
+
+def _session_sign_in(session: Any) -> SignIn:
+    """Sign in through the session; the sync controller is started on the GUI thread."""
+    relay = _GuiCall()
+
+    def sign_in(server_url: str, open_url: Callable[[str], None]) -> Future[str]:
+        outer: Future[str] = Future()
+        inner: Future[str] = session.sign_in(server_url, open_url)
+
+        def finish() -> None:
+            try:
+                email = inner.result()
+                session.finish_sign_in()
+            except BaseException as exc:  # noqa: BLE001 - handed to the dialog
+                outer.set_exception(exc)
+            else:
+                outer.set_result(email)
+
+        inner.add_done_callback(lambda _f: relay.call.emit(finish))
+        return outer
+
+    return sign_in
+
+
 def run(
     context: AppContext,
     *,
@@ -85,8 +119,18 @@ def run(
     sign_in: SignIn | None = None,
     sign_out: Callable[[], None] | None = None,
     demo: bool = False,
+    session: Any = None,
+    keychain_message: str = "",
 ) -> int:
-    """Show the main window for ``context`` and run the event loop; returns the exit code."""
+    """Show the main window for ``context`` and run the event loop; returns the exit code.
+
+    With a ``session`` (a ``sync.session.SyncSession``), sign-in, sign-out and the sync
+    controller come from it, and the window follows its controller as it changes.
+    """
+    if session is not None:
+        sync_controller = session.controller
+        sign_in = _session_sign_in(session)
+        sign_out = session.sign_out
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("crm-desktop")
@@ -94,6 +138,12 @@ def run(
     app.setWindowIcon(app_icon())
     translators = install_translators(app)
     window = MainWindow(context, sync_controller=sync_controller, sign_in=sign_in, sign_out=sign_out)
+    if session is not None:
+        session.controllerChanged.connect(window.set_sync_controller)
+        if session.controller is not None:
+            session.controller.start()
+    if keychain_message:
+        window.statusBar().showMessage(keychain_message, 30_000)
     previous_hook = sys.excepthook
     sys.excepthook = make_excepthook(window)
     try:

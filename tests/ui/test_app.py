@@ -23,8 +23,7 @@ def test_run_shows_the_window_and_returns_the_exit_code(qtbot: Any, context: App
         for widget in QApplication.topLevelWidgets():
             if widget.objectName() == "mainWindow" and widget.isVisible():
                 seen.append(widget.windowTitle())
-                widget.close()
-        QApplication.exit(0)
+                widget.close()  # the last window: the event loop ends
 
     QTimer.singleShot(200, close_soon)
     hook = sys.excepthook
@@ -48,7 +47,7 @@ def test_excepthook_shows_known_errors_plainly_and_bugs_as_crashes(qtbot: Any) -
     assert "boom" in crash[0].detailedText()  # type: ignore[attr-defined]
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QMessageBox):
-            widget.close()
+            widget.done(0)
 
 
 @pytest.mark.parametrize("count", [25])
