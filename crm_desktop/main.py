@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from ui.app import run
 
-        return run(context, session=session, keychain_message=keychain_message, demo=bool(args.demo))
+        return run(context, session=session, keychain_message=keychain_message)
     except KnownError as exc:
         return _fatal(exc.message, exc.detail)
     finally:
