@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from crm_desktop.context import AppContext
@@ -57,8 +57,13 @@ def test_demo_data(context: AppContext, count: int) -> None:
     assert seed(context, count) == 0  # never twice
 
 
-def test_translators_load_without_files(qtbot: Any) -> None:
+def test_english_plurals_come_from_our_translation(qtbot: Any) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    for translator in ui_app.install_translators(app):
-        app.removeTranslator(translator)
+    installed = ui_app.install_translators(app, QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    try:
+        assert QApplication.translate("StatusBar", "%n conflict(s)", "", 1) == "1 conflict"
+        assert QApplication.translate("StatusBar", "%n conflict(s)", "", 3) == "3 conflicts"
+    finally:
+        for translator in installed:
+            app.removeTranslator(translator)

@@ -32,8 +32,8 @@ SEARCH_DEBOUNCE_MS = 150
 
 #: Default column widths (no resize-to-contents over a million rows).
 WIDTHS = {
-    "name": 200, "account": 200, "title": 170, "industry": 140, "email": 250, "phone": 140,
-    "city": 130, "owner": 130, "updated_at": 140,
+    "name": 180, "account": 170, "title": 160, "industry": 130, "email": 240, "phone": 125,
+    "city": 110, "owner": 120, "updated_at": 130,
 }
 
 
