@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from crm_desktop.worker import DbWorker
 
@@ -36,7 +36,10 @@ class _Relay(QObject):
         self._on_done = on_done
         self._on_error = on_error
         self._context = context
-        self.finished.connect(self._deliver)
+        # Always queued: a future that is already done calls back at once, in
+        # the caller's thread; the result must still arrive later, from the
+        # event loop (never re-entrantly, e.g. inside a model's data()).
+        self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
     def _deliver(self, future: Future[Any]) -> None:

@@ -17,6 +17,13 @@ from crm_desktop.context import AppContext  # noqa: E402
 from ui.events import DataBus  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _no_quit_on_last_window(qapp: Any) -> Iterator[None]:
+    """Closing a test's last window must not post a quit to later tests' event loops."""
+    qapp.setQuitOnLastWindowClosed(False)
+    yield
+
+
 @pytest.fixture
 def context(tmp_path: Path) -> Iterator[AppContext]:
     ctx = AppContext.open(tmp_path / "profile", lock=False)

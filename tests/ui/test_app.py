@@ -23,7 +23,8 @@ def test_run_shows_the_window_and_returns_the_exit_code(qtbot: Any, context: App
         for widget in QApplication.topLevelWidgets():
             if widget.objectName() == "mainWindow" and widget.isVisible():
                 seen.append(widget.windowTitle())
-                widget.close()  # the last window: the event loop ends
+                widget.close()
+        QApplication.exit(0)
 
     QTimer.singleShot(200, close_soon)
     hook = sys.excepthook
