@@ -19,6 +19,7 @@ from crm_desktop.errors import KnownError
 from ui.dialogs.crash import crash_dialog
 from ui.dialogs.sign_in import SignIn
 from ui.main_window import MainWindow
+from ui.qt_compat import emit
 
 log = logging.getLogger("crm.ui")
 
@@ -106,7 +107,7 @@ def _session_sign_in(session: Any) -> SignIn:
             else:
                 outer.set_result(email)
 
-        inner.add_done_callback(lambda _f: relay.call.emit(finish))
+        inner.add_done_callback(lambda _f: emit(relay.call, finish))
         return outer
 
     return sign_in

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from crm_desktop.services.records import DataChanged
+from ui.qt_compat import emit
 
 
 class DataBus(QObject):
@@ -14,4 +15,4 @@ class DataBus(QObject):
 
     def announce(self, record_types: set[str] | frozenset[str], ids: set[str] | frozenset[str] = frozenset(),
                  *, outbox: bool = True) -> None:
-        self.changed.emit(DataChanged(frozenset(record_types), frozenset(ids), outbox))
+        emit(self.changed, DataChanged(frozenset(record_types), frozenset(ids), outbox))

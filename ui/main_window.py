@@ -27,6 +27,7 @@ from ui.events import DataBus
 from ui.pages.conflicts import ConflictsPage
 from ui.pages.pending import PendingPage
 from ui.pages.record_list import RecordListPage
+from ui.qt_compat import emit
 from ui.status_bar import StatusBar
 from ui.tasks import report_error, run_async
 
@@ -191,12 +192,15 @@ class MainWindow(QMainWindow):
 
     def _controller_slots(self) -> list[tuple[str, Any]]:
         return [
-            ("dataChanged", self.bus.changed.emit),
+            ("dataChanged", self._forward_data_changed),
             ("signInRequired", self._sign_in_required),
             ("stateChanged", self._sync_state),
             ("pendingCountChanged", self._set_pending),
             ("conflictCountChanged", self._set_conflicts),
         ]
+
+    def _forward_data_changed(self, change: DataChanged) -> None:
+        emit(self.bus.changed, change)
 
     def sync_now(self) -> None:
         if self._controller is not None:

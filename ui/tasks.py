@@ -19,6 +19,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from crm_desktop.worker import DbWorker
+from ui.qt_compat import emit
 
 log = logging.getLogger("crm.ui.tasks")
 
@@ -88,7 +89,7 @@ def watch(
     """Call back on the GUI thread when any Future completes (e.g. sign-in)."""
     relay = _Relay(on_done, on_error, context)
     _live.add(relay)
-    future.add_done_callback(relay.finished.emit)
+    future.add_done_callback(lambda done: emit(relay.finished, done))
     return future
 
 

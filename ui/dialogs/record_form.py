@@ -30,6 +30,7 @@ from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_protocol.records import RECORD_TYPES, FieldKind, FieldSpec, ValidationFailed
 from ui.events import DataBus
+from ui.qt_compat import emit
 from ui.tasks import report_error, run_async
 
 log = logging.getLogger("crm.ui.form")
@@ -309,7 +310,7 @@ class RecordFormDialog(QDialog):
         log.info("saved %s %s", self._type, record_id)
         self._id = record_id
         self._bus.announce({self._type}, {record_id})
-        self.saved.emit(record_id)
+        emit(self.saved, record_id)
         self.accept()
 
     def _save_failed(self, exc: BaseException) -> None:

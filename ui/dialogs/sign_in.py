@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.errors import KnownError
+from ui.qt_compat import emit
 from ui.tasks import report_error, watch
 
 log = logging.getLogger("crm.ui.sign_in")
@@ -145,7 +146,7 @@ class SignInDialog(QDialog):
         self._future = None
         self.email = email
         log.info("signed in as %s", email)
-        self.signedIn.emit(email)
+        emit(self.signedIn, email)
         self.accept()
 
     def _error(self, future: Future[Any], exc: BaseException) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QFont
 
 from crm_desktop.context import AppContext
 from crm_desktop.services.lists import FirstPage, ListService, ListSpec, Row, columns, sortable
+from ui.qt_compat import emit
 from ui.tasks import run_async
 
 log = logging.getLogger("crm.ui.lists")
@@ -221,7 +222,7 @@ class RecordListModel(QAbstractTableModel):
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
             self._loading = loading
-            self.loadingChanged.emit(loading)
+            emit(self.loadingChanged, loading)
 
     def _rid_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
@@ -274,9 +275,9 @@ class RecordListModel(QAbstractTableModel):
         self._requested = set()
         self._store(rows)
         self.endResetModel()
-        self.countChanged.emit(self._count)
+        emit(self.countChanged, self._count)
         self._set_loading(False)
-        self.loaded.emit()
+        emit(self.loaded)
         if not page.complete:
             self._futures.append(
                 run_async(
@@ -297,11 +298,11 @@ class RecordListModel(QAbstractTableModel):
             self._ids = ids
             self._requested = set()
             self.endResetModel()
-            self.countChanged.emit(self._count)
+            emit(self.countChanged, self._count)
         else:
             self._ids = ids
             if self._count:
-                self.dataChanged.emit(
+                emit(self.dataChanged,
                     self.index(0, 0), self.index(self._count - 1, len(self._keys) - 1),
                     [Qt.ItemDataRole.DisplayRole],
                 )
@@ -320,7 +321,7 @@ class RecordListModel(QAbstractTableModel):
                 # Deleted since the list was loaded: show it blank, not forever "…".
                 self._cache[rid] = ("", False, *([""] * len(self._keys)))
         if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._keys) - 1))
+            emit(self.dataChanged, self.index(first, 0), self.index(last, len(self._keys) - 1))
 
     def _on_error(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:

@@ -13,6 +13,7 @@ from crm_desktop.services.records import ConflictView, DataChanged
 from ui.dialogs import messages
 from ui.events import DataBus
 from ui.pages.cards import Card, CardList, escape, show_value
+from ui.qt_compat import emit
 from ui.tasks import run_async
 
 log = logging.getLogger("crm.ui.conflicts")
@@ -60,7 +61,7 @@ class ConflictsPage(QWidget):
             return
         self.views = views
         self.list.set_cards([self._card(view, users) for view in views])
-        self.countChanged.emit(len(views))
+        emit(self.countChanged, len(views))
 
     def _card(self, view: ConflictView, users: dict[str, str]) -> Card:
         card = Card(self.list)

@@ -13,6 +13,7 @@ from ui.dialogs import messages
 from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
 from ui.pages.cards import Card, CardList, escape
+from ui.qt_compat import emit
 from ui.tasks import run_async
 
 log = logging.getLogger("crm.ui.pending")
@@ -56,7 +57,7 @@ class PendingPage(QWidget):
             return
         self.views = views
         self.list.set_cards([self._card(view) for view in views])
-        self.countChanged.emit(len(views))
+        emit(self.countChanged, len(views))
 
     def _card(self, view: PendingChangeView) -> Card:
         card = Card(self.list)

@@ -24,6 +24,7 @@ from ui.dialogs import messages
 from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
 from ui.models.record_list import RecordListModel
+from ui.qt_compat import emit
 from ui.tasks import run_async
 
 log = logging.getLogger("crm.ui.pages")
@@ -45,10 +46,10 @@ class RecordTable(QTableView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.openRequested.emit()
+            emit(self.openRequested)
             return
         if event.matches(QKeySequence.StandardKey.Delete) and self.currentIndex().isValid():
-            self.deleteRequested.emit()
+            emit(self.deleteRequested)
             return
         super().keyPressEvent(event)
 
@@ -233,7 +234,7 @@ class RecordListPage(QWidget):
 
     def _count_changed(self, count: int) -> None:
         self.count_label.setText(self.tr("%n record(s)", "", count))
-        self.countChanged.emit(count)
+        emit(self.countChanged, count)
 
     def _loading_changed(self, loading: bool) -> None:
         if loading:
