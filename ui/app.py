@@ -44,7 +44,9 @@ def install_translators(app: QApplication, locale: QLocale | None = None) -> lis
         app.installTranslator(qt)
         installed.append(qt)
     ours = QTranslator(app)
-    if ours.load(locale, "crm", "_", str(RESOURCES / "translations")):
+    folder = str(RESOURCES / "translations")
+    # Untranslated languages fall back to English (for its plural forms).
+    if ours.load(locale, "crm", "_", folder) or ours.load("crm_en", folder):
         app.installTranslator(ours)
         installed.append(ours)
     return installed

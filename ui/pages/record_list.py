@@ -33,8 +33,8 @@ SEARCH_DEBOUNCE_MS = 150
 
 #: Default column widths (no resize-to-contents over a million rows).
 WIDTHS = {
-    "name": 180, "account": 170, "title": 160, "industry": 130, "email": 240, "phone": 125,
-    "city": 110, "owner": 120, "updated_at": 130,
+    "name": 170, "account": 160, "title": 150, "industry": 130, "email": 220, "phone": 120,
+    "city": 100, "owner": 110, "updated_at": 120,
 }
 
 
