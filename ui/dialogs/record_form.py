@@ -196,6 +196,7 @@ class RecordFormDialog(QDialog):
             notes = QPlainTextEdit(self)
             notes.setTabChangesFocus(True)
             notes.setMinimumHeight(90)
+            notes.setMaximumHeight(160)
             return notes
         if fspec.kind is FieldKind.BOOL:
             return QCheckBox(self)
