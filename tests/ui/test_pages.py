@@ -85,10 +85,20 @@ def test_rejected_change_shows_reason_and_retries(
     form = page.edit_and_retry(page.views[0])
     qtbot.addWidget(form)
     assert "Email already used" in form.error_text("email")
-    form.reject()
+    qtbot.waitUntil(lambda: not form.busy)
+    qtbot.keyClicks(form.editor("title"), "Countess")
+    with qtbot.waitSignal(form.saved):
+        form.save()  # saving re-queues the refused change
+    qtbot.waitUntil(lambda: bool(page.views) and page.views[0].status == "pending")
+    with context.db.session() as session:
+        session.connection().exec_driver_sql(
+            "UPDATE pending_changes SET status = 'rejected', reject_reason = 'Try later'"
+        )
+    page.reload()
+    qtbot.waitUntil(lambda: bool(page.views) and page.views[0].status == "rejected")
     with qtbot.waitSignal(bus.changed):
-        button(card, "retry").click()
-    qtbot.waitUntil(lambda: page.views and page.views[0].status == "pending")
+        button(page.list.cards[0], "retry").click()
+    qtbot.waitUntil(lambda: bool(page.views) and page.views[0].status == "pending")
 
 
 # -- conflicts ---------------------------------------------------------------

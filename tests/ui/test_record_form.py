@@ -155,3 +155,23 @@ def test_search_box_debounces(qtbot: Any, context: AppContext, bus: DataBus) -> 
     assert page.model.spec.search == "turi"
     assert page.model.rowCount() == 1
     assert "1" in page.count_label.text()
+
+
+def test_keyboard_enter_opens_and_ctrl_n_creates(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    context.records.create("contact", {"first_name": "Ada", "last_name": "Lovelace"})
+    page = RecordListPage(context, bus, "contact")
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    page.table.setFocus()
+    page.table.selectRow(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    forms = page.findChildren(RecordFormDialog)
+    assert len(forms) == 1 and forms[0].windowTitle() == "Edit Contact"
+    qtbot.waitUntil(lambda: line(forms[0], "first_name").text() == "Ada")
+    forms[0].reject()
+    assert page.new_action.shortcut().toString() == "Ctrl+N"
+    page.new_action.trigger()
+    titles = [f.windowTitle() for f in page.findChildren(RecordFormDialog) if f.isVisible()]
+    assert titles == ["New Contact"]
