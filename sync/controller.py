@@ -22,6 +22,7 @@ from PySide6.QtNetwork import QNetworkInformation
 from crm_desktop.errors import KnownError
 from sync.engine import SyncEngine, SyncReport
 from sync.errors import Cancelled, Offline, ServerUnavailable, SignInRequired, SyncError
+from sync.qt_compat import emit
 
 log = logging.getLogger("crm.sync.controller")
 
@@ -99,8 +100,11 @@ class SyncController(QObject):
     def start(self) -> None:
         """Report the stored state, then sync once (start-up trigger)."""
         self.refresh_counts()
-        self._submit_side(lambda: self.engine._run_db(self.engine.replica.last_sync), self.lastSyncChanged.emit)
-        self.onlineChanged.emit(self.is_online())
+        self._submit_side(
+            lambda: self.engine._run_db(self.engine.replica.last_sync),
+            lambda when: emit(self.lastSyncChanged, when),
+        )
+        emit(self.onlineChanged, self.is_online())
         self.sync_now()
 
     def is_online(self) -> bool:
@@ -121,12 +125,12 @@ class SyncController(QObject):
         self._retry.stop()
         self._cancel = threading.Event()
         self._set_state("syncing", "")
-        self.progress.emit(0, 0)
+        emit(self.progress, 0, 0)
         self._progress_timer.start()
         cancel = self._cancel
-        future = self._executor.submit(self.engine.run, cancel, self.dataChanged.emit)
+        future = self._executor.submit(self.engine.run, cancel, lambda event: emit(self.dataChanged, event))
         self._running = future
-        future.add_done_callback(lambda f: self._finishedInThread.emit(f))
+        future.add_done_callback(lambda f: emit(self._finishedInThread, f))
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -162,24 +166,24 @@ class SyncController(QObject):
 
         def work() -> None:
             try:
-                relay.done.emit(fn())
+                emit(relay.done, fn())
             except Exception:
                 log.exception("background read failed")
 
         threading.Thread(target=work, name="crm-sync-side", daemon=True).start()
 
     def _emit_counts(self, counts: tuple[int, int]) -> None:
-        self.pendingCountChanged.emit(counts[0])
-        self.conflictCountChanged.emit(counts[1])
+        emit(self.pendingCountChanged, counts[0])
+        emit(self.conflictCountChanged, counts[1])
 
     def _set_state(self, state: str, message: str) -> None:
         self.state, self.message = state, message
-        self.stateChanged.emit(state, message)
+        emit(self.stateChanged, state, message)
 
     @Slot()
     def _poll_progress(self) -> None:
         progress = self.engine.progress
-        self.progress.emit(progress.done, progress.total)
+        emit(self.progress, progress.done, progress.total)
 
     @Slot(object)
     def _on_finished(self, future: Future[SyncReport]) -> None:
@@ -189,41 +193,41 @@ class SyncController(QObject):
             report = future.result()
         except Cancelled:
             self._set_state("idle", "")
-            self.syncFinished.emit(None)
+            emit(self.syncFinished, None)
             return
         except SignInRequired as exc:
             self._failures = 0
             self._set_state("signed_out", exc.message)
-            self.signInRequired.emit(exc.message)
-            self.syncFinished.emit(exc)
+            emit(self.signInRequired, exc.message)
+            emit(self.syncFinished, exc)
         except Offline as exc:
             self._failures += 1
             self._set_state("offline", exc.message)
-            self.onlineChanged.emit(False)
+            emit(self.onlineChanged, False)
             self._schedule_retry(None)
-            self.syncFinished.emit(exc)
+            emit(self.syncFinished, exc)
         except SyncError as exc:
             self._failures += 1
             log.warning("sync failed: %s (%s)", exc.message, exc.detail)
             self._set_state("error", exc.message)
             if exc.transient:
                 self._schedule_retry(exc.retry_after if isinstance(exc, ServerUnavailable) else None)
-            self.syncFinished.emit(exc)
+            emit(self.syncFinished, exc)
         except KnownError as exc:
             self._failures += 1
             self._set_state("error", exc.message)
-            self.syncFinished.emit(exc)
+            emit(self.syncFinished, exc)
         except Exception as exc:  # a bug: log it whole, tell the user plainly
             self._failures += 1
             log.exception("sync failed with an unexpected error")
             self._set_state("error", "Sync failed because of a bug in the app. Details are in the log file.")
-            self.syncFinished.emit(exc)
+            emit(self.syncFinished, exc)
         else:
             self._failures = 0
-            self.onlineChanged.emit(True)
+            emit(self.onlineChanged, True)
             self._set_state("idle", "")
-            self.lastSyncChanged.emit(report.finished_at)
-            self.syncFinished.emit(report)
+            emit(self.lastSyncChanged, report.finished_at)
+            emit(self.syncFinished, report)
         finally:
             self.refresh_counts()
         if self._again and not self._stopped:
@@ -240,7 +244,7 @@ class SyncController(QObject):
     @Slot(QNetworkInformation.Reachability)
     def _on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
         online = reachability != QNetworkInformation.Reachability.Disconnected
-        self.onlineChanged.emit(online)
+        emit(self.onlineChanged, online)
         if online:
             log.info("network is back; syncing")
             self._failures = 0

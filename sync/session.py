@@ -23,6 +23,7 @@ from sync.auth import TokenManager, normalize_server_url, sign_in
 from sync.client import CloudClient
 from sync.controller import SyncController
 from sync.engine import SyncEngine
+from sync.qt_compat import emit
 from sync.replica import Replica
 
 log = logging.getLogger("crm.sync.session")
@@ -89,7 +90,7 @@ class SyncSession(QObject):
             watch_network=self._watch_network,
             parent=self,
         )
-        self.controllerChanged.emit(self.controller)
+        emit(self.controllerChanged, self.controller)
         return self.controller
 
     def sign_in(
@@ -147,7 +148,7 @@ class SyncSession(QObject):
             self._http = None
         settings.user_email = settings.user_id = ""
         self.context.save_settings()
-        self.controllerChanged.emit(None)
+        emit(self.controllerChanged, None)
 
     def shutdown(self) -> None:
         if self.controller is not None:
