@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=${CRM_VENV:-$ROOT/.venv}
 
+# CRM_SKIP_INSTALL=1: use an already prepared machine and venv as they are (no apt, no pip).
+# Useful when several git worktrees share one venv (run them with PYTHONPATH=<worktree>).
 need_apt=()
 command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
 command -v gnome-keyring-daemon >/dev/null || need_apt+=(gnome-keyring)
@@ -15,17 +17,20 @@ command -v dbus-run-session >/dev/null || need_apt+=(dbus)
 command -v Xvfb >/dev/null || need_apt+=(xvfb)
 dpkg -s libegl1 >/dev/null 2>&1 || need_apt+=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3)
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need_apt+=(fonts-wqy-microhei)
+[ -n "${CRM_SKIP_INSTALL:-}" ] && need_apt=()
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" libsecret-tools >/dev/null
 fi
 
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
+if [ -z "${CRM_SKIP_INSTALL:-}" ]; then
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+  fi
+  "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+  "$VENV/bin/pip" install -q -e ".[dev]"
 fi
-"$VENV/bin/pip" install -q --upgrade pip >/dev/null
-"$VENV/bin/pip" install -q -e ".[dev]"
 
 # PostgreSQL on loopback for the backend tests.
 if [ -z "${CRM_TEST_POSTGRES_URL:-}" ]; then
