@@ -34,6 +34,18 @@ def _write_ready_file(path: Path, url: str) -> None:
     os.replace(tmp, path)
 
 
+def listen_socket(host: str, port: int) -> socket.socket:
+    """The bound listening socket uvicorn serves on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto must say TCP: asyncio turns Nagle off (TCP_NODELAY) on accepted
+    # sockets only when it does, and with Nagle on, every response whose body
+    # is written after its headers waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -48,12 +60,9 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings(**overrides)  # type: ignore[arg-type]
     app = create_app(settings)
 
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
+    sock = listen_socket(args.host, args.port)
     port = sock.getsockname()[1]
-    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    host = f"[{args.host}]" if sock.family == socket.AF_INET6 else args.host
     base_url = f"http://{host}:{port}"
 
     config = uvicorn.Config(app, log_level=args.log_level, proxy_headers=False, access_log=False)

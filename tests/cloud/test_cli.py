@@ -88,3 +88,23 @@ class _Stdin:
 
     def readline(self) -> str:
         return self._text
+
+
+def test_listening_socket_is_tcp_so_responses_are_not_delayed_by_nagle() -> None:
+    import socket
+
+    from crm_cloud.cli import listen_socket
+
+    # asyncio sets TCP_NODELAY on accepted connections only for sockets whose
+    # proto is TCP; with proto 0 every answer waited ~40 ms for a delayed ACK.
+    sock = listen_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        sock.listen()
+        with socket.create_connection(sock.getsockname()) as client:
+            client.sendall(b"x")
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
