@@ -22,7 +22,7 @@ from crm_desktop.ids import new_id
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
-from crm_protocol.records import FieldError, ValidationFailed, validate_fields
+from crm_protocol.records import RECORD_TYPES, FieldError, ValidationFailed, validate_fields
 
 log = logging.getLogger("crm.services")
 
@@ -175,7 +175,7 @@ class RecordService:
             row = self._live_row(session, record_type, record_id)
             before = row_data(record_type, row)
             merged = {**before, **fields}
-            cleaned = self._validate(session, record_type, merged)
+            cleaned = self._validate(session, record_type, merged, before)
             if cleaned == before:
                 return
             stamp = now()
@@ -189,7 +189,10 @@ class RecordService:
             row = self._live_row(session, record_type, record_id)
             entry = session.get(PendingChange, (record_type, record_id))
             if entry is not None and entry.op == "create" and entry.in_flight is None:
-                # The server never heard of it: forget it entirely.
+                # The server never heard of it: forget it entirely.  Records
+                # linked to it lose the link, or the server would refuse them
+                # for pointing at a record it never had.
+                self._unlink(session, record_type, record_id)
                 session.delete(entry)
                 session.delete(row)
                 return
@@ -314,7 +317,7 @@ class RecordService:
                 elif row is not None and not row.deleted:
                     before = row_data(conflict.record_type, row)
                     merged = {**before, conflict.field: wanted}
-                    cleaned = self._validate(session, conflict.record_type, merged)
+                    cleaned = self._validate(session, conflict.record_type, merged, before)
                     stamp = now()
                     self._queue(session, conflict.record_type, row, "update", before, stamp)
                     set_row_data(conflict.record_type, row, cleaned)
@@ -346,6 +349,23 @@ class RecordService:
                 created_at=stamp, updated_at=stamp,
             )
         )
+
+    def _unlink(self, session: Session, record_type: str, record_id: str) -> None:
+        for spec in RECORD_TYPES.values():
+            for f in spec.fields:
+                if f.ref_type != record_type:
+                    continue
+                model = model_for(spec.name)
+                linked: list[Any] = list(session.execute(
+                    select(model).where(getattr(model, f.name) == record_id, model.deleted.is_(False))
+                ).scalars())
+                for row in linked:
+                    before = row_data(spec.name, row)
+                    stamp = now()
+                    self._queue(session, spec.name, row, "update", before, stamp)
+                    set_row_data(spec.name, row, {**before, f.name: None})
+                    row.dirty = True
+                    row.updated_at = stamp
 
     def _live_row(self, session: Session, record_type: str, record_id: str) -> Any:
         row = get_row(session, record_type, record_id)
@@ -381,7 +401,9 @@ class RecordService:
             if entry.in_flight is None:
                 entry.change_id = new_id()
 
-    def _validate(self, session: Session, record_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    def _validate(
+        self, session: Session, record_type: str, data: dict[str, Any], before: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         region = self._default_region()
         cleaned = dict(validate_fields(record_type, data, partial=False, default_region=region))
         errors: list[FieldError] = []
@@ -389,7 +411,9 @@ class RecordService:
             if f.ref_type in (None, "user"):
                 continue
             ref = cleaned.get(f.name)
-            if ref:
+            # A link the edit does not touch is not checked (as on the server):
+            # a contact whose account was deleted elsewhere stays editable.
+            if ref and (before is None or before.get(f.name) != ref):
                 target = get_row(session, f.ref_type, str(ref))
                 if target is None or target.deleted:
                     errors.append(FieldError(f.name, f"{f.label}: the chosen record no longer exists"))
