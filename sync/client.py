@@ -9,6 +9,9 @@ used.
 from __future__ import annotations
 
 import logging
+import ssl
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -31,16 +34,35 @@ from sync.errors import BadResponse, Offline, ProtocolMismatch, ServerUnavailabl
 log = logging.getLogger("crm.sync.client")
 
 M = TypeVar("M", bound=BaseModel)
+#: Longest wait a Retry-After header can impose.
+MAX_RETRY_AFTER_S = 3600.0
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asks us to wait: delta-seconds or an HTTP date (RFC 9110), capped at an hour."""
     value = response.headers.get("Retry-After")
     if value is None:
         return None
     try:
-        return max(0.0, min(float(value), 3600.0))
+        seconds = float(value)
     except ValueError:
-        return None
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, min(seconds, MAX_RETRY_AFTER_S))
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "ssl" in str(seen).lower() or "certificate" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class CloudClient:
@@ -100,6 +122,12 @@ class CloudClient:
                 raise ServerUnavailable("The server is taking too long to answer. Will retry.",
                                         detail=str(exc)) from exc
             except httpx.TransportError as exc:
+                if _is_tls_failure(exc):
+                    raise Offline(
+                        "Can't make a secure connection to the server (its certificate was not accepted, or "
+                        "something on this network intercepts it). Changes are kept and will sync later.",
+                        detail=str(exc),
+                    ) from exc
                 raise Offline("Can't reach the server. Working offline; changes are kept and will sync later.",
                               detail=str(exc)) from exc
             if response.status_code == 401 and auth and attempt == 1:
