@@ -15,7 +15,6 @@ from sync.errors import BadResponse, Offline, ProtocolMismatch, ServerUnavailabl
 from tests.sync.helpers import contact_count, server_contacts
 from tests.sync.machine import FaultyTransport
 
-
 _OPEN: list[httpx.Client] = []
 
 
