@@ -122,7 +122,10 @@ class SyncEngine:
     ) -> None:
         total = int(self._run_db(self.replica.sendable_count))
         done = 0
-        for _round in range(MAX_PUSH_ROUNDS):
+        # Enough rounds for the whole outbox plus the conflict rounds: a big
+        # offline backlog goes in one sync, a change that never settles stops.
+        rounds = MAX_PUSH_ROUNDS + -(-total // max(self.push_batch, 1))
+        for _round in range(rounds):
             check()
             changes = self._run_db(self.replica.take_outbox, self.push_batch)
             if not changes:
@@ -134,7 +137,7 @@ class SyncEngine:
             done += len(changes)
             report.pushed += sum(1 for r in response.results if r.status == "applied")
             report.rejected += sum(1 for r in response.results if r.status == "rejected")
-        log.warning("push did not settle after %d rounds; the rest waits for the next sync", MAX_PUSH_ROUNDS)
+        log.warning("push did not settle after %d rounds; the rest waits for the next sync", rounds)
 
     def _pull(
         self, report: SyncReport, check: Callable[[], None], changed: Callable[[DataChanged], None]

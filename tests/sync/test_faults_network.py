@@ -200,3 +200,15 @@ def test_access_token_expiring_mid_sync_is_refreshed(cloud, make_profile) -> Non
     assert report.pushed == 1 and report.pulled >= 5
     assert contact_count(a) == 6
     assert transport.requests > 3
+
+
+def test_an_outbox_bigger_than_the_round_cap_goes_in_one_sync(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    from sync.engine import MAX_PUSH_ROUNDS
+
+    a = make_profile("alice")
+    a.engine.push_batch = 2
+    for i in range(2 * MAX_PUSH_ROUNDS + 3):
+        a.records.create("contact", {"first_name": f"Backlog {i}"})
+    report = a.sync()
+    assert report.pushed == 2 * MAX_PUSH_ROUNDS + 3
+    assert a.records.pending_count() == 0
