@@ -157,6 +157,59 @@ def bench_sync(workdir: Path, contacts: int, big_profile: Path) -> None:
         backend.stop()
 
 
+def bench_sync_edits(workdir: Path, contacts: int = 10_000) -> None:
+    """Offline edits pushed, and the latency of one edit from laptop A to laptop B."""
+    backend = Backend(workdir)
+    email = "edits@example.com"
+    backend.cli("db", "upgrade", "--database-url", backend.database_url)
+    backend.cli("user", "add", email, "--name", "Edits", "--password-stdin", "--database-url",
+                backend.database_url, stdin=PASSWORD + "\n")
+    backend.cli("demo", "seed", "--email", email, "--accounts", "0", "--contacts", str(contacts),
+                "--database-url", backend.database_url)
+    backend.start()
+    opened: list[tuple[AppContext, httpx.Client]] = []
+    try:
+        a = AppContext.open(workdir / "laptop-a", lock=False)
+        b = AppContext.open(workdir / "laptop-b", lock=False)
+        engine_a, http_a = signed_in_engine(a, backend, email)
+        engine_b, http_b = signed_in_engine(b, backend, email)
+        opened += [(a, http_a), (b, http_b)]
+        engine_a.run()
+        engine_b.run()
+        # A field rep edits every contact while offline (not timed), then syncs.
+        from sqlalchemy import select
+
+        from crm_desktop.store.schema import Contact
+
+        with a.db.session() as session:
+            ids = list(session.execute(select(Contact.id).order_by(Contact.rid)).scalars())
+        for n, record_id in enumerate(ids):
+            a.records.update("contact", record_id, {"title": f"Visited on trip {n}"})
+        started = time.perf_counter()
+        report = engine_a.run()
+        elapsed = time.perf_counter() - started
+        emit("sync_push_10k_offline_edits_s", elapsed, "s", edits=len(ids), pushed=report.pushed,
+             edits_per_s=round(len(ids) / elapsed))
+        engine_b.run()
+
+        timings = []
+        for n in range(21):
+            record_id = ids[n]
+            a.records.update("contact", record_id, {"city": f"Roundtrip {n}"})
+            started = time.perf_counter()
+            engine_a.run()
+            engine_b.run()
+            timings.append((time.perf_counter() - started) * 1000)
+            assert b.records.get("contact", record_id).data["city"] == f"Roundtrip {n}"
+        emit("incremental_sync_roundtrip_ms", statistics.median(timings), "ms", runs=len(timings),
+             p90=round(sorted(timings)[int(len(timings) * 0.9)], 1))
+    finally:
+        for context, http in opened:
+            context.close()
+            http.close()
+        backend.stop()
+
+
 def bench_search(profile: Path) -> None:
     context = AppContext.open(profile, lock=False)
     try:
@@ -180,11 +233,16 @@ def bench_search(profile: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="100,000 contacts instead of 1,000,000")
-    parser.add_argument("--only", help="comma-separated groups: ui,search,sync")
+    parser.add_argument("--only", help="comma-separated groups: ui,search,sync,edits")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     size = 100_000 if args.quick else 1_000_000
-    groups = set((args.only or "ui,search,sync").split(","))
+    groups = set((args.only or "ui,search,sync,edits").split(","))
+    if "edits" in groups:
+        with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+            bench_sync_edits(Path(tmp))
+    if not groups & {"ui", "search", "sync"}:
+        return 0
     started = time.perf_counter()
     profile = build_profile(size)
     log.warning("profile of %d contacts ready (%.1f s)", size, time.perf_counter() - started)
