@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crm_desktop.conflict_policy import ConflictPolicy
 from crm_desktop.services.lists import ListService
 from crm_desktop.services.records import RecordService
 from crm_desktop.settings import Settings
@@ -42,6 +43,10 @@ class AppContext:
             lists=ListService(db),
         )
         return context
+
+    def conflict_policy(self) -> ConflictPolicy:
+        """The user's conflict rules, read afresh (they may change while syncing)."""
+        return ConflictPolicy.from_settings(self.settings.conflict_policy)
 
     def save_settings(self) -> None:
         self.settings.save(self.data_dir)
