@@ -24,10 +24,9 @@ from crm_protocol.hlc import HybridClock, format_stamp, is_stamp, node_id, parse
 CLIENT_ID_KEY = "sync.client_id"
 HLC_KEY = "sync.hlc"
 OFFSET_KEY = "sync.clock_offset_ms"
-#: The offset is only corrected when it moved by more than this: one
-#: estimate differs from the next by the network latency, and stamps of one
-#: machine should not jitter back and forth by it.  Clocks that are minutes or
-#: hours off are corrected at the first answer.
+#: A lower offset is only taken when it moved by more than this: each sample
+#: is low by the network delay, and stamps should not jitter back and forth
+#: with it.  Clocks that are minutes or hours off are corrected at once.
 OFFSET_TOLERANCE_MS = 2000
 
 
@@ -87,7 +86,9 @@ def observe_server(session: Session, server_time: datetime, server_hlc: str | No
         _set(session, OFFSET_KEY, offset)
         clock.offset_ms = offset
         clock.last_ms = 0 if clock.last_ms == 0 else clock.last_ms + offset
-    elif abs(offset - clock.offset_ms) > OFFSET_TOLERANCE_MS:
+    elif abs(offset - clock.offset_ms) > OFFSET_TOLERANCE_MS or offset > clock.offset_ms:
+        # Every sample is low by the answer's network delay, so the highest
+        # recent one is the best; a jump beyond the tolerance is a clock change.
         _set(session, OFFSET_KEY, offset)
         clock.offset_ms = offset
     clock.observe(server_hlc)

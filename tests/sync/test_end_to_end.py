@@ -44,7 +44,7 @@ def test_offline_create_then_sync_reaches_other_profile(cloud, make_profile) -> 
     assert [c.data["first_name"] for c in b.records.contacts_of_account(account)] == ["Ann", "Bo"]
 
 
-def test_concurrent_edit_keeps_both_values(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_edit_keeps_both_values(cloud, make_profile, skew) -> None:  # type: ignore[no-untyped-def]
     a = make_profile("alice")
     b = make_profile("bob", "alice@example.com")
     contact = a.records.create("contact", {"first_name": "Ann", "last_name": "Lee"})
@@ -52,7 +52,8 @@ def test_concurrent_edit_keeps_both_values(cloud, make_profile) -> None:  # type
     b.sync()
     # B edits the title; A, offline, edits the title too (later) and the email.
     b.records.update("contact", contact, {"title": "CTO"})
-    a.records.update("contact", contact, {"title": "Chief Technology Officer", "email": "ann@lee.example"})
+    with skew(60_000):  # a minute later
+        a.records.update("contact", contact, {"title": "Chief Technology Officer", "email": "ann@lee.example"})
     b.sync()
     a.sync()
     b.sync()

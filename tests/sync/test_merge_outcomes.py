@@ -5,35 +5,10 @@ One test per outcome documented in docs/SYNC.md, section 8.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import pytest
-
 from crm_desktop.store.schema import KeyValue
-from crm_protocol import hlc
 from crm_protocol.wire import ChangeOp, PushRequest
+from tests.sync.clocks import HOUR_MS
 from tests.sync.test_end_to_end import contact_count
-
-HOUR_MS = 3600 * 1000
-
-
-@pytest.fixture
-def skew(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """``with skew(ms):`` runs a block as if this machine's clock were ``ms`` off."""
-    real = hlc.wall_ms
-    current = {"ms": 0}
-    monkeypatch.setattr(hlc, "wall_ms", lambda: real() + current["ms"])
-
-    @contextmanager
-    def run(ms: int) -> Iterator[None]:
-        current["ms"] = ms
-        try:
-            yield
-        finally:
-            current["ms"] = 0
-
-    return run
 
 
 def test_same_field_later_edit_wins_despite_hours_of_clock_skew(cloud, make_profile, skew) -> None:  # type: ignore[no-untyped-def]
