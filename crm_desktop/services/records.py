@@ -172,17 +172,22 @@ class RecordService:
 
     def update(self, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
         with self._db.session() as session:
-            row = self._live_row(session, record_type, record_id)
-            before = row_data(record_type, row)
-            merged = {**before, **fields}
-            cleaned = self._validate(session, record_type, merged)
-            if cleaned == before:
-                return
-            stamp = now()
-            self._queue(session, record_type, row, "update", before, stamp)
-            set_row_data(record_type, row, cleaned)
-            row.dirty = True
-            row.updated_at = stamp
+            self.update_in(session, record_type, record_id, fields)
+
+    def update_in(self, session: Session, record_type: str, record_id: str, fields: dict[str, Any]) -> bool:
+        """:meth:`update` inside the caller's transaction (an import); False if nothing changed."""
+        row = self._live_row(session, record_type, record_id)
+        before = row_data(record_type, row)
+        merged = {**before, **fields}
+        cleaned = self._validate(session, record_type, merged)
+        if cleaned == before:
+            return False
+        stamp = now()
+        self._queue(session, record_type, row, "update", before, stamp)
+        set_row_data(record_type, row, cleaned)
+        row.dirty = True
+        row.updated_at = stamp
+        return True
 
     def delete(self, record_type: str, record_id: str) -> None:
         with self._db.session() as session:
