@@ -6,8 +6,8 @@ later edit of a field wins a conflict on every side.  ``conflicts`` keeps
 which value was applied (``winner``) and both stamps, so the inbox can show
 when each side edited.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
