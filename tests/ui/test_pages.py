@@ -177,7 +177,8 @@ def test_conflict_rules_dialog_saves_the_policy(qtbot: Any, context: AppContext,
     dialog.delete_combo.setCurrentIndex(dialog.delete_combo.findData("delete"))
     dialog.accept()
     assert context.settings.conflict_policy == {"text": "theirs", "delete": "delete"}
-    qtbot.waitUntil(lambda: "theirs" in (context.data_dir / "settings.json").read_text())
+    saved = context.data_dir / "settings.json"
+    qtbot.waitUntil(lambda: saved.exists() and "theirs" in saved.read_text())
     again = page.edit_rules()
     assert again.combos["text"].currentData() == "theirs"
     again.reject()
