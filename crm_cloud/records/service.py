@@ -159,6 +159,8 @@ def _sqlite_json_object(spec: RecordTypeSpec) -> str:
             value = f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} THEN json('true') ELSE json('false') END"
         elif f.kind is FieldKind.DECIMAL:
             value = f"CASE WHEN {col} IS NULL THEN NULL ELSE printf('%.2f', {col}) END"
+        elif f.kind is FieldKind.TAGS:
+            value = f"json({col})"  # stored as JSON text: embed the array, not a string
         else:
             value = col
         parts.append(f"'{f.name}', {value}")
@@ -410,11 +412,15 @@ class RecordService:
         fields: dict[str, Any],
         base_rev: int | None,
         stamps: Mapping[str, str] | None = None,
+        *,
+        restore: bool = False,
     ) -> StoredRecord:
+        """Change fields of a record; with ``restore`` also bring back a deleted one
+        (edit against delete), provided ``base_rev`` is the tombstone's revision."""
         codec = codec_for(record_type)
         rev = self.next_rev()
         current = self._load_visible(codec, record_id)
-        if current.deleted:
+        if current.deleted and not restore:
             raise RecordDeleted(f"The {record_type} {record_id} was deleted", current)
         if base_rev is not None and base_rev != current.rev:
             raise RevisionMismatch(
@@ -429,8 +435,8 @@ class RecordService:
         self.session.execute(
             update(codec.table)
             .where(codec.table.c.id == record_id)
-            .values(rev=rev, updated_at=now, updated_by=self.principal.user_id, field_stamps=field_stamps,
-                    **codec.to_db(cleaned))
+            .values(rev=rev, deleted=False, updated_at=now, updated_by=self.principal.user_id,
+                    field_stamps=field_stamps, **codec.to_db(cleaned))
         )
         return StoredRecord(
             record_type, record_id, rev, False, cleaned, current.created_at, now, self.principal.user_id,
@@ -539,7 +545,9 @@ class RecordService:
         if change.base_rev is None:
             raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
         if change.op is ChangeOp.UPDATE:
-            return self.update(change.type, change.id, dict(change.fields), change.base_rev, change.stamps)
+            return self.update(
+                change.type, change.id, dict(change.fields), change.base_rev, change.stamps, restore=change.restore
+            )
         return self.delete(change.type, change.id, change.base_rev)
 
     def pull(self, cursor: int, limit: int) -> dict[str, Any]:

@@ -62,6 +62,7 @@ class Account(SyncedRecord, Base):
     postal_code: Mapped[str | None] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -99,6 +100,7 @@ class Contact(SyncedRecord, Base):
     postal_code: Mapped[str | None] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 

@@ -100,6 +100,22 @@ class AccountPicker(QLineEdit):
         self._account_id = self._choices.get(name)
 
 
+class TagsEdit(QLineEdit):
+    """Tags typed as one comma-separated line; validation trims, folds
+    duplicates and refuses too many or too long tags with a reason."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(self.tr("e.g. customer, trade fair 2026, vip"))
+
+    def set_tags(self, value: Any) -> None:
+        self.setText(", ".join(value) if isinstance(value, list) else str(value or ""))
+
+    def tags(self) -> list[str] | None:
+        parts = [p.strip() for p in self.text().split(",")]
+        return [p for p in parts if p] or None
+
+
 class RecordFormDialog(QDialog):
     #: The record id, after a successful save.
     saved = Signal(str)
@@ -215,6 +231,8 @@ class RecordFormDialog(QDialog):
             return notes
         if fspec.kind is FieldKind.BOOL:
             return QCheckBox(self)
+        if fspec.kind is FieldKind.TAGS:
+            return TagsEdit(self)
         if fspec.kind is FieldKind.CHOICE:
             combo = QComboBox(self)
             combo.addItem("", None)
@@ -262,6 +280,8 @@ class RecordFormDialog(QDialog):
                 continue
             if isinstance(editor, QPlainTextEdit):
                 editor.setPlainText(str(value or ""))
+            elif isinstance(editor, TagsEdit):
+                editor.set_tags(value)
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
             elif isinstance(editor, AccountPicker):
@@ -278,6 +298,8 @@ class RecordFormDialog(QDialog):
         for name, editor in self._editors.items():
             if isinstance(editor, QPlainTextEdit):
                 data[name] = editor.toPlainText() or None
+            elif isinstance(editor, TagsEdit):
+                data[name] = editor.tags()
             elif isinstance(editor, QCheckBox):
                 data[name] = editor.isChecked()
             elif isinstance(editor, AccountPicker):
