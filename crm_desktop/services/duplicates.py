@@ -151,11 +151,12 @@ class DuplicateFinder:
                 chunk = items[start:start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for column in columns:
-                    # lower(email) matches the expression index of migration 0003.
-                    expression = f"lower({column})" if lower else column
-                    sql = (f"SELECT id, {title_sql}, {expression} FROM {table} "
+                    # COLLATE NOCASE matches the email indexes (migration 0004).
+                    expression = f"{column} COLLATE NOCASE" if lower else column
+                    sql = (f"SELECT id, {title_sql}, {column} FROM {table} "
                            f"WHERE deleted = 0 AND {column} IS NOT NULL AND {expression} IN ({marks})")
-                    for record_id, title, key in conn.exec_driver_sql(sql, tuple(chunk)):
+                    for record_id, title, value in conn.exec_driver_sql(sql, tuple(chunk)):
+                        key = str(value).lower() if lower else value
                         for i in values.get(key, ()):
                             out[i].setdefault(record_id, []).append((title or "", reason, score))
 
