@@ -67,6 +67,7 @@ class Account(SyncedRecord, Base):
 
     __table_args__ = (
         Index("ix_accounts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_accounts_rid_sort", "rid", "sort_key", sqlite_where=text("deleted = 0")),
         Index("ix_accounts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_accounts_dirty", "dirty", sqlite_where=text("dirty = 1")),
         # Duplicate-check keys (migrations 0003, 0004: the email index is COLLATE NOCASE).
@@ -102,6 +103,7 @@ class Contact(SyncedRecord, Base):
 
     __table_args__ = (
         Index("ix_contacts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_contacts_rid_sort", "rid", "sort_key", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_email", "email", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_account", "account_id"),
