@@ -5,8 +5,11 @@ phone column (crm_desktop.services.duplicates); without these indexes each
 look-up scans the table, 0.3 s at a million contacts.  Names use the
 existing ``sort_key`` index and the full-text index.
 
-Revision ID: 0003
-Revises: 0002
+(Landed first as 0003 beside another 0003, search words; renumbered to follow
+it so the chain is linear.)
+
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-25
 """
 
@@ -14,8 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -32,7 +35,7 @@ INDEXES = [
 
 def upgrade() -> None:
     for name, table, expression, column in INDEXES:
-        op.execute(f"CREATE INDEX {name} ON {table} ({expression}) WHERE deleted = 0 AND {column} IS NOT NULL")
+        op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({expression}) WHERE deleted = 0 AND {column} IS NOT NULL")
 
 
 def downgrade() -> None:
