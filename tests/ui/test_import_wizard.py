@@ -281,3 +281,24 @@ def test_wizard_pages_are_a_wizard(qtbot: Any, context: AppContext, bus: DataBus
     qtbot.addWidget(wizard)
     assert wizard.windowTitle() == "Import accounts"
     assert wizard.buttonText(QWizard.WizardButton.CommitButton) == "Import"
+
+
+def test_editing_after_a_duplicate_warning_checks_again(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    context.records.create("contact", {"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com"})
+    dialog = RecordFormDialog(context, bus, "contact")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    first, email = dialog.editor("first_name"), dialog.editor("email")
+    assert isinstance(first, QLineEdit) and isinstance(email, QLineEdit)
+    qtbot.keyClicks(first, "Bo")
+    qtbot.keyClicks(email, "ann@example.com")
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(dialog.duplicate_matches))
+    save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    assert save.text() == "Save anyway"
+    email.clear()
+    qtbot.keyClicks(email, "bo@example.com")
+    assert save.text() == "Save"
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save()  # checked again: no duplicate now, so it saves at once
+    assert context.lists.count(ListSpec("contact")) == 2

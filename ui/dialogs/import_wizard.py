@@ -60,6 +60,8 @@ log = logging.getLogger("crm.ui.import")
 FILE_FILTERS = "Contacts and tables (*.csv *.txt *.tsv *.xlsx *.vcf *.vcard);;All files (*)"
 #: Rows shown in the problem and duplicate tables (the counts are always exact).
 SHOWN_ROWS = 5000
+#: Rows scanned for the mapping step's example values.
+SAMPLE_ROWS = 200
 
 FILE_PAGE, MAPPING_PAGE, PREVIEW_PAGE, IMPORT_PAGE = range(4)
 
@@ -265,7 +267,9 @@ class MappingPage(QWizardPage):
         for column, header in enumerate(table.headers):
             self.table.setItem(column, 0, QTableWidgetItem(header))
             samples: list[str] = []
-            for _line, cells in table.rows:
+            # The first rows are enough for examples (a mostly empty column of
+            # a 100,000-row file must not stall the GUI thread).
+            for _line, cells in table.rows[:SAMPLE_ROWS]:
                 value = " ".join(cells[column].split())
                 if value and value not in samples:
                     samples.append(value[:40])
