@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crm_desktop.conflict_policy import ConflictPolicy
 from crm_desktop.services.duplicates import DuplicateFinder
 from crm_desktop.services.exports import ExportService
 from crm_desktop.services.imports import ImportService
@@ -56,6 +57,10 @@ class AppContext:
             exports=ExportService(db, lists),
         )
         return context
+
+    def conflict_policy(self) -> ConflictPolicy:
+        """The user's conflict rules, read afresh (they may change while syncing)."""
+        return ConflictPolicy.from_settings(self.settings.conflict_policy)
 
     def save_settings(self) -> None:
         self.settings.save(self.data_dir)
