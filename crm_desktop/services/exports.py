@@ -104,7 +104,7 @@ class ExportService:
         spec = spec_for(record_type)
         table = RECORD_MODELS[record_type].__tablename__
         names = spec.field_names
-        refs = [f for f in spec.fields if f.kind is FieldKind.REF]
+        refs = [f for f in spec.fields if f.kind is FieldKind.REF and f.ref_type in RECORD_MODELS | {"user": None}]
         for start in range(0, len(ids), CHUNK):
             progress.check("The export was cancelled. No file was written.")
             chunk = [int(r) for r in ids[start:start + CHUNK]]

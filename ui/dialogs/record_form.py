@@ -154,6 +154,8 @@ class RecordFormDialog(QDialog):
             editor = self._make_editor(fspec)
             editor.setObjectName(fspec.name)
             self._editors[fspec.name] = editor
+            if isinstance(editor, QLineEdit):
+                editor.textEdited.connect(lambda _t: self._inputs_changed())
             error = QLabel(self)
             error.setObjectName(f"{fspec.name}_error")
             error.setStyleSheet("color: #c62828;")
@@ -381,6 +383,12 @@ class RecordFormDialog(QDialog):
             self._duplicates_layout.addWidget(row)
         self._duplicates.show()
         self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save anyway"))
+
+    def _inputs_changed(self) -> None:
+        """After a duplicate warning, an edit means the next Save checks again."""
+        if self._duplicates_checked and self._id is None:
+            self._duplicates_checked = False
+            self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
 
     def open_existing(self, record_id: str) -> QDialog:
         """Open a record the new one may duplicate (this form stays open)."""
