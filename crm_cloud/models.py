@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from crm_cloud.activities import tables as activity_tables
 from crm_cloud.auth import models as auth_models
 from crm_cloud.core.db import Base
 from crm_cloud.customers import tables as customer_tables
+from crm_cloud.marketing import tables as marketing_tables
 from crm_cloud.records import models as record_models
+from crm_cloud.sales import tables as sales_tables
+from crm_cloud.service import tables as service_tables
 
 metadata = Base.metadata
 
-__all__ = ["auth_models", "customer_tables", "metadata", "record_models"]
+__all__ = [
+    "activity_tables",
+    "auth_models",
+    "customer_tables",
+    "marketing_tables",
+    "metadata",
+    "record_models",
+    "sales_tables",
+    "service_tables",
+]

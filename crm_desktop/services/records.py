@@ -22,7 +22,7 @@ from crm_desktop.ids import new_id
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
-from crm_protocol.records import FieldError, ValidationFailed, validate_fields
+from crm_protocol.records import FieldError, FieldKind, ValidationFailed, validate_fields
 
 log = logging.getLogger("crm.services")
 
@@ -386,11 +386,12 @@ class RecordService:
         cleaned = dict(validate_fields(record_type, data, partial=False, default_region=region))
         errors: list[FieldError] = []
         for f in spec_for(record_type).fields:
-            if f.ref_type in (None, "user"):
+            target_type = f.target_type(cleaned) if f.kind is FieldKind.REF else None
+            if target_type in (None, "user"):
                 continue
             ref = cleaned.get(f.name)
             if ref:
-                target = get_row(session, f.ref_type, str(ref))
+                target = get_row(session, str(target_type), str(ref))
                 if target is None or target.deleted:
                     errors.append(FieldError(f.name, f"{f.label}: the chosen record no longer exists"))
         if errors:

@@ -16,14 +16,18 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from crm_desktop.store.schema import FTS_TABLES
+from crm_desktop.store.schema import FTS_TABLES, table_of
 
 
 @contextlib.contextmanager
 def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Iterator[None]:
     """Write rows ``ids`` of ``record_type`` inside this block; they are indexed at its end."""
+    if record_type not in FTS_TABLES:
+        # Configuration types (pipeline stages...) have no search index.
+        yield
+        return
     fts_table, columns = FTS_TABLES[record_type]
-    table = f"{record_type}s"
+    table = table_of(record_type)
     names = ", ".join(name for name, _ in columns)
     values = ", ".join(expr.replace("new.", "") for _, expr in columns)
     id_list = {"ids": orjson.dumps(list(ids)).decode()}
