@@ -9,8 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crm_desktop.services.case_queue import CaseQueueService
+from crm_desktop.services.dashboard import DashboardService
 from crm_desktop.services.lists import ListService
+from crm_desktop.services.my_day import MyDayService
+from crm_desktop.services.pipeline import PipelineService
 from crm_desktop.services.records import RecordService
+from crm_desktop.services.timeline import TimelineService
 from crm_desktop.settings import Settings
 from crm_desktop.store.db import Database
 from crm_desktop.worker import DbWorker
@@ -24,22 +29,34 @@ class AppContext:
     worker: DbWorker
     records: RecordService
     lists: ListService
+    pipeline: PipelineService
+    my_day: MyDayService
+    cases: CaseQueueService
+    dashboard: DashboardService
+    timeline: TimelineService
 
     @classmethod
     def open(cls, data_dir: Path, *, lock: bool = True) -> AppContext:
         settings = Settings.load(data_dir)
         db = Database.open(data_dir, lock=lock)
+        records = RecordService(
+            db,
+            default_region=lambda: settings.default_region,
+            current_user_id=lambda: settings.user_id or None,
+        )
+        pipeline = PipelineService(db, records)
         context = cls(
             data_dir=data_dir,
             settings=settings,
             db=db,
             worker=DbWorker(),
-            records=RecordService(
-                db,
-                default_region=lambda: settings.default_region,
-                current_user_id=lambda: settings.user_id or None,
-            ),
+            records=records,
             lists=ListService(db),
+            pipeline=pipeline,
+            my_day=MyDayService(db, records),
+            cases=CaseQueueService(db),
+            dashboard=DashboardService(db, pipeline),
+            timeline=TimelineService(db),
         )
         return context
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.errors import KnownError, RecordNotFound
 from crm_desktop.ids import new_id
+from crm_desktop.store import history
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
@@ -167,6 +168,7 @@ class RecordService:
                     created_at=stamp, updated_at=stamp,
                 )
             )
+            self._note(session, record_type, row.id, "create", {}, cleaned, stamp)
             log.info("created %s %s", record_type, row.id)
             return row.id
 
@@ -183,6 +185,7 @@ class RecordService:
             set_row_data(record_type, row, cleaned)
             row.dirty = True
             row.updated_at = stamp
+            self._note(session, record_type, record_id, "update", before, cleaned, stamp)
 
     def delete(self, record_type: str, record_id: str) -> None:
         with self._db.session() as session:
@@ -192,12 +195,14 @@ class RecordService:
                 # The server never heard of it: forget it entirely.
                 session.delete(entry)
                 session.delete(row)
+                self._note(session, record_type, record_id, "delete", {}, {}, now())
                 return
             stamp = now()
             self._queue(session, record_type, row, "delete", row_data(record_type, row), stamp)
             row.deleted = True
             row.dirty = True
             row.updated_at = stamp
+            self._note(session, record_type, record_id, "delete", {}, {}, stamp)
 
     def discard_change(self, record_type: str, record_id: str) -> None:
         """Undo a record's unsynced changes, back to what the server has."""
@@ -215,6 +220,8 @@ class RecordService:
                 if row is not None:
                     session.delete(row)
             elif row is not None:
+                self._note(session, record_type, record_id, "update", row_data(record_type, row),
+                           entry.base_values, now())
                 set_row_data(record_type, row, entry.base_values)
                 row.deleted = False
                 row.dirty = False
@@ -320,6 +327,7 @@ class RecordService:
                     set_row_data(conflict.record_type, row, cleaned)
                     row.dirty = True
                     row.updated_at = stamp
+                    self._note(session, conflict.record_type, row.id, "update", before, cleaned, stamp)
             conflict.resolution = choice
             conflict.resolved_at = now()
 
@@ -346,6 +354,13 @@ class RecordService:
                 created_at=stamp, updated_at=stamp,
             )
         )
+        self._note(session, record_type, new_record_id, "create", {}, cleaned, stamp)
+
+    def _note(self, session: Session, record_type: str, record_id: str, op: str, before: dict[str, Any],
+              after: dict[str, Any], stamp: datetime) -> None:
+        """Keep the edit in the local history (the record's timeline), same transaction."""
+        history.note_local(session, record_type, record_id, op, before, after,
+                           user_id=self._current_user_id(), stamp=stamp)
 
     def _live_row(self, session: Session, record_type: str, record_id: str) -> Any:
         row = get_row(session, record_type, record_id)

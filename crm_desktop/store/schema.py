@@ -377,3 +377,46 @@ def python_value(kind: FieldKind, value: Any) -> Any:
     if kind is FieldKind.BOOL:
         return bool(value)
     return value
+
+
+class RecordHistory(Base):
+    """One changed field of one record (or a whole-record create/delete), kept locally.
+
+    Written by the service layer for local edits and by the sync replica when a
+    pulled record differs from the local row, so a record's timeline ("who
+    changed what, when") works offline.  Never synced: each client keeps the
+    history it has seen.
+    """
+
+    __tablename__ = "record_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    #: The user who made the change (NULL: unknown, e.g. before sign-in).
+    changed_by: Mapped[str | None] = mapped_column(String(36))
+    #: "local" (edited here) or "sync" (pulled from the server).
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    #: create / update / delete.
+    op: Mapped[str] = mapped_column(String(16), nullable=False)
+    #: The field changed; NULL for a create or delete of the whole record.
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+    __table_args__ = (Index("ix_record_history_record", "record_id", "changed_at"),)
+
+
+class ReminderSent(Base):
+    """An activity reminder already shown, so each one fires once (even across restarts).
+
+    Keyed by activity and the moment it was due: moving the activity to a new
+    time makes a new reminder.
+    """
+
+    __tablename__ = "reminders_sent"
+
+    activity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    remind_at: Mapped[str] = mapped_column(String(32), primary_key=True)
+    shown_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
