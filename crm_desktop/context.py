@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crm_desktop.activities.service import ActivityService
+from crm_desktop.marketing.service import MarketingService
+from crm_desktop.sales.service import SalesService
 from crm_desktop.services.lists import ListService
 from crm_desktop.services.records import RecordService
 from crm_desktop.settings import Settings
 from crm_desktop.store.db import Database
+from crm_desktop.support.service import SupportService
 from crm_desktop.worker import DbWorker
 
 
@@ -24,22 +28,31 @@ class AppContext:
     worker: DbWorker
     records: RecordService
     lists: ListService
+    sales: SalesService
+    activities: ActivityService
+    support: SupportService
+    marketing: MarketingService
 
     @classmethod
     def open(cls, data_dir: Path, *, lock: bool = True) -> AppContext:
         settings = Settings.load(data_dir)
         db = Database.open(data_dir, lock=lock)
+        records = RecordService(
+            db,
+            default_region=lambda: settings.default_region,
+            current_user_id=lambda: settings.user_id or None,
+        )
         context = cls(
             data_dir=data_dir,
             settings=settings,
             db=db,
             worker=DbWorker(),
-            records=RecordService(
-                db,
-                default_region=lambda: settings.default_region,
-                current_user_id=lambda: settings.user_id or None,
-            ),
+            records=records,
             lists=ListService(db),
+            sales=SalesService(db, records),
+            activities=ActivityService(db),
+            support=SupportService(db),
+            marketing=MarketingService(db, records),
         )
         return context
 

@@ -1,0 +1,1 @@
+"""Sales screens: the lead list with conversion."""
