@@ -9,15 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from crm_desktop.services.case_queue import CaseQueueService
+from crm_desktop.activities.my_day import MyDayService
+from crm_desktop.activities.service import ActivityService
+from crm_desktop.marketing.service import MarketingService
+from crm_desktop.sales.pipeline import PipelineService
+from crm_desktop.sales.service import SalesService
 from crm_desktop.services.dashboard import DashboardService
 from crm_desktop.services.lists import ListService
-from crm_desktop.services.my_day import MyDayService
-from crm_desktop.services.pipeline import PipelineService
 from crm_desktop.services.records import RecordService
 from crm_desktop.services.timeline import TimelineService
 from crm_desktop.settings import Settings
 from crm_desktop.store.db import Database
+from crm_desktop.support.case_queue import CaseQueueService
+from crm_desktop.support.service import SupportService
 from crm_desktop.worker import DbWorker
 
 
@@ -34,6 +38,10 @@ class AppContext:
     cases: CaseQueueService
     dashboard: DashboardService
     timeline: TimelineService
+    sales: SalesService
+    activities: ActivityService
+    support: SupportService
+    marketing: MarketingService
 
     @classmethod
     def open(cls, data_dir: Path, *, lock: bool = True) -> AppContext:
@@ -57,6 +65,10 @@ class AppContext:
             cases=CaseQueueService(db),
             dashboard=DashboardService(db, pipeline),
             timeline=TimelineService(db),
+            sales=SalesService(db, records),
+            activities=ActivityService(db),
+            support=SupportService(db),
+            marketing=MarketingService(db, records),
         )
         return context
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crm_cloud.marketing import members as _members  # noqa: F401  (registers the member rules)
 from crm_cloud.records.rest import make_record_router
 
 router = APIRouter()

@@ -215,6 +215,8 @@ class RecordService:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
         self.principal = principal
+        #: Who writes are stamped with (None for the command line's system principal).
+        self._actor = principal.user_id or None
 
     # -- counter -----------------------------------------------------------
 
@@ -371,10 +373,10 @@ class RecordService:
         self.session.execute(
             insert(codec.table).values(
                 id=record_id, rev=rev, deleted=False, created_at=now, updated_at=now,
-                updated_by=self.principal.user_id, **values,
+                updated_by=self._actor, **values,
             )
         )
-        return StoredRecord(record_type, record_id, rev, False, cleaned, now, now, self.principal.user_id)
+        return StoredRecord(record_type, record_id, rev, False, cleaned, now, now, self._actor)
 
     def update(
         self, record_type: str, record_id: str, fields: dict[str, Any], base_rev: int | None
@@ -400,10 +402,10 @@ class RecordService:
         self.session.execute(
             update(codec.table)
             .where(codec.table.c.id == record_id)
-            .values(rev=rev, updated_at=now, updated_by=self.principal.user_id, **codec.to_db(cleaned))
+            .values(rev=rev, updated_at=now, updated_by=self._actor, **codec.to_db(cleaned))
         )
         return StoredRecord(
-            record_type, record_id, rev, False, cleaned, current.created_at, now, self.principal.user_id
+            record_type, record_id, rev, False, cleaned, current.created_at, now, self._actor
         )
 
     def delete(self, record_type: str, record_id: str, base_rev: int | None) -> StoredRecord:
@@ -425,10 +427,10 @@ class RecordService:
         self.session.execute(
             update(codec.table)
             .where(codec.table.c.id == record_id)
-            .values(rev=rev, deleted=True, updated_at=now, updated_by=self.principal.user_id)
+            .values(rev=rev, deleted=True, updated_at=now, updated_by=self._actor)
         )
         return StoredRecord(
-            record_type, record_id, rev, True, current.data, current.created_at, now, self.principal.user_id
+            record_type, record_id, rev, True, current.data, current.created_at, now, self._actor
         )
 
     # -- sync --------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from crm_cloud.records.rest import make_record_router
-from crm_cloud.service import levels as _levels  # noqa: F401  (registers the case rules)
 
 router = APIRouter()
 router.include_router(make_record_router("case", "/cases", "service"))

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 
-from crm_desktop.services.case_queue import OPEN_STATUSES, PRIORITY_ORDER
-from crm_desktop.services.my_day import day_bounds
-from crm_desktop.services.pipeline import BoardFilter, ColumnTotals, PipelineService, cents
+from crm_desktop.activities.my_day import day_bounds
+from crm_desktop.sales.pipeline import BoardFilter, ColumnTotals, PipelineService, cents
 from crm_desktop.store.db import Database
 from crm_desktop.store.schema import Activity, Case, Lead, Opportunity
+from crm_desktop.support.case_queue import PRIORITY_ORDER
+from crm_desktop.support.service import OPEN_STATUSES
 from crm_protocol.records import format_datetime
 
 Activity_t = Activity.__table__

@@ -21,7 +21,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from crm_desktop.activities.lists import ACTIVITY_LIST
+from crm_desktop.marketing.lists import CAMPAIGN_LIST
+from crm_desktop.sales.lists import LEAD_LIST, OPPORTUNITY_LIST
+from crm_desktop.services.list_table import ListTable
 from crm_desktop.store.db import Database
+from crm_desktop.support.lists import CASE_LIST
 
 log = logging.getLogger("crm.lists")
 
@@ -37,17 +42,6 @@ WALK_BUDGET = 50_000
 
 #: Largest number of rids bound in one ``IN (...)`` list.
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ListTable:
-    table: str
-    fts: str
-    #: sort name -> (column, index that orders by (column, rid) over live rows)
-    sorts: dict[str, tuple[str, str]]
-    #: display column keys, in the order of the tuples ``rows`` returns
-    columns: tuple[str, ...]
-    select: str
 
 
 _CONTACT_SELECT = (
@@ -84,6 +78,11 @@ TABLES: dict[str, ListTable] = {
         ("name", "industry", "email", "phone", "city", "owner", "updated_at"),
         _ACCOUNT_SELECT,
     ),
+    "lead": LEAD_LIST,
+    "opportunity": OPPORTUNITY_LIST,
+    "activity": ACTIVITY_LIST,
+    "case": CASE_LIST,
+    "campaign": CAMPAIGN_LIST,
 }
 
 #: A display row: (id, dirty, value of each of ``TABLES[type].columns``...).
@@ -96,6 +95,14 @@ def columns(record_type: str) -> tuple[str, ...]:
 
 def sortable(record_type: str) -> frozenset[str]:
     return frozenset(TABLES[record_type].sorts)
+
+
+def time_columns(record_type: str) -> frozenset[str]:
+    return TABLES[record_type].time_columns
+
+
+def has_list(record_type: str) -> bool:
+    return record_type in TABLES
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ on the database worker thread; they return plain data, never ORM objects.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +20,13 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.errors import KnownError, RecordNotFound
 from crm_desktop.ids import new_id
+from crm_desktop.sales import rules as _sales_rules  # registers the sales rules
+from crm_desktop.services.hooks import EditContext, run_hooks
 from crm_desktop.store import history
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
+from crm_desktop.support import rules as _support_rules  # registers the service rules
 from crm_protocol.records import FieldError, FieldKind, ValidationFailed, validate_fields
 
 log = logging.getLogger("crm.services")
@@ -114,6 +118,10 @@ class RecordService:
                 row.created_at, row.updated_at,
             )
 
+    def get_in(self, session: Session, record_type: str, record_id: str) -> dict[str, Any]:
+        """A live record's field values inside the caller's transaction."""
+        return row_data(record_type, self._live_row(session, record_type, record_id))
+
     def contacts_of_account(self, account_id: str, limit: int = 500) -> list[RecordView]:
         with self._db.session() as session:
             rows = session.execute(
@@ -141,6 +149,36 @@ class RecordService:
             ).all()
         return [(r[0], r[1] or "") for r in rows]
 
+    def choices(self, record_type: str, text: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(id, title) of live records of a type whose title contains ``text`` (for pickers)."""
+        model = model_for(record_type)
+        spec = spec_for(record_type)
+        needle = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._db.session() as session:
+            rows = session.execute(
+                select(model)
+                .where(model.deleted.is_(False), model.sort_key.like(f"%{needle}%", escape="\\"))
+                .order_by(model.sort_key, model.rid)
+                .limit(limit)
+            ).scalars()
+            return [(r.id, spec.title(row_data(record_type, r)) or "(untitled)") for r in rows]
+
+    def title_of(self, record_type: str, record_id: str) -> str:
+        """The display title of a record, or "" if it is not here (deleted, or not synced yet)."""
+        with self._db.session() as session:
+            row = get_row(session, record_type, record_id)
+            if row is None or row.deleted:
+                return ""
+            return spec_for(record_type).title(row_data(record_type, row))
+
+    def pipeline_stages(self, *, active_only: bool = False) -> list[dict[str, Any]]:
+        with self._db.session() as session:
+            return _sales_rules.pipeline_stages(session, active_only=active_only)
+
+    def service_levels(self) -> list[dict[str, Any]]:
+        with self._db.session() as session:
+            return _support_rules.service_levels(session)
+
     def users(self) -> list[tuple[str, str]]:
         with self._db.session() as session:
             return [(u.id, u.name) for u in session.execute(select(User).order_by(User.name)).scalars()]
@@ -149,43 +187,57 @@ class RecordService:
 
     def create(self, record_type: str, fields: dict[str, Any]) -> str:
         with self._db.session() as session:
-            data = dict.fromkeys(spec_for(record_type).field_names)
-            data["shared"] = False
-            data["owner_id"] = self._current_user_id()
-            data.update(fields)
-            cleaned = self._validate(session, record_type, data)
-            stamp = now()
-            row = model_for(record_type)(
-                id=new_id(), server_rev=None, dirty=True, deleted=False,
-                created_at=stamp, updated_at=stamp,
-            )
-            set_row_data(record_type, row, cleaned)
-            session.add(row)
-            session.add(
-                PendingChange(
-                    record_type=record_type, record_id=row.id, change_id=new_id(), op="create",
-                    base_rev=None, base_values={}, local_seq=1, status="pending",
-                    created_at=stamp, updated_at=stamp,
-                )
-            )
-            self._note(session, record_type, row.id, "create", {}, cleaned, stamp)
-            log.info("created %s %s", record_type, row.id)
-            return row.id
+            return self.create_in(session, record_type, fields)
 
     def update(self, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
         with self._db.session() as session:
-            row = self._live_row(session, record_type, record_id)
-            before = row_data(record_type, row)
-            merged = {**before, **fields}
-            cleaned = self._validate(session, record_type, merged)
-            if cleaned == before:
-                return
-            stamp = now()
-            self._queue(session, record_type, row, "update", before, stamp)
-            set_row_data(record_type, row, cleaned)
-            row.dirty = True
-            row.updated_at = stamp
-            self._note(session, record_type, record_id, "update", before, cleaned, stamp)
+            self.update_in(session, record_type, record_id, fields)
+
+    def unit_of_work(self) -> contextlib.AbstractContextManager[Session]:
+        """One transaction for several writes (``create_in`` / ``update_in``): all or nothing."""
+        return self._db.session()
+
+    def create_in(self, session: Session, record_type: str, fields: dict[str, Any]) -> str:
+        """Create a record and queue it for sync, inside the caller's transaction."""
+        data = dict.fromkeys(spec_for(record_type).field_names)
+        data["shared"] = False
+        data["owner_id"] = self._current_user_id()
+        data.update(fields)
+        stamp = now()
+        cleaned = self._validate(session, record_type, data, None, stamp)
+        row = model_for(record_type)(
+            id=new_id(), server_rev=None, dirty=True, deleted=False,
+            created_at=stamp, updated_at=stamp,
+        )
+        set_row_data(record_type, row, cleaned)
+        session.add(row)
+        session.add(
+            PendingChange(
+                record_type=record_type, record_id=row.id, change_id=new_id(), op="create",
+                base_rev=None, base_values={}, local_seq=1, status="pending",
+                created_at=stamp, updated_at=stamp,
+            )
+        )
+        # Flushed now so later writes of the same unit of work can refer to it.
+        session.flush()
+        self._note(session, record_type, row.id, "create", {}, cleaned, stamp)
+        log.info("created %s %s", record_type, row.id)
+        return row.id
+
+    def update_in(self, session: Session, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
+        """Change some fields of a record and queue it for sync, inside the caller's transaction."""
+        row = self._live_row(session, record_type, record_id)
+        before = row_data(record_type, row)
+        merged = {**before, **fields}
+        cleaned = self._validate(session, record_type, merged, before, row.created_at)
+        if cleaned == before:
+            return
+        stamp = now()
+        self._queue(session, record_type, row, "update", before, stamp)
+        set_row_data(record_type, row, cleaned)
+        row.dirty = True
+        row.updated_at = stamp
+        self._note(session, record_type, record_id, "update", before, cleaned, stamp)
 
     def delete(self, record_type: str, record_id: str) -> None:
         with self._db.session() as session:
@@ -321,7 +373,7 @@ class RecordService:
                 elif row is not None and not row.deleted:
                     before = row_data(conflict.record_type, row)
                     merged = {**before, conflict.field: wanted}
-                    cleaned = self._validate(session, conflict.record_type, merged)
+                    cleaned = self._validate(session, conflict.record_type, merged, before, row.created_at)
                     stamp = now()
                     self._queue(session, conflict.record_type, row, "update", before, stamp)
                     set_row_data(conflict.record_type, row, cleaned)
@@ -334,8 +386,8 @@ class RecordService:
     # -- helpers -----------------------------------------------------------
 
     def _restore(self, session: Session, record_type: str, record_id: str, data: dict[str, Any]) -> None:
-        cleaned = self._validate(session, record_type, {**data})
         stamp = now()
+        cleaned = self._validate(session, record_type, {**data}, None, stamp)
         row = get_row(session, record_type, record_id)
         new_record_id = record_id
         if row is not None:
@@ -396,7 +448,14 @@ class RecordService:
             if entry.in_flight is None:
                 entry.change_id = new_id()
 
-    def _validate(self, session: Session, record_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    def _validate(
+        self,
+        session: Session,
+        record_type: str,
+        data: dict[str, Any],
+        previous: dict[str, Any] | None,
+        created_at: datetime,
+    ) -> dict[str, Any]:
         region = self._default_region()
         cleaned = dict(validate_fields(record_type, data, partial=False, default_region=region))
         errors: list[FieldError] = []
@@ -409,6 +468,7 @@ class RecordService:
                 target = get_row(session, str(target_type), str(ref))
                 if target is None or target.deleted:
                     errors.append(FieldError(f.name, f"{f.label}: the chosen record no longer exists"))
+        errors.extend(run_hooks(EditContext(session, record_type, previous, created_at), cleaned))
         if errors:
             raise ValidationFailed(record_type, errors)
         return cleaned
@@ -425,6 +485,4 @@ def kv_set(session: Session, key: str, value: Any) -> None:
         session.add(KeyValue(key=key, value=value))
     else:
         row.value = value
-
-
 

@@ -9,9 +9,9 @@ import pytest
 
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
-from crm_desktop.services.case_queue import QueueFilter
-from crm_desktop.services.pipeline import OTHER_STAGE, BoardFilter
-from tests.services.helpers import add_user, pull_stages
+from crm_desktop.sales.pipeline import OTHER_STAGE, BoardFilter
+from crm_desktop.support.case_queue import QueueFilter
+from tests.services.helpers import add_user, pull_stages, pulled
 
 ANN = "0190a5f0-0000-7000-8000-0000000000a1"
 BOB = "0190a5f0-0000-7000-8000-0000000000b2"
@@ -32,7 +32,8 @@ def test_board_columns_follow_stage_order_with_per_currency_totals(context: AppC
     opp(context, "B", "Proposal", "0.20")
     opp(context, "C", "Proposal", "50", "USD")
     opp(context, "D", "Prospecting", None, None)
-    opp(context, "E", "Renamed stage", "7")
+    # A stage renamed on the server after this opportunity was pulled.
+    pulled(context, "opportunity", {"name": "E", "stage": "Renamed stage", "amount": "7", "currency": "EUR"})
     stages, columns = context.pipeline.board(BoardFilter())
     assert [s.name for s in stages] == ["Prospecting", "Qualification", "Proposal", "Closed won", "Closed lost"]
     by_stage = {c.stage: c for c in columns}

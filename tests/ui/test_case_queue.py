@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from crm_desktop.context import AppContext
-from crm_desktop.services.case_queue import QueueFilter
+from crm_desktop.support.case_queue import QueueFilter
 from ui.events import DataBus
-from ui.service.case_queue import PAGE, CaseQueueModel, CaseQueuePage
+from ui.support.case_queue import PAGE, CaseQueueModel, CaseQueuePage
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from crm_desktop.activities.my_day import DayItem
 from crm_desktop.context import AppContext
-from crm_desktop.services.my_day import DayItem
 from ui.activities.my_day import DayItemsModel, MyDayPage
 from ui.activities.reminders import ReminderScheduler
 from ui.events import DataBus

@@ -277,7 +277,7 @@ def test_main_window_counts_and_navigation(
     controller.conflictCountChanged.emit(1)
     window.status.conflicts_button.click()
     assert window.stack.currentIndex() == CONFLICTS
-    assert "Conflicts  (1)" in window.nav.item(CONFLICTS).text()
+    assert "Conflicts  (1)" in window.nav_item(CONFLICTS).text()
     # Sign out with unsynced changes: Cancel keeps everything as it is.
     answers.choose = None
     window.sign_out()

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 
 from crm_desktop.context import AppContext
-from crm_desktop.services.pipeline import BoardFilter, Card
+from crm_desktop.sales.pipeline import BoardFilter, Card
 from tests.services.helpers import add_user, pull_stages
 from tests.ui.conftest import Answers
 from ui.events import DataBus

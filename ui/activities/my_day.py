@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.activities.my_day import DayItem, MyDay
 from crm_desktop.context import AppContext
-from crm_desktop.services.my_day import DayItem, MyDay
 from crm_desktop.services.records import DataChanged
 from ui import format as fmt
 from ui.dialogs.record_form import RecordFormDialog

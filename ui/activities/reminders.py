@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from crm_desktop.activities.my_day import Reminder
 from crm_desktop.context import AppContext
-from crm_desktop.services.my_day import Reminder
 from crm_desktop.services.records import DataChanged
 from ui.events import DataBus
 from ui.qt_compat import emit

@@ -1,1 +1,1 @@
-"""Screens of the sales module."""
+"""Sales screens: leads (list, conversion) and the pipeline board."""

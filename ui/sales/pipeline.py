@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
-from crm_desktop.services.pipeline import COLUMN_PAGE, OTHER_STAGE, BoardFilter, Card, ColumnPage, Stage
+from crm_desktop.sales.pipeline import COLUMN_PAGE, OTHER_STAGE, BoardFilter, Card, ColumnPage, Stage
 from crm_desktop.services.records import DataChanged
 from ui import format as fmt
 from ui.dialogs import messages

@@ -15,14 +15,14 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 
 from crm_desktop.store.db import Database
 from crm_desktop.store.schema import Account, Case, User
-from crm_protocol.records import CASE_PRIORITIES, CASE_STATUSES, format_datetime, parse_datetime
+from crm_desktop.support.service import OPEN_STATUSES
+from crm_protocol.records import CASE_PRIORITIES, format_datetime, parse_datetime
 
 Case_t = Case.__table__
 Case_ = Case_t.c
 Account_t = Account.__table__
 Account_ = Account_t.c
 
-OPEN_STATUSES = tuple(s for s in CASE_STATUSES if s not in ("Resolved", "Closed"))
 #: Most urgent first.
 PRIORITY_ORDER = tuple(reversed(CASE_PRIORITIES))
 

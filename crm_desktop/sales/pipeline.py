@@ -188,13 +188,11 @@ class PipelineService:
         target = stages.get(stage)
         if target is None:
             raise KnownError(f"The stage “{stage}” no longer exists. The board was refreshed.")
+        # Probability and status follow the stage by the sales rules (crm_desktop.sales.rules).
         fields: dict[str, Any] = {"stage": stage}
-        if target.probability is not None:
-            fields["probability"] = target.probability
         if target.outcome in ("won", "lost"):
             if not (reason or "").strip():
                 raise KnownError("Say why the opportunity was won or lost.")
-            fields["status"] = "Won" if target.outcome == "won" else "Lost"
             fields["close_reason"] = reason.strip() if reason else None
             # The close date of a closed deal is the day it closed (won-this-month counts by it).
             current = self._records.get("opportunity", opportunity_id).data.get("close_date")
@@ -202,7 +200,6 @@ class PipelineService:
             if not current or current > today:
                 fields["close_date"] = today
         else:
-            fields["status"] = "Open"
             fields["close_reason"] = None
         self._records.update("opportunity", opportunity_id, fields)
         return fields

@@ -37,8 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.context import AppContext
-from crm_desktop.services.case_queue import OPEN_STATUSES, PRIORITY_ORDER, QueueFilter, QueuePage, QueueRow
 from crm_desktop.services.records import DataChanged
+from crm_desktop.support.case_queue import PRIORITY_ORDER, QueueFilter, QueuePage, QueueRow
+from crm_desktop.support.service import OPEN_STATUSES
 from crm_protocol.records import CASE_STATUSES
 from ui import format as fmt
 from ui.dialogs.record_form import RecordFormDialog
