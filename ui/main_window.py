@@ -32,6 +32,7 @@ from ui.pages.record_list import RecordListPage
 from ui.qt_compat import emit
 from ui.status_bar import StatusBar
 from ui.tasks import report_error, run_async
+from ui.workspace import Workspace
 
 log = logging.getLogger("crm.ui.main")
 
@@ -71,8 +72,10 @@ class MainWindow(QMainWindow):
         }
         self.contacts = self.record_pages[CONTACTS]
         self.accounts = self.record_pages[ACCOUNTS]
+        self.workspace = Workspace(self)
         self.stack = QStackedWidget(self)
-        pages: dict[int, QWidget] = {**self.record_pages, PENDING: self.pending, CONFLICTS: self.conflicts}
+        pages: dict[int, QWidget] = {**self.record_pages, **self.workspace.pages, PENDING: self.pending,
+                                     CONFLICTS: self.conflicts}
         for number in sorted(pages):
             self.stack.addWidget(pages[number])
 

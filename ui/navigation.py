@@ -9,6 +9,8 @@ from PySide6.QtCore import QCoreApplication
 #: Page numbers (indices in the main window's page stack).  The first four
 #: keep their numbers from before the modules came.
 CONTACTS, ACCOUNTS, PENDING, CONFLICTS, LEADS, OPPORTUNITIES, CAMPAIGNS, CASES, ACTIVITIES = range(9)
+#: The module screens (ui/workspace.py).
+DASHBOARD, MY_DAY, PIPELINE, CASE_QUEUE = range(9, 13)
 
 #: Record list pages: page number -> record type.
 RECORD_PAGES = {
@@ -31,10 +33,11 @@ class Group:
 def groups() -> list[Group]:
     tr = QCoreApplication.translate
     return [
+        Group(tr("Navigation", "Overview"), (DASHBOARD, MY_DAY)),
         Group(tr("Navigation", "Customers"), (CONTACTS, ACCOUNTS)),
-        Group(tr("Navigation", "Sales"), (LEADS, OPPORTUNITIES)),
+        Group(tr("Navigation", "Sales"), (PIPELINE, LEADS, OPPORTUNITIES)),
         Group(tr("Navigation", "Marketing"), (CAMPAIGNS,)),
-        Group(tr("Navigation", "Service"), (CASES,)),
+        Group(tr("Navigation", "Service"), (CASE_QUEUE, CASES)),
         Group(tr("Navigation", "Activities"), (ACTIVITIES,)),
         Group(tr("Navigation", "Sync"), (PENDING, CONFLICTS)),
     ]
@@ -52,4 +55,8 @@ def page_label(page: int) -> str:
         ACTIVITIES: tr("Navigation", "Activities"),
         PENDING: tr("Navigation", "Pending changes"),
         CONFLICTS: tr("Navigation", "Conflicts"),
+        DASHBOARD: tr("Navigation", "Dashboard"),
+        MY_DAY: tr("Navigation", "My day"),
+        PIPELINE: tr("Navigation", "Pipeline"),
+        CASE_QUEUE: tr("Navigation", "Case queue"),
     }[page]

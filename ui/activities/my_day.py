@@ -43,6 +43,7 @@ from ui import format as fmt
 from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
 from ui.qt_compat import emit
+from ui.records.detail import new_record_form
 from ui.tasks import report_error, run_async
 
 log = logging.getLogger("crm.ui.my_day")
@@ -391,13 +392,9 @@ class MyDayPage(QWidget):
         }
         if item.related_id:
             initial.update({"related_type": item.related_type, "related_id": item.related_id})
-        return self._form(initial)
+        return new_record_form(self._context, self._bus, "activity", initial, {"related_id": item.related_title},
+                               self)
 
     def new_activity(self) -> RecordFormDialog:
-        return self._form({"kind": "Task", "due_date": self._clock().astimezone().date().isoformat()})
-
-    def _form(self, initial: dict[str, Any]) -> RecordFormDialog:
-        form = RecordFormDialog(self._context, self._bus, "activity", None, initial=initial, parent=self)
-        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        form.open()
-        return form
+        return new_record_form(self._context, self._bus, "activity",
+                               {"kind": "Task", "due_date": self._clock().astimezone().date().isoformat()}, {}, self)

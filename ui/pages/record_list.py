@@ -26,6 +26,7 @@ from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
 from ui.models.record_list import RecordListModel
 from ui.qt_compat import emit
+from ui.records.detail import RecordDetailDialog
 from ui.tasks import run_async
 
 log = logging.getLogger("crm.ui.pages")
@@ -180,14 +181,10 @@ class RecordListPage(QWidget):
             self.open_record(record_id)
 
     def open_record(self, record_id: str) -> None:
-        if self._type == "account":
-            from ui.dialogs.account_detail import AccountDetailDialog
-
-            detail = AccountDetailDialog(self._context, self._bus, record_id, parent=self)
-            detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            detail.open()
-        else:
-            self._open_form(record_id)
+        """Open the record's detail view (fields, timeline, related records; Edit from there)."""
+        detail = RecordDetailDialog(self._context, self._bus, self._type, record_id, parent=self)
+        detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        detail.open()
 
     def _open_form(self, record_id: str | None) -> RecordFormDialog:
         dialog = RecordFormDialog(self._context, self._bus, self._type, record_id, parent=self)

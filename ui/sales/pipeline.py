@@ -186,7 +186,8 @@ class CardDelegate(QStyledItemDelegate):
         self._closed = closed
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return QSize(COLUMN_WIDTH - 24, CARD_HEIGHT)
+        # As wide as the view allows (the column's scroll bar included), fixed height.
+        return QSize(max(option.rect.width(), 120), CARD_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         card = index.data(StageColumnModel.CardRole)
@@ -277,6 +278,8 @@ class StageColumn(QFrame):
         self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.view.setStyleSheet("QListView { background: transparent; }")
         self.view.setUniformItemSizes(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.activated.connect(self._activated)
         self.view.doubleClicked.connect(self._activated)
         self.more = QPushButton(self.tr("Show more"), self)

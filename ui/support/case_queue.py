@@ -244,7 +244,7 @@ class CaseQueuePage(QWidget):
         self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        for column, width in enumerate((90, 360, 200, 100, 190, 140)):
+        for column, width in enumerate((90, 340, 190, 90, 250, 140)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda index: self._open(index))
