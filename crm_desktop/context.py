@@ -12,6 +12,9 @@ from pathlib import Path
 from crm_desktop.activities.service import ActivityService
 from crm_desktop.marketing.service import MarketingService
 from crm_desktop.sales.service import SalesService
+from crm_desktop.services.duplicates import DuplicateFinder
+from crm_desktop.services.exports import ExportService
+from crm_desktop.services.imports import ImportService
 from crm_desktop.services.lists import ListService
 from crm_desktop.services.records import RecordService
 from crm_desktop.settings import Settings
@@ -28,6 +31,9 @@ class AppContext:
     worker: DbWorker
     records: RecordService
     lists: ListService
+    duplicates: DuplicateFinder
+    imports: ImportService
+    exports: ExportService
     sales: SalesService
     activities: ActivityService
     support: SupportService
@@ -37,18 +43,25 @@ class AppContext:
     def open(cls, data_dir: Path, *, lock: bool = True) -> AppContext:
         settings = Settings.load(data_dir)
         db = Database.open(data_dir, lock=lock)
-        records = RecordService(
-            db,
-            default_region=lambda: settings.default_region,
-            current_user_id=lambda: settings.user_id or None,
-        )
+        def region() -> str:
+            return settings.default_region
+
+        def user_id() -> str | None:
+            return settings.user_id or None
+
+        records = RecordService(db, default_region=region, current_user_id=user_id)
+        lists = ListService(db)
+        duplicates = DuplicateFinder(db, default_region=region)
         context = cls(
             data_dir=data_dir,
             settings=settings,
             db=db,
             worker=DbWorker(),
             records=records,
-            lists=ListService(db),
+            lists=lists,
+            duplicates=duplicates,
+            imports=ImportService(db, records, duplicates, default_region=region, current_user_id=user_id),
+            exports=ExportService(db, lists),
             sales=SalesService(db, records),
             activities=ActivityService(db),
             support=SupportService(db),
