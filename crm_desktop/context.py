@@ -15,6 +15,9 @@ from crm_desktop.marketing.service import MarketingService
 from crm_desktop.sales.pipeline import PipelineService
 from crm_desktop.sales.service import SalesService
 from crm_desktop.services.dashboard import DashboardService
+from crm_desktop.services.duplicates import DuplicateFinder
+from crm_desktop.services.exports import ExportService
+from crm_desktop.services.imports import ImportService
 from crm_desktop.services.lists import ListService
 from crm_desktop.services.records import RecordService
 from crm_desktop.services.timeline import TimelineService
@@ -38,6 +41,9 @@ class AppContext:
     cases: CaseQueueService
     dashboard: DashboardService
     timeline: TimelineService
+    duplicates: DuplicateFinder
+    imports: ImportService
+    exports: ExportService
     sales: SalesService
     activities: ActivityService
     support: SupportService
@@ -47,11 +53,15 @@ class AppContext:
     def open(cls, data_dir: Path, *, lock: bool = True) -> AppContext:
         settings = Settings.load(data_dir)
         db = Database.open(data_dir, lock=lock)
-        records = RecordService(
-            db,
-            default_region=lambda: settings.default_region,
-            current_user_id=lambda: settings.user_id or None,
-        )
+        def region() -> str:
+            return settings.default_region
+
+        def user_id() -> str | None:
+            return settings.user_id or None
+
+        records = RecordService(db, default_region=region, current_user_id=user_id)
+        lists = ListService(db)
+        duplicates = DuplicateFinder(db, default_region=region)
         pipeline = PipelineService(db, records)
         context = cls(
             data_dir=data_dir,
@@ -59,12 +69,15 @@ class AppContext:
             db=db,
             worker=DbWorker(),
             records=records,
-            lists=ListService(db),
             pipeline=pipeline,
             my_day=MyDayService(db, records),
             cases=CaseQueueService(db),
             dashboard=DashboardService(db, pipeline),
             timeline=TimelineService(db),
+            lists=lists,
+            duplicates=duplicates,
+            imports=ImportService(db, records, duplicates, default_region=region, current_user_id=user_id),
+            exports=ExportService(db, lists),
             sales=SalesService(db, records),
             activities=ActivityService(db),
             support=SupportService(db),

@@ -515,6 +515,9 @@ def _clean_text(value: Any, spec: FieldSpec, errors: list[FieldError]) -> str | 
     if _CONTROL_RE.search(value):
         errors.append(FieldError(spec.name, f"{spec.label} contains control characters"))
         return None
+    if len(value) > spec.max_length and spec.kind is FieldKind.CURRENCY:
+        errors.append(FieldError(spec.name, f"{spec.label} must be a three-letter currency code (e.g. EUR)"))
+        return None
     if len(value) > spec.max_length:
         errors.append(
             FieldError(spec.name, f"{spec.label} is too long (at most {spec.max_length:,} characters)")

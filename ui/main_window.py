@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
+from crm_desktop.services.exports import ExportFormat
 from crm_desktop.services.records import DataChanged
 from ui.dialogs import messages
 from ui.dialogs.sign_in import SignIn, SignInDialog
@@ -151,6 +152,15 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(self.sync_action)
         file_menu.addSeparator()
+        self.import_action = QAction(self.tr("Import into this list…"), self)
+        self.import_action.setObjectName("fileImport")
+        self.import_action.triggered.connect(lambda: self._current_list_call("import_file"))
+        self.export_action = QAction(self.tr("Export this list as CSV…"), self)
+        self.export_action.setObjectName("fileExport")
+        self.export_action.triggered.connect(lambda: self._current_list_call("export", ExportFormat.CSV))
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.sign_in_action)
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
@@ -199,6 +209,12 @@ class MainWindow(QMainWindow):
         widget = self.stack.widget(page)
         if isinstance(widget, RecordListPage):
             widget.table.setFocus()
+
+    def _current_list_call(self, method: str, *args: Any) -> None:
+        """Import / export act on the list page on screen (contacts if another page is)."""
+        widget = self.stack.currentWidget()
+        page = widget if isinstance(widget, RecordListPage) else self.contacts
+        getattr(page, method)(*args)
 
     def _focus_search(self) -> None:
         widget = self.stack.currentWidget()

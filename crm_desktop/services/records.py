@@ -224,20 +224,22 @@ class RecordService:
         log.info("created %s %s", record_type, row.id)
         return row.id
 
-    def update_in(self, session: Session, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
-        """Change some fields of a record and queue it for sync, inside the caller's transaction."""
+    def update_in(self, session: Session, record_type: str, record_id: str, fields: dict[str, Any]) -> bool:
+        """Change some fields of a record and queue it for sync, inside the caller's transaction
+        (an import, a lead conversion); False if nothing changed."""
         row = self._live_row(session, record_type, record_id)
         before = row_data(record_type, row)
         merged = {**before, **fields}
         cleaned = self._validate(session, record_type, merged, before, row.created_at)
         if cleaned == before:
-            return
+            return False
         stamp = now()
         self._queue(session, record_type, row, "update", before, stamp)
         set_row_data(record_type, row, cleaned)
         row.dirty = True
         row.updated_at = stamp
         self._note(session, record_type, record_id, "update", before, cleaned, stamp)
+        return True
 
     def delete(self, record_type: str, record_id: str) -> None:
         with self._db.session() as session:

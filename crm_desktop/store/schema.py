@@ -89,6 +89,10 @@ class Account(SyncedRecord, Base):
         Index("ix_accounts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_accounts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_accounts_dirty", "dirty", sqlite_where=text("dirty = 1")),
+        # Duplicate-check keys (migration 0003).
+        Index("ix_accounts_email_lower", text("lower(email)"),
+              sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
+        Index("ix_accounts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
     )
 
 
@@ -123,6 +127,14 @@ class Contact(SyncedRecord, Base):
         Index("ix_contacts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_account", "account_id"),
         Index("ix_contacts_dirty", "dirty", sqlite_where=text("dirty = 1")),
+        # Duplicate-check keys (migration 0003).
+        Index("ix_contacts_email_lower", text("lower(email)"),
+              sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
+        Index("ix_contacts_email2_lower", text("lower(email2)"),
+              sqlite_where=text("deleted = 0 AND email2 IS NOT NULL")),
+        Index("ix_contacts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
+        Index("ix_contacts_mobile_e164", "mobile_e164",
+              sqlite_where=text("deleted = 0 AND mobile_e164 IS NOT NULL")),
     )
 
 

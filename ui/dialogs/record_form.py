@@ -20,9 +20,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
+from crm_desktop.services.duplicates import DuplicateMatch
 from crm_protocol.records import (
     RECORD_TYPES,
     FieldKind,
@@ -242,8 +246,19 @@ class RecordFormDialog(QDialog):
         self._buttons.accepted.connect(self.save)
         self._buttons.rejected.connect(self.reject)
 
+        # Likely duplicates, shown before a new record is saved.
+        self._duplicates = QFrame(self)
+        self._duplicates.setObjectName("duplicates")
+        self._duplicates.setStyleSheet("#duplicates { background: #fff8e1; border: 1px solid #ffb300; "
+                                       "border-radius: 4px; }")
+        self._duplicates.hide()
+        self._duplicates_layout = QVBoxLayout(self._duplicates)
+        self.duplicate_matches: list[DuplicateMatch] = []
+        self._duplicates_checked = False
+
         layout = QVBoxLayout(self)
         layout.addWidget(self._general)
+        layout.addWidget(self._duplicates)
         layout.addWidget(scroll)
         layout.addWidget(self._buttons)
 
@@ -448,9 +463,14 @@ class RecordFormDialog(QDialog):
             self._show_errors(unpicked)
             return
         self._set_busy(True)
-        if self._id is None:
-            run_async(self._context.worker, self._context.records.create, self._type, data,
-                      on_done=self._saved, on_error=self._save_failed, context=self)
+        if self._id is None and not self._duplicates_checked:
+            # Look for likely duplicates first; a second Save ("Save anyway")
+            # goes ahead whatever was found.
+            run_async(self._context.worker, self._context.duplicates.find, self._type, data,
+                      on_done=lambda matches: self._duplicates_found(matches, data), on_error=self._save_failed,
+                      context=self)
+        elif self._id is None:
+            self._create(data)
         else:
             record_id = self._id
             run_async(self._context.worker, self._context.records.update, self._type, record_id, data,
@@ -463,6 +483,44 @@ class RecordFormDialog(QDialog):
         if label[:1] in "aeiou":
             return self.tr("Pick an %1 from the list").replace("%1", label)
         return self.tr("Pick a %1 from the list").replace("%1", label)
+
+    def _create(self, data: dict[str, Any]) -> None:
+        run_async(self._context.worker, self._context.records.create, self._type, data,
+                  on_done=self._saved, on_error=self._save_failed, context=self)
+
+    def _duplicates_found(self, matches: list[DuplicateMatch], data: dict[str, Any]) -> None:
+        self._duplicates_checked = True
+        if not matches:
+            self._create(data)
+            return
+        self._set_busy(False)
+        self.duplicate_matches = matches
+        while self._duplicates_layout.count():
+            item = self._duplicates_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        heading = QLabel(self.tr("This may already exist. Open it, or save anyway:"), self._duplicates)
+        heading.setStyleSheet("font-weight: bold;")
+        self._duplicates_layout.addWidget(heading)
+        for i, match in enumerate(matches):
+            row = QWidget(self._duplicates)
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            text = QLabel(f"{match.title} — {', '.join(match.reasons)}", row)
+            text.setObjectName(f"duplicate_{i}")
+            line.addWidget(text, 1)
+            button = QPushButton(self.tr("Open"), row)
+            button.setObjectName(f"openDuplicate_{i}")
+            button.clicked.connect(lambda _c=False, rid=match.record_id: self.open_existing(rid))
+            line.addWidget(button)
+            self._duplicates_layout.addWidget(row)
+        self._duplicates.show()
+        self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save anyway"))
+
+    def open_existing(self, record_id: str) -> QDialog:
+        """Open a record the new one may duplicate (this form stays open)."""
+        return open_record(self._context, self._bus, self._type, record_id, self.parentWidget() or self)
 
     def _saved(self, record_id: str) -> None:
         self._set_busy(False)
@@ -523,3 +581,17 @@ def _titles(context: AppContext, refs: dict[str, tuple[str, str]]) -> dict[str, 
     """Titles of the records the form's reference fields point to (field -> title)."""
     return {name: context.records.title_of(record_type, record_id)
             for name, (record_type, record_id) in refs.items()}
+
+
+def open_record(context: AppContext, bus: DataBus, record_type: str, record_id: str, parent: QWidget) -> QDialog:
+    """Open an existing record to check or edit it (accounts: the detail view, with their contacts)."""
+    dialog: QDialog
+    if record_type == "account":
+        from ui.records.detail import RecordDetailDialog  # the detail view itself uses this form
+
+        dialog = RecordDetailDialog(context, bus, record_type, record_id, parent)
+    else:
+        dialog = RecordFormDialog(context, bus, record_type, record_id, parent=parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

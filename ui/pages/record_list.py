@@ -12,16 +12,21 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.context import AppContext
+from crm_desktop.services.exports import ExportFormat, supports_vcard
 from crm_desktop.services.records import DataChanged
 from crm_protocol.records import RECORD_TYPES
 from ui.dialogs import messages
+from ui.dialogs.export import ExportJob, export_list
+from ui.dialogs.import_wizard import ImportWizard
 from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
 from ui.models.record_list import RecordListModel
@@ -143,11 +148,40 @@ class RecordListPage(QWidget):
         self.edit_action.setIcon(style.standardIcon(style.StandardPixmap.SP_DialogOpenButton))
         self.delete_action.setIcon(style.standardIcon(style.StandardPixmap.SP_TrashIcon))
 
+        self.import_action = QAction(self.tr("Import…"), self)
+        self.import_action.setObjectName("import")
+        self.import_action.setToolTip(self.tr("Import records from a CSV, Excel or vCard file"))
+        self.import_action.triggered.connect(lambda: self.import_file())
+        self.export_menu = QMenu(self)
+        self.export_actions: dict[ExportFormat, QAction] = {}
+        for fmt, text in ((ExportFormat.CSV, self.tr("CSV (Excel, Google Sheets…)")),
+                          (ExportFormat.XLSX, self.tr("Excel workbook (.xlsx)")),
+                          (ExportFormat.VCARD, self.tr("vCard address book (.vcf)"))):
+            if fmt is ExportFormat.VCARD and not supports_vcard(record_type):
+                continue
+            action = self.export_menu.addAction(text)
+            action.setObjectName(f"export_{fmt.value}")
+            action.triggered.connect(lambda _c=False, f=fmt: self.export(f))
+            self.export_actions[fmt] = action
+        self.export_button = QToolButton(self)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setToolTip(self.tr("Export this list, as filtered and sorted"))
+        self.export_button.setMenu(self.export_menu)
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.import_action.setIcon(style.standardIcon(style.StandardPixmap.SP_ArrowDown))
+        self.export_button.setIcon(style.standardIcon(style.StandardPixmap.SP_ArrowUp))
+        self.export_job: ExportJob | None = None
+
         self.toolbar = QToolBar(self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.addAction(self.new_action)
         self.toolbar.addAction(self.edit_action)
         self.toolbar.addAction(self.delete_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.import_action)
+        self.toolbar.addWidget(self.export_button)
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("countLabel")
@@ -207,6 +241,21 @@ class RecordListPage(QWidget):
             return
         run_async(self._context.worker, self._context.records.delete, self._type, record_id,
                   on_done=lambda _r: self._bus.announce({self._type}, {record_id}), context=self)
+
+    def import_file(self, path: str | None = None) -> ImportWizard:
+        wizard = ImportWizard(self._context, self._bus, self._type, parent=self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.open()
+        if path:
+            wizard.set_path(path)
+        else:
+            wizard.file_page.browse()
+        return wizard
+
+    def export(self, fmt: ExportFormat, path: str | None = None) -> ExportJob | None:
+        """Export the list as shown: its search, filter and sort."""
+        self.export_job = export_list(self, self._context, self.model.spec, fmt, path)
+        return self.export_job
 
     # -- reacting ------------------------------------------------------------
 

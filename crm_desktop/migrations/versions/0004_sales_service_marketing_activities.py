@@ -6,8 +6,8 @@ and a trigram full-text index kept in step by the same triggers as accounts
 and contacts (standing aside during bulk writes, see 0002).  Pipeline stages
 and service levels are configuration pulled from the server: no search index.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-25
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
