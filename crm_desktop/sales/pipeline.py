@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, func, not_, or_, select
+from sqlalchemy import ColumnElement, Float, Integer, and_, cast, func, not_, or_, select
 
 from crm_desktop.errors import KnownError
 from crm_desktop.services.records import RecordService
@@ -101,6 +101,20 @@ def cents(column: Any) -> Any:
     return cast(func.round(cast(column, Float) * 100), Integer)
 
 
+def _sum_totals(rows: list[Any]) -> tuple[ColumnTotals, int]:
+    """(currency, count, dated count, cents) rows -> the totals and how many have a close date."""
+    count = dated = 0
+    cents_by_currency: dict[str, int] = {}
+    for currency, n, with_date, total in rows:
+        count += int(n)
+        dated += int(with_date)
+        if total is not None:
+            key = currency or ""
+            cents_by_currency[key] = cents_by_currency.get(key, 0) + int(total)
+    amounts = {c: (Decimal(v) / 100).quantize(Decimal("0.01")) for c, v in cents_by_currency.items()}
+    return ColumnTotals(count, amounts), dated
+
+
 class PipelineService:
     def __init__(self, db: Database, records: RecordService) -> None:
         self._db = db
@@ -134,48 +148,79 @@ class PipelineService:
         names = stage_names if stage_names is not None else [s.name for s in self.stages()]
         where = [*_filters(flt), self._stage_condition(stage, names)]
         with self._db.session() as session:
-            totals = self._totals(session, where)
-            rows = session.execute(
-                select(Opportunity_.id, Opportunity_.name, Account_.name, Opportunity_.amount, Opportunity_.currency,
-                       Opportunity_.close_date, User.name, Opportunity_.stage, Opportunity_.dirty)
-                .outerjoin(Account, and_(Account_.id == Opportunity_.account_id, Account_.deleted.is_(False)))
-                .outerjoin(User, User.id == Opportunity_.owner_id)
-                .where(*where)
-                # Undated opportunities last; then soonest close first.
-                .order_by(case((Opportunity_.close_date.is_(None), 1), else_=0), Opportunity_.close_date,
-                          Opportunity_.rid)
-                .offset(offset).limit(limit)
-            ).all()
-        cards = [
-            Card(r[0], r[1] or "", r[2] or "", Decimal(r[3]) if r[3] else None, r[4] or "", r[5] or "",
-                 r[6] or "", r[7] or "", bool(r[8]))
-            for r in rows
-        ]
+            totals, dated = self._totals(session, where)
+            cards = self._page(session, where, dated, offset, limit)
         return ColumnPage(stage, totals, cards)
+
+    def totals(self, stage: str, flt: BoardFilter, stage_names: list[str]) -> ColumnTotals:
+        """Only the totals of one column (the dashboard)."""
+        with self._db.session() as session:
+            return self._totals(session, [*_filters(flt), self._stage_condition(stage, stage_names)])[0]
 
     def board(self, flt: BoardFilter, limit: int = COLUMN_PAGE) -> tuple[list[Stage], list[ColumnPage]]:
         """Every stage with its first cards, plus a trailing "other" column when it has any."""
         stages = self.stages()
         names = [s.name for s in stages]
-        columns = [self.column(s.name, flt, 0, limit, names) for s in stages]
-        other = self.column(OTHER_STAGE, flt, 0, limit, names)
-        if other.totals.count:
-            columns.append(other)
+        where = _filters(flt)
+        with self._db.session() as session:
+            # Every column's totals in one scan of the covering index.
+            grouped = session.execute(
+                select(Opportunity_.stage, Opportunity_.currency, func.count(), func.count(Opportunity_.close_date),
+                       func.sum(cents(Opportunity_.amount)))
+                .where(*where).group_by(Opportunity_.stage, Opportunity_.currency)
+            ).all()
+            per_stage: dict[str, list[Any]] = {}
+            for stage, currency, n, with_date, total in grouped:
+                key = stage if stage in names else OTHER_STAGE
+                per_stage.setdefault(key, []).append((currency, n, with_date, total))
+            columns = []
+            for name in [*names, OTHER_STAGE]:
+                totals, dated = _sum_totals(per_stage.get(name, []))
+                if name == OTHER_STAGE and not totals.count:
+                    continue
+                cards = self._page(session, [*where, self._stage_condition(name, names)], dated, 0, limit) \
+                    if totals.count else []
+                columns.append(ColumnPage(name, totals, cards))
         return stages, columns
 
+    def _page(self, session: Any, where: list[ColumnElement[bool]], dated: int, offset: int,
+              limit: int) -> list[Card]:
+        # Soonest close first, undated last.  Two queries rather than one
+        # ORDER BY over an expression, so each walks the (stage, close_date,
+        # rid) index and stops after ``limit`` rows instead of sorting the stage.
+        rows: list[Any] = []
+        if offset < dated:
+            rows = self._cards(session, [*where, Opportunity_.close_date.is_not(None)], offset, limit)
+        if len(rows) < limit and offset + len(rows) >= dated:
+            rows += self._cards(session, [*where, Opportunity_.close_date.is_(None)], max(0, offset - dated),
+                                limit - len(rows))
+        return [
+            Card(r[0], r[1] or "", r[2] or "", Decimal(r[3]) if r[3] else None, r[4] or "", r[5] or "",
+                 r[6] or "", r[7] or "", bool(r[8]))
+            for r in rows
+        ]
+
     @staticmethod
-    def _totals(session: Any, where: list[ColumnElement[bool]]) -> ColumnTotals:
+    def _cards(session: Any, where: list[ColumnElement[bool]], offset: int, limit: int) -> list[Any]:
+        return list(session.execute(
+            select(Opportunity_.id, Opportunity_.name, Account_.name, Opportunity_.amount, Opportunity_.currency,
+                   Opportunity_.close_date, User.name, Opportunity_.stage, Opportunity_.dirty)
+            .outerjoin(Account, and_(Account_.id == Opportunity_.account_id, Account_.deleted.is_(False)))
+            .outerjoin(User, User.id == Opportunity_.owner_id)
+            .where(*where)
+            .order_by(Opportunity_.close_date, Opportunity_.rid)
+            .offset(offset).limit(limit)
+        ).all())
+
+    @staticmethod
+    def _totals(session: Any, where: list[ColumnElement[bool]]) -> tuple[ColumnTotals, int]:
+        """The column's totals, and how many of its opportunities have a close date."""
         rows = session.execute(
-            select(Opportunity_.currency, func.count(), func.sum(cents(Opportunity_.amount)))
+            select(Opportunity_.currency, func.count(), func.count(Opportunity_.close_date),
+                   func.sum(cents(Opportunity_.amount)))
             .where(*where).group_by(Opportunity_.currency)
         ).all()
-        count = 0
-        amounts: dict[str, Decimal] = {}
-        for currency, n, total in rows:
-            count += int(n)
-            if total is not None:
-                amounts[currency or ""] = (Decimal(int(total)) / 100).quantize(Decimal("0.01"))
-        return ColumnTotals(count, amounts)
+        return _sum_totals(rows)
 
     def move(self, opportunity_id: str, stage: str, reason: str | None = None, *,
              now: date | None = None) -> dict[str, Any]:

@@ -69,7 +69,7 @@ class DashboardService:
         stages = self._pipeline.stages()
         names = [s.name for s in stages]
         pipeline = [
-            StageValue(s.name, self._pipeline.column(s.name, BoardFilter(), 0, 0, names).totals)
+            StageValue(s.name, self._pipeline.totals(s.name, BoardFilter(), names))
             for s in stages if s.outcome == "open"
         ]
         won_month = self._won(month_start, today)

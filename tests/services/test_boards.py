@@ -185,3 +185,17 @@ def test_dashboard_figures(context: AppContext) -> None:
     assert board.cases_overdue == 1
     assert (board.activities_today, board.activities_overdue) == (1, 1)
     assert board.new_leads_by_source == [("Web", 2), ("", 1)]
+
+
+def test_undated_opportunities_come_last_across_pages(context: AppContext) -> None:
+    pull_stages(context)
+    for i in range(3):
+        opp(context, f"Undated {i}", "Proposal", "1", close=None)
+    for day in (5, 3, 4):
+        opp(context, f"Dated {day}", "Proposal", "1", close=f"2026-12-0{day}")
+    first = context.pipeline.column("Proposal", BoardFilter(), 0, 4)
+    assert [c.name for c in first.cards] == ["Dated 3", "Dated 4", "Dated 5", "Undated 0"]
+    rest = context.pipeline.column("Proposal", BoardFilter(), 4, 4)
+    assert [c.name for c in rest.cards] == ["Undated 1", "Undated 2"]
+    _stages, columns = context.pipeline.board(BoardFilter(), limit=2)
+    assert [c.name for c in {c.stage: c for c in columns}["Proposal"].cards] == ["Dated 3", "Dated 4"]

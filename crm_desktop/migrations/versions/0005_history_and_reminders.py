@@ -1,4 +1,4 @@
-"""Local record history (timeline of changes) and shown activity reminders.
+"""Local record history (timeline of changes), shown activity reminders, pipeline board index.
 
 ``record_history`` keeps one row per changed field of a record, written by the
 service layer for local edits and by the sync replica for pulled changes; it
@@ -35,6 +35,8 @@ STATEMENTS = [
         PRIMARY KEY (id)
     )""",
     "CREATE INDEX ix_record_history_record ON record_history (record_id, changed_at)",
+    # The pipeline board's totals of every column in one index-only scan.
+    "CREATE INDEX ix_opportunities_board ON opportunities (stage, currency, close_date, owner_id, amount, deleted)",
     """CREATE TABLE reminders_sent (
         activity_id VARCHAR(36) NOT NULL,
         remind_at VARCHAR(32) NOT NULL,
@@ -51,4 +53,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE reminders_sent")
+    op.execute("DROP INDEX ix_opportunities_board")
     op.execute("DROP TABLE record_history")
