@@ -130,3 +130,16 @@ def test_show_more_loads_the_next_cards(qtbot: Any, context: AppContext, bus: Da
     column.more.click()
     qtbot.waitUntil(lambda: column.model.rowCount() == 60)
     assert column.more.isHidden()
+
+
+def test_card_menu_moves_without_dragging(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    pull_stages(context)
+    deal = opp(context, "Rocket", "Prospecting")
+    page = board(qtbot, context, bus)
+    menu = page.card_menu(page.columns["Prospecting"], 0)
+    move = next(a.menu() for a in menu.actions() if a.menu() is not None)
+    targets = {a.text(): a for a in move.actions()}
+    assert "Prospecting" not in targets and "Qualification" in targets
+    with qtbot.waitSignal(page.moved):
+        targets["Qualification"].trigger()
+    assert context.records.get("opportunity", deal).data["stage"] == "Qualification"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -286,7 +287,11 @@ class RecordDetailDialog(QDialog):
         bold = QFont(self.timeline.font())
         bold.setBold(True)
         for entry in entries:
-            item = QTreeWidgetItem([fmt.moment(entry.at), self._entry_text(entry)])
+            local = entry.at.astimezone()
+            # An activity with only a due date happens on a day, not at midnight.
+            when = fmt.day(local.date()) if entry.kind == "activity" and local.time() == time(0) \
+                else fmt.moment(entry.at)
+            item = QTreeWidgetItem([when, self._entry_text(entry)])
             if entry.kind == "activity":
                 item.setData(0, IdRole, entry.activity_id)
                 item.setData(0, TypeRole, "activity")

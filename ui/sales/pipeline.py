@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QPushButton,
     QScrollArea,
     QStyle,
@@ -526,8 +528,28 @@ class PipelinePage(QWidget):
             column.model.moveRequested.connect(self.request_move)
             column.openRequested.connect(lambda record_id: emit(self.openRecord, "opportunity", record_id))
             column.moreRequested.connect(self.show_more)
+            column.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            column.view.customContextMenuRequested.connect(lambda pos, c=column: self._card_menu(c, pos))
             self._row.insertWidget(i, column)
             self.columns[column.stage_name] = column
+
+    def card_menu(self, column: StageColumn, row: int) -> QMenu:
+        """Open, or move to another stage without dragging (keyboard and accessibility)."""
+        card = column.model.cards[row]
+        menu = QMenu(self)
+        menu.addAction(self.tr("Open"), lambda: emit(self.openRecord, "opportunity", card.id))
+        move = menu.addMenu(self.tr("Move to"))
+        for stage in self.stages:
+            if stage.name != column.stage_name:
+                action = move.addAction(stage.name)
+                action.triggered.connect(
+                    lambda _c=False, to=stage.name: self.request_move(card.id, column.stage_name, to))
+        return menu
+
+    def _card_menu(self, column: StageColumn, pos: QPoint) -> None:
+        index = column.view.indexAt(pos)
+        if index.isValid():
+            self.card_menu(column, index.row()).popup(column.view.viewport().mapToGlobal(pos))
 
     def show_more(self, stage: str) -> None:
         column = self.columns.get(stage)
