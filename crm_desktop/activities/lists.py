@@ -18,5 +18,6 @@ ACTIVITY_LIST = ListTable(
     f"{linked_title('c.related_type', 'c.related_id')}, "
     "u.name, c.updated_at FROM activities c LEFT JOIN users u ON u.id = c.owner_id "
     "WHERE c.deleted = 0 AND c.rid IN ({marks})",
+    by_rid={"name": "ix_activities_rid_sort"},
     time_columns=frozenset({"start_at", "updated_at"}),
 )

@@ -18,4 +18,5 @@ CAMPAIGN_LIST = ListTable(
     "(SELECT count(*) FROM campaign_members m WHERE m.campaign_id = c.id AND m.deleted = 0), "
     "u.name, c.updated_at FROM campaigns c LEFT JOIN users u ON u.id = c.owner_id "
     "WHERE c.deleted = 0 AND c.rid IN ({marks})",
+    by_rid={"name": "ix_campaigns_rid_sort"},
 )

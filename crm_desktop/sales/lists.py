@@ -17,6 +17,7 @@ LEAD_LIST = ListTable(
     f"SELECT c.rid, c.id, c.dirty, {_LEAD_NAME}, c.company, c.status, c.rating, c.source, c.email, c.phone, "
     "u.name, c.updated_at FROM leads c LEFT JOIN users u ON u.id = c.owner_id "
     "WHERE c.deleted = 0 AND c.rid IN ({marks})",
+    by_rid={"name": "ix_leads_rid_sort"},
 )
 
 OPPORTUNITY_LIST = ListTable(
@@ -32,4 +33,5 @@ OPPORTUNITY_LIST = ListTable(
     "CASE WHEN c.probability IS NULL THEN NULL ELSE c.probability || ' %' END, c.close_date, c.status, "
     "u.name, c.updated_at FROM opportunities c LEFT JOIN accounts a ON a.id = c.account_id "
     "LEFT JOIN users u ON u.id = c.owner_id WHERE c.deleted = 0 AND c.rid IN ({marks})",
+    by_rid={"name": "ix_opportunities_rid_sort"},
 )

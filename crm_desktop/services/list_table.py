@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,8 @@ class ListTable:
     #: display column keys, in the order of the tuples ``rows`` returns
     columns: tuple[str, ...]
     select: str
+    #: sort name -> index on (rid, column) over live rows, to sort search matches
+    by_rid: dict[str, str] = field(default_factory=dict)
     #: the sort a new list starts with
     default_sort: str = "name"
     #: display columns holding UTC date-times (shown in local time)

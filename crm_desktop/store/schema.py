@@ -87,6 +87,7 @@ class Account(SyncedRecord, Base):
 
     __table_args__ = (
         Index("ix_accounts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_accounts_rid_sort", "rid", "sort_key", sqlite_where=text("deleted = 0")),
         Index("ix_accounts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_accounts_dirty", "dirty", sqlite_where=text("dirty = 1")),
         # Duplicate-check keys (migration 0003).
@@ -123,6 +124,7 @@ class Contact(SyncedRecord, Base):
 
     __table_args__ = (
         Index("ix_contacts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_contacts_rid_sort", "rid", "sort_key", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_email", "email", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_account", "account_id"),
@@ -247,6 +249,8 @@ def record_model(
     sort_indexes: list[Index] = []
     if spec.title_fields:
         sort_indexes.append(Index(f"ix_{table_name}_sort", "sort_key", "rid", sqlite_where=live))
+        # Narrow (rid, sort_key): sorting search matches by name reads it, not the wide rows.
+        sort_indexes.append(Index(f"ix_{table_name}_rid_sort", "rid", "sort_key", sqlite_where=live))
     attrs["__table_args__"] = (
         *sort_indexes,
         Index(f"ix_{table_name}_updated", "updated_at", "rid", sqlite_where=live),

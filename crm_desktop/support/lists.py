@@ -17,5 +17,6 @@ CASE_LIST = ListTable(
     "u.name, c.updated_at FROM cases c LEFT JOIN accounts a ON a.id = c.account_id "
     "LEFT JOIN contacts p ON p.id = c.contact_id "
     "LEFT JOIN users u ON u.id = c.owner_id WHERE c.deleted = 0 AND c.rid IN ({marks})",
+    by_rid={"name": "ix_cases_rid_sort"},
     time_columns=frozenset({"due_at", "updated_at"}),
 )

@@ -69,6 +69,12 @@ def test_search_finds_new_types(qtbot: Any, context: AppContext) -> None:
     with qtbot.waitSignal(model.loaded):
         model.set_search("water")
     assert model.rowCount() == 0
+    # Short and Chinese terms work on the new types too (the index's "words" column).
+    context.records.create("lead", {"first_name": "伟", "last_name": "张", "company": "Wayne"})
+    leads = RecordListModel(context, "lead")
+    with qtbot.waitSignal(leads.loaded):
+        leads.set_search("张")
+    assert [leads.index(r, 1).data() for r in range(leads.rowCount())] == ["Wayne"]
 
 
 def test_form_validation_names_the_field(qtbot: Any, context: AppContext, bus: DataBus) -> None:

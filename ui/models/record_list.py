@@ -84,6 +84,7 @@ class RecordListModel(QAbstractTableModel):
         self._spec = ListSpec(record_type, sort=TABLES[record_type].default_sort)
         self._generation = 0
         self._count = 0
+        self._exact = True
         self._ids: array[int] | list[int] = []
         self._complete = True
         self._cache: OrderedDict[int, tuple[Any, ...]] = OrderedDict()
@@ -111,6 +112,11 @@ class RecordListModel(QAbstractTableModel):
     @property
     def total(self) -> int:
         return self._count
+
+    @property
+    def count_exact(self) -> bool:
+        """False while ``total`` is an estimate (until the whole list has loaded)."""
+        return self._exact
 
     def column_key(self, column: int) -> str:
         return self._keys[column]
@@ -302,6 +308,7 @@ class RecordListModel(QAbstractTableModel):
         page, rows = result
         self.beginResetModel()
         self._count = page.count
+        self._exact = page.exact
         self._ids = page.ids
         self._complete = page.complete
         self._cache.clear()
@@ -324,7 +331,21 @@ class RecordListModel(QAbstractTableModel):
     def _on_all_ids(self, generation: int, ids: array[int]) -> None:
         if generation != self._generation:
             return
-        if len(ids) != self._count:
+        estimated = not self._exact
+        self._exact = True
+        known = len(self._ids)
+        if estimated and len(ids) != self._count and list(ids[:known]) == list(self._ids[:known]):
+            # The estimate was off; the rows shown stay, only the end moves.
+            if len(ids) > self._count:
+                self.beginInsertRows(QModelIndex(), self._count, len(ids) - 1)
+                self._count, self._ids = len(ids), ids
+                self.endInsertRows()
+            else:
+                self.beginRemoveRows(QModelIndex(), len(ids), self._count - 1)
+                self._count, self._ids = len(ids), ids
+                self.endRemoveRows()
+            emit(self.countChanged, self._count)
+        elif len(ids) != self._count:
             # The data changed between the two queries: show what is true now.
             self.beginResetModel()
             self._count = len(ids)
@@ -334,6 +355,7 @@ class RecordListModel(QAbstractTableModel):
             emit(self.countChanged, self._count)
         else:
             self._ids = ids
+            emit(self.countChanged, self._count)  # now exact
             if self._count:
                 emit(self.dataChanged,
                     self.index(0, 0), self.index(self._count - 1, len(self._keys) - 1),

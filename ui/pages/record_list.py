@@ -293,7 +293,12 @@ class RecordListPage(QWidget):
         self.model.loaded.connect(select)
 
     def _count_changed(self, count: int) -> None:
-        self.count_label.setText(self.tr("%n record(s)", "", count))
+        if self.model.count_exact:
+            self.count_label.setText(self.tr("%n record(s)", "", count))
+        else:
+            # A common search term: the estimate shows at once, the exact
+            # count when the whole list has loaded.
+            self.count_label.setText(self.tr("About %n record(s)", "", count))
         emit(self.countChanged, count)
 
     def _loading_changed(self, loading: bool) -> None:

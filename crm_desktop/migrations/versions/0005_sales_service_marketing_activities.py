@@ -2,12 +2,12 @@
 campaigns and their members, support cases, service levels, activities.
 
 Each record table has the synced columns every record table has (see 0001)
-and a trigram full-text index kept in step by the same triggers as accounts
-and contacts (standing aside during bulk writes, see 0002).  Pipeline stages
+and a trigram full-text index of the same form as accounts and contacts
+(with the ``words`` column of 0004, standing aside during bulk writes as in 0002).  Pipeline stages
 and service levels are configuration pulled from the server: no search index.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -40,6 +40,7 @@ TABLES = [
         UNIQUE (id)
     )""",
     """CREATE INDEX ix_pipeline_stages_dirty ON pipeline_stages (dirty) WHERE dirty = 1""",
+    """CREATE INDEX ix_pipeline_stages_rid_sort ON pipeline_stages (rid, sort_key) WHERE deleted = 0""",
     """CREATE INDEX ix_pipeline_stages_sort ON pipeline_stages (sort_key, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_pipeline_stages_updated ON pipeline_stages (updated_at, rid) WHERE deleted = 0""",
     """CREATE TABLE service_levels (
@@ -58,6 +59,7 @@ TABLES = [
         UNIQUE (id)
     )""",
     """CREATE INDEX ix_service_levels_dirty ON service_levels (dirty) WHERE dirty = 1""",
+    """CREATE INDEX ix_service_levels_rid_sort ON service_levels (rid, sort_key) WHERE deleted = 0""",
     """CREATE INDEX ix_service_levels_sort ON service_levels (sort_key, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_service_levels_updated ON service_levels (updated_at, rid) WHERE deleted = 0""",
     """CREATE TABLE campaigns (
@@ -84,6 +86,7 @@ TABLES = [
         UNIQUE (id)
     )""",
     """CREATE INDEX ix_campaigns_dirty ON campaigns (dirty) WHERE dirty = 1""",
+    """CREATE INDEX ix_campaigns_rid_sort ON campaigns (rid, sort_key) WHERE deleted = 0""",
     """CREATE INDEX ix_campaigns_sort ON campaigns (sort_key, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_campaigns_start ON campaigns (start_date, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_campaigns_updated ON campaigns (updated_at, rid) WHERE deleted = 0""",
@@ -118,6 +121,7 @@ TABLES = [
     """CREATE INDEX ix_opportunities_campaign ON opportunities (campaign_id)""",
     """CREATE INDEX ix_opportunities_close ON opportunities (close_date, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_opportunities_dirty ON opportunities (dirty) WHERE dirty = 1""",
+    """CREATE INDEX ix_opportunities_rid_sort ON opportunities (rid, sort_key) WHERE deleted = 0""",
     """CREATE INDEX ix_opportunities_sort ON opportunities (sort_key, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_opportunities_stage ON opportunities (stage, close_date, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_opportunities_updated ON opportunities (updated_at, rid) WHERE deleted = 0""",
@@ -162,6 +166,7 @@ TABLES = [
     )""",
     """CREATE INDEX ix_leads_campaign ON leads (campaign_id)""",
     """CREATE INDEX ix_leads_dirty ON leads (dirty) WHERE dirty = 1""",
+    """CREATE INDEX ix_leads_rid_sort ON leads (rid, sort_key) WHERE deleted = 0""",
     """CREATE INDEX ix_leads_sort ON leads (sort_key, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_leads_status ON leads (status, sort_key, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_leads_updated ON leads (updated_at, rid) WHERE deleted = 0""",
@@ -192,6 +197,7 @@ TABLES = [
     """CREATE INDEX ix_cases_contact ON cases (contact_id)""",
     """CREATE INDEX ix_cases_dirty ON cases (dirty) WHERE dirty = 1""",
     """CREATE INDEX ix_cases_queue ON cases (status, due_at, rid) WHERE deleted = 0""",
+    """CREATE INDEX ix_cases_rid_sort ON cases (rid, sort_key) WHERE deleted = 0""",
     """CREATE INDEX ix_cases_sort ON cases (sort_key, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_cases_updated ON cases (updated_at, rid) WHERE deleted = 0""",
     """CREATE TABLE activities (
@@ -221,6 +227,7 @@ TABLES = [
     """CREATE INDEX ix_activities_dirty ON activities (dirty) WHERE dirty = 1""",
     """CREATE INDEX ix_activities_due ON activities (done, due_date, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_activities_related ON activities (related_id, related_type)""",
+    """CREATE INDEX ix_activities_rid_sort ON activities (rid, sort_key) WHERE deleted = 0""",
     """CREATE INDEX ix_activities_sort ON activities (sort_key, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_activities_start ON activities (start_at, rid) WHERE deleted = 0""",
     """CREATE INDEX ix_activities_updated ON activities (updated_at, rid) WHERE deleted = 0""",
@@ -297,12 +304,15 @@ FTS = [
 ACTIVE = "NOT EXISTS (SELECT 1 FROM fts_suspend)"
 
 
-def fts_ddl(table: str, fts_table: str, columns: tuple[tuple[str, str], ...]) -> list[str]:
+def fts_ddl(table: str, fts_table: str, searched: tuple[tuple[str, str], ...]) -> list[str]:
+    """The index and its triggers, in the form of migration 0003 (search words): the searched
+    columns plus ``words`` (short and CJK terms) computed by the app's SQL function ``crm_words``."""
+    columns = (*searched, ("words", f"crm_words({', '.join(expr for _, expr in searched)})"))
     names = ", ".join(name for name, _ in columns)
     new_values = ", ".join(expr for _, expr in columns)
     old_values = ", ".join(expr.replace("new.", "old.") for _, expr in columns)
     source_columns = sorted(
-        {word[4:] for _, expr in columns for word in expr.replace("(", " ").replace(",", " ").split()
+        {word[4:] for _, expr in searched for word in expr.replace("(", " ").replace(",", " ").split()
          if word.startswith("new.")}
     )
     watched = ", ".join([*source_columns, "deleted"])
