@@ -272,7 +272,7 @@ Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=
     Index("ix_opportunities_stage", "stage", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_close", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_campaign", "campaign_id"),
-    # Covers the pipeline board's totals (one index-only scan for every column; migration 0005).
+    # Covers the pipeline board's totals (one index-only scan for every column; migration 0006).
     Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "deleted"),
 ))
 PipelineStage = record_model("PipelineStage", PIPELINE_STAGE, "pipeline_stages")

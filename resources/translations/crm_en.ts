@@ -225,13 +225,17 @@
         <location filename="../../ui/support/case_queue.py" line="305" />
         <source>%n case(s)</source>
         <translation>
-            <numerusform>%n case</numerusform><numerusform>%n cases</numerusform></translation>
+            <numerusform>%n case</numerusform>
+            <numerusform>%n cases</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/support/case_queue.py" line="307" />
         <source>%n overdue</source>
         <translation>
-            <numerusform>%n overdue</numerusform><numerusform>%n overdue</numerusform></translation>
+            <numerusform>%n overdue</numerusform>
+            <numerusform>%n overdue</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -437,7 +441,9 @@
         <location filename="../../ui/dashboard/page.py" line="247" />
         <source>%1: %n deal(s)</source>
         <translation>
-            <numerusform>%1: %n deal</numerusform><numerusform>%1: %n deals</numerusform></translation>
+            <numerusform>%1: %n deal</numerusform>
+            <numerusform>%1: %n deals</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/dashboard/page.py" line="252" />
@@ -537,7 +543,9 @@
         <location filename="../../ui/dialogs/import_wizard.py" line="204" />
         <source>%1 with %n row(s)</source>
         <translation>
-            <numerusform>%1 with %n row</numerusform><numerusform>%1 with %n rows</numerusform></translation>
+            <numerusform>%1 with %n row</numerusform>
+            <numerusform>%1 with %n rows</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="207" />
@@ -586,19 +594,25 @@
         <location filename="../../ui/dialogs/import_wizard.py" line="524" />
         <source>Merged %n row(s) into existing records.</source>
         <translation>
-            <numerusform>Merged %n row into existing records.</numerusform><numerusform>Merged %n rows into existing records.</numerusform></translation>
+            <numerusform>Merged %n row into existing records.</numerusform>
+            <numerusform>Merged %n rows into existing records.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/dialogs/import_wizard.py" line="526" />
         <source>Skipped %n duplicate(s).</source>
         <translation>
-            <numerusform>Skipped %n duplicate.</numerusform><numerusform>Skipped %n duplicates.</numerusform></translation>
+            <numerusform>Skipped %n duplicate.</numerusform>
+            <numerusform>Skipped %n duplicates.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/dialogs/import_wizard.py" line="528" />
         <source>Left out %n row(s) with problems.</source>
         <translation>
-            <numerusform>Left out %n row with problems.</numerusform><numerusform>Left out %n rows with problems.</numerusform></translation>
+            <numerusform>Left out %n row with problems.</numerusform>
+            <numerusform>Left out %n rows with problems.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="529" />
@@ -1050,7 +1064,9 @@
         <location filename="../../ui/sales/pipeline.py" line="516" />
         <source>%n open opportunity(s)</source>
         <translation>
-            <numerusform>%n open opportunity</numerusform><numerusform>%n open opportunities</numerusform></translation>
+            <numerusform>%n open opportunity</numerusform>
+            <numerusform>%n open opportunities</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/sales/pipeline.py" line="540" />
@@ -1160,25 +1176,33 @@
         <location filename="../../ui/dialogs/import_wizard.py" line="415" />
         <source>%n row(s) can be imported.</source>
         <translation>
-            <numerusform>%n row can be imported.</numerusform><numerusform>%n rows can be imported.</numerusform></translation>
+            <numerusform>%n row can be imported.</numerusform>
+            <numerusform>%n rows can be imported.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/dialogs/import_wizard.py" line="417" />
         <source>%n row(s) have problems (listed below with their line numbers).</source>
         <translation>
-            <numerusform>%n row has problems (listed below with their line numbers).</numerusform><numerusform>%n rows have problems (listed below with their line numbers).</numerusform></translation>
+            <numerusform>%n row has problems (listed below with their line numbers).</numerusform>
+            <numerusform>%n rows have problems (listed below with their line numbers).</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/dialogs/import_wizard.py" line="420" />
         <source>%n row(s) look like records you already have.</source>
         <translation>
-            <numerusform>%n row looks like records you already have.</numerusform><numerusform>%n rows look like records you already have.</numerusform></translation>
+            <numerusform>%n row looks like records you already have.</numerusform>
+            <numerusform>%n rows look like records you already have.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/dialogs/import_wizard.py" line="423" />
         <source>%n new %1 will be created by name.</source>
         <translation>
-            <numerusform>%n new %1 will be created by name.</numerusform><numerusform>%n new %1 will be created by name.</numerusform></translation>
+            <numerusform>%n new %1 will be created by name.</numerusform>
+            <numerusform>%n new %1 will be created by name.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="425" />
@@ -1214,7 +1238,9 @@
         <location filename="../../ui/dialogs/import_wizard.py" line="467" />
         <source>The file has %n row(s) with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</source>
         <translation>
-            <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform><numerusform>The file has %n rows with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform></translation>
+            <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
+            <numerusform>The file has %n rows with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="471" />
@@ -1289,163 +1315,163 @@
 <context>
     <name>RecordListModel</name>
     <message>
-        <location filename="../../ui/models/record_list.py" line="182" />
+        <location filename="../../ui/models/record_list.py" line="188" />
         <source>Click to sort</source>
         <extracomment>The list's count changed (after a load). True while a new list is being fetched. A load finished (the first page is shown).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="203" />
+        <location filename="../../ui/models/record_list.py" line="209" />
         <source>Changed here, not yet synced</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="221" />
+        <location filename="../../ui/models/record_list.py" line="227" />
         <source>Name</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="222" />
+        <location filename="../../ui/models/record_list.py" line="228" />
         <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="223" />
+        <location filename="../../ui/models/record_list.py" line="229" />
         <source>Job title</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="224" />
+        <location filename="../../ui/models/record_list.py" line="230" />
         <source>Industry</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="225" />
+        <location filename="../../ui/models/record_list.py" line="231" />
         <source>Email</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="226" />
+        <location filename="../../ui/models/record_list.py" line="232" />
         <source>Phone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="227" />
+        <location filename="../../ui/models/record_list.py" line="233" />
         <source>City</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="228" />
+        <location filename="../../ui/models/record_list.py" line="234" />
         <source>Owner</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="229" />
+        <location filename="../../ui/models/record_list.py" line="235" />
         <source>Updated</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="230" />
+        <location filename="../../ui/models/record_list.py" line="236" />
         <source>Company</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="231" />
+        <location filename="../../ui/models/record_list.py" line="237" />
         <source>Status</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="232" />
+        <location filename="../../ui/models/record_list.py" line="238" />
         <source>Rating</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="233" />
+        <location filename="../../ui/models/record_list.py" line="239" />
         <source>Source</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="234" />
+        <location filename="../../ui/models/record_list.py" line="240" />
         <source>Stage</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="235" />
+        <location filename="../../ui/models/record_list.py" line="241" />
         <source>Amount</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="236" />
+        <location filename="../../ui/models/record_list.py" line="242" />
         <source>Probability</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="237" />
+        <location filename="../../ui/models/record_list.py" line="243" />
         <source>Close date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="238" />
+        <location filename="../../ui/models/record_list.py" line="244" />
         <source>Kind</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="239" />
+        <location filename="../../ui/models/record_list.py" line="245" />
         <source>Due date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="240" />
+        <location filename="../../ui/models/record_list.py" line="246" />
         <source>Starts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="241" />
+        <location filename="../../ui/models/record_list.py" line="247" />
         <source>Done</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="242" />
+        <location filename="../../ui/models/record_list.py" line="248" />
         <source>Related to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="243" />
+        <location filename="../../ui/models/record_list.py" line="249" />
         <source>Contact</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="244" />
+        <location filename="../../ui/models/record_list.py" line="250" />
         <source>Priority</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="245" />
+        <location filename="../../ui/models/record_list.py" line="251" />
         <source>Due</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="246" />
+        <location filename="../../ui/models/record_list.py" line="252" />
         <source>Type</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="247" />
+        <location filename="../../ui/models/record_list.py" line="253" />
         <source>Start date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="248" />
+        <location filename="../../ui/models/record_list.py" line="254" />
         <source>End date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="249" />
+        <location filename="../../ui/models/record_list.py" line="255" />
         <source>Budget</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="250" />
+        <location filename="../../ui/models/record_list.py" line="256" />
         <source>Members</source>
         <translation type="unfinished" />
     </message>
@@ -1516,20 +1542,26 @@
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="296" />
+        <location filename="../../ui/pages/record_list.py" line="297" />
         <source>%n record(s)</source>
         <translation>
             <numerusform>%n record</numerusform>
             <numerusform>%n records</numerusform>
         </translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../ui/pages/record_list.py" line="301" />
+        <source>About %n record(s)</source>
+        <translation>
+            <numerusform>About %n record</numerusform><numerusform>About %n records</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="306" />
         <source>Searching…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="301" />
+        <location filename="../../ui/pages/record_list.py" line="306" />
         <source>Loading…</source>
         <translation type="unfinished" />
     </message>
@@ -1748,7 +1780,9 @@
         <location filename="../../ui/workspace.py" line="161" />
         <source>%n reminder(s)</source>
         <translation>
-            <numerusform>%n reminder</numerusform><numerusform>%n reminders</numerusform></translation>
+            <numerusform>%n reminder</numerusform>
+            <numerusform>%n reminders</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1805,13 +1839,17 @@
         <location filename="../../ui/dialogs/export.py" line="83" />
         <source>Exported %n record(s) to %1.</source>
         <translation>
-            <numerusform>Exported %n record to %1.</numerusform><numerusform>Exported %n records to %1.</numerusform></translation>
+            <numerusform>Exported %n record to %1.</numerusform>
+            <numerusform>Exported %n records to %1.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/dialogs/export.py" line="85" />
         <source>%n value(s) longer than an Excel cell allows were cut.</source>
         <translation>
-            <numerusform>%n value longer than an Excel cell allows were cut.</numerusform><numerusform>%n values longer than an Excel cell allows were cut.</numerusform></translation>
+            <numerusform>%n value longer than an Excel cell allows were cut.</numerusform>
+            <numerusform>%n values longer than an Excel cell allows were cut.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
