@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crm_desktop.activities.service import ActivityService
+from crm_desktop.conflict_policy import ConflictPolicy
 from crm_desktop.marketing.service import MarketingService
 from crm_desktop.sales.service import SalesService
 from crm_desktop.services.duplicates import DuplicateFinder
@@ -68,6 +69,10 @@ class AppContext:
             marketing=MarketingService(db, records),
         )
         return context
+
+    def conflict_policy(self) -> ConflictPolicy:
+        """The user's conflict rules, read afresh (they may change while syncing)."""
+        return ConflictPolicy.from_settings(self.settings.conflict_policy)
 
     def save_settings(self) -> None:
         self.settings.save(self.data_dir)
