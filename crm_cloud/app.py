@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             protocol_min=PROTOCOL_MIN,
             protocol_max=PROTOCOL_MAX,
             server_version=__version__,
+            server_time=datetime.now(UTC),
         )
 
     api.include_router(users_router)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crm_desktop.activities.my_day import MyDayService
 from crm_desktop.activities.service import ActivityService
+from crm_desktop.conflict_policy import ConflictPolicy
 from crm_desktop.marketing.service import MarketingService
 from crm_desktop.sales.pipeline import PipelineService
 from crm_desktop.sales.service import SalesService
@@ -84,6 +85,10 @@ class AppContext:
             marketing=MarketingService(db, records),
         )
         return context
+
+    def conflict_policy(self) -> ConflictPolicy:
+        """The user's conflict rules, read afresh (they may change while syncing)."""
+        return ConflictPolicy.from_settings(self.settings.conflict_policy)
 
     def save_settings(self) -> None:
         self.settings.save(self.data_dir)

@@ -10,12 +10,16 @@ same change with the same change id.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
+from crm_desktop.clock import client_id as stored_client_id
+from crm_desktop.clock import knows_server_time, now_bound, observe_server
+from crm_desktop.conflict_policy import DEFAULT_POLICY, ConflictPolicy
 from crm_desktop.ids import new_id
 from crm_desktop.services.records import DataChanged, kv_get, kv_set
 from crm_desktop.store import history
@@ -23,6 +27,7 @@ from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange, User, sort_key_for
 from crm_desktop.store.search_index import bulk_indexing
+from crm_protocol.hlc import DEFAULT_KEY, cap_stamp, is_stamp
 from crm_protocol.records import RECORD_TYPES, check_wire_data
 from crm_protocol.wire import Change, ChangeOp, ChangeResult, ChangeStatus, RecordState, UserOut
 from sync.errors import BadResponse
@@ -38,18 +43,25 @@ _TYPE_ORDER = {name: i for i, name in enumerate(RECORD_TYPES)}
 
 
 class Replica:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, policy: Callable[[], ConflictPolicy] = lambda: DEFAULT_POLICY) -> None:
         self._db = db
+        #: Read at every merge, so a rule changed in the settings applies at once.
+        self._policy = policy
 
     # -- bookkeeping ---------------------------------------------------------
 
     def client_id(self) -> str:
         with self._db.session() as session:
-            value = kv_get(session, CLIENT_ID_KEY)
-            if not value:
-                value = new_id()
-                kv_set(session, CLIENT_ID_KEY, value)
-            return str(value)
+            return stored_client_id(session)
+
+    def knows_server_time(self) -> bool:
+        with self._db.session() as session:
+            return knows_server_time(session)
+
+    def observe_server(self, server_time: datetime, hlc: str | None) -> None:
+        """Keep the server's clock offset and move our clock past its stamps."""
+        with self._db.session() as session:
+            observe_server(session, server_time, hlc)
 
     def cursor(self) -> int:
         with self._db.session() as session:
@@ -162,6 +174,7 @@ class Replica:
             op=ChangeOp(entry.op),
             base_rev=entry.base_rev,
             fields=fields,
+            stamps=_stamps_for(fields, entry.field_stamps, now_bound(session)),
         )
         entry.in_flight = change.model_dump(mode="json")
         entry.in_flight_seq = entry.local_seq
@@ -350,13 +363,22 @@ class Replica:
             entry.change_id = new_id()
             return
         base = entry.base_values if entry.op == "update" else theirs
-        result = three_way_merge(record_type, base, mine, theirs)
+        # A stamp made before this machine knew the server's time may claim
+        # the future (a laptop set hours ahead): capped, as the server would.
+        bound = now_bound(session)
+        mine_stamps = {k: cap_stamp(v, bound) for k, v in (entry.field_stamps or {}).items() if is_stamp(v)}
+        result = three_way_merge(
+            record_type, base, mine, theirs,
+            mine_stamps=mine_stamps, theirs_stamps=record.stamps, policy=self._policy(),
+        )
         for conflict in result.conflicts:
             session.add(
                 Conflict(
                     record_type=record_type, record_id=entry.record_id, field=conflict.field, kind="field",
                     base_value=conflict.base, local_value=conflict.mine, server_value=conflict.theirs,
                     server_rev=record.rev, server_updated_by=record.updated_by, created_at=stamp,
+                    winner="local" if conflict.winner == "mine" else "server",
+                    local_stamp=conflict.mine_stamp, server_stamp=conflict.theirs_stamp,
                 )
             )
         history.note_merged(session, record_type, entry.record_id, mine, result.merged, record)  # timeline
@@ -391,3 +413,15 @@ class Replica:
         with self._db.session() as session:
             kv_set(session, CURSOR_KEY, 0)
 
+
+
+def _stamps_for(fields: Iterable[str], stamps: dict[str, str] | None, bound: int) -> dict[str, str]:
+    """The stamps to send with ``fields``: named ones, plus the default one if kept."""
+    out: dict[str, str] = {}
+    if not stamps:
+        return out
+    names = set(fields)
+    for key, value in stamps.items():
+        if (key == DEFAULT_KEY or key in names) and is_stamp(value):
+            out[key] = cap_stamp(value, bound)
+    return out

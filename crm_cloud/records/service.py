@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ from crm_cloud.records.errors import RecordDeleted, RecordExists, RevisionMismat
 from crm_cloud.records.hooks import WriteContext, run_hooks
 from crm_cloud.records.models import AppliedChange, ServerState
 from crm_cloud.records.tables import COMMON_COLUMNS, RECORD_TABLES
+from crm_protocol.hlc import DEFAULT_KEY, HybridClock, cap_stamp, wall_ms
 from crm_protocol.records import (
     RECORD_TYPES,
     FieldKind,
@@ -54,6 +55,8 @@ from crm_protocol.wire import (
 log = logging.getLogger(__name__)
 
 _N_COMMON = len(COMMON_COLUMNS)
+#: The server's node name in clock stamps.
+SERVER_NODE = "s"
 
 
 def utcnow() -> datetime:
@@ -82,6 +85,7 @@ class StoredRecord:
     created_at: datetime
     updated_at: datetime
     updated_by: str | None
+    stamps: dict[str, str] = field(default_factory=dict)
 
     def state(self) -> RecordState:
         return RecordState(
@@ -92,6 +96,7 @@ class StoredRecord:
             data=self.data,
             updated_at=_as_utc(self.updated_at),
             updated_by=self.updated_by,
+            stamps=self.stamps,
         )
 
     def rest(self) -> dict[str, Any]:
@@ -147,6 +152,7 @@ class TypeCodec:
             created_at=row[3],
             updated_at=row[4],
             updated_by=row[5],
+            stamps=dict(row[6] or {}),
         )
 
     def to_db(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -233,6 +239,50 @@ class RecordService:
 
     def current_seq(self) -> int:
         return int(self.session.execute(select(ServerState.seq).where(ServerState.id == 1)).scalar_one())
+
+    # -- clock -------------------------------------------------------------
+
+    def _clock(self) -> HybridClock:
+        last = self.session.execute(select(ServerState.hlc).where(ServerState.id == 1)).scalar_one()
+        return HybridClock.restore(SERVER_NODE, last)
+
+    def clock_now(self) -> str:
+        """The server's clock for an answer (not saved: nothing was stamped with it)."""
+        return self._clock().now()
+
+    def _stamp(
+        self,
+        previous: Mapping[str, str] | None,
+        changed: Iterable[str],
+        given: Mapping[str, str] | None,
+    ) -> dict[str, str]:
+        """The record's field stamps after a write that changed ``changed``.
+
+        Stamps the client sent (when the user made the edit, in server time)
+        are kept, capped if they claim the future; anything unstamped (a REST
+        call, an old client) gets the server's clock.  Call after
+        :meth:`next_rev`, which holds the row lock the clock lives in.
+        """
+        given = given or {}
+        clock = self._clock()
+        bound = wall_ms()
+        own = clock.now()
+        default = given.get(DEFAULT_KEY)
+        out: dict[str, str]
+        if previous is None:
+            out = {DEFAULT_KEY: cap_stamp(default, bound) if default else own}
+        else:
+            out = dict(previous)
+        for name in changed:
+            stamp = given.get(name) or (default if previous is not None else None)
+            if stamp:
+                out[name] = cap_stamp(stamp, bound)
+            elif previous is not None:
+                out[name] = own
+        for stamp in out.values():
+            clock.observe(stamp)
+        self.session.execute(update(ServerState).where(ServerState.id == 1).values(hlc=clock.last))
+        return out
 
     # -- reads -------------------------------------------------------------
 
@@ -347,7 +397,9 @@ class RecordService:
         if not can_change_type(codec.spec, self.principal):
             raise Forbidden(f"Only an administrator can change {codec.spec.label_plural.lower()}")
 
-    def create(self, record_type: str, fields: dict[str, Any], record_id: str) -> StoredRecord:
+    def create(
+        self, record_type: str, fields: dict[str, Any], record_id: str, stamps: Mapping[str, str] | None = None
+    ) -> StoredRecord:
         codec = codec_for(record_type)
         self._check_may_change(codec)
         if not is_uuid(record_id):
@@ -370,16 +422,24 @@ class RecordService:
         now = utcnow()
         run_hooks(WriteContext(self.session, self.principal, record_type, record_id, None, now), cleaned)
         values = codec.to_db(cleaned)
+        field_stamps = self._stamp(None, (n for n in fields if n in codec.spec.field_map), stamps)
         self.session.execute(
             insert(codec.table).values(
                 id=record_id, rev=rev, deleted=False, created_at=now, updated_at=now,
-                updated_by=self._actor, **values,
+                updated_by=self._actor, field_stamps=field_stamps, **values,
             )
         )
-        return StoredRecord(record_type, record_id, rev, False, cleaned, now, now, self._actor)
+        return StoredRecord(
+            record_type, record_id, rev, False, cleaned, now, now, self._actor, field_stamps
+        )
 
     def update(
-        self, record_type: str, record_id: str, fields: dict[str, Any], base_rev: int | None
+        self,
+        record_type: str,
+        record_id: str,
+        fields: dict[str, Any],
+        base_rev: int | None,
+        stamps: Mapping[str, str] | None = None,
     ) -> StoredRecord:
         codec = codec_for(record_type)
         self._check_may_change(codec)
@@ -399,13 +459,17 @@ class RecordService:
             cleaned,
         )
         now = utcnow()
+        changed = [n for n in codec.field_names if cleaned.get(n) != current.data.get(n)]
+        field_stamps = self._stamp(current.stamps, changed, stamps)
         self.session.execute(
             update(codec.table)
             .where(codec.table.c.id == record_id)
-            .values(rev=rev, updated_at=now, updated_by=self._actor, **codec.to_db(cleaned))
+            .values(rev=rev, updated_at=now, updated_by=self._actor, field_stamps=field_stamps,
+                    **codec.to_db(cleaned))
         )
         return StoredRecord(
-            record_type, record_id, rev, False, cleaned, current.created_at, now, self._actor
+            record_type, record_id, rev, False, cleaned, current.created_at, now, self._actor,
+            field_stamps,
         )
 
     def delete(self, record_type: str, record_id: str, base_rev: int | None) -> StoredRecord:
@@ -430,14 +494,17 @@ class RecordService:
             .values(rev=rev, deleted=True, updated_at=now, updated_by=self._actor)
         )
         return StoredRecord(
-            record_type, record_id, rev, True, current.data, current.created_at, now, self._actor
+            record_type, record_id, rev, True, current.data, current.created_at, now, self._actor,
+            current.stamps,
         )
 
     # -- sync --------------------------------------------------------------
 
     def push(self, request: PushRequest) -> PushResponse:
         results = [self.apply_change(change) for change in request.changes]
-        return PushResponse(results=results, cursor=self.current_seq())
+        return PushResponse(
+            results=results, cursor=self.current_seq(), server_time=utcnow(), hlc=self.clock_now()
+        )
 
     def apply_change(self, change: Change) -> ChangeResult:
         """Apply one change in its own savepoint; never raises for a bad change."""
@@ -504,11 +571,11 @@ class RecordService:
 
     def _apply(self, change: Change) -> StoredRecord:
         if change.op is ChangeOp.CREATE:
-            return self.create(change.type, dict(change.fields), change.id)
+            return self.create(change.type, dict(change.fields), change.id, change.stamps)
         if change.base_rev is None:
             raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
         if change.op is ChangeOp.UPDATE:
-            return self.update(change.type, change.id, dict(change.fields), change.base_rev)
+            return self.update(change.type, change.id, dict(change.fields), change.base_rev, change.stamps)
         return self.delete(change.type, change.id, change.base_rev)
 
     def pull(self, cursor: int, limit: int) -> dict[str, Any]:
@@ -531,10 +598,10 @@ class RecordService:
                 # only wraps it, and orjson embeds it as a pre-serialised fragment.
                 columns: list[Any] = [
                     t.c.id, t.c.rev, t.c.deleted, literal_column(_SQLITE_UPDATED_AT), t.c.updated_by,
-                    literal_column(codec.sqlite_json),
+                    t.c.field_stamps, literal_column(codec.sqlite_json),
                 ]
             else:
-                columns = [t.c.id, t.c.rev, t.c.deleted, t.c.updated_at, t.c.updated_by,
+                columns = [t.c.id, t.c.rev, t.c.deleted, t.c.updated_at, t.c.updated_by, t.c.field_stamps,
                            *codec.columns[_N_COMMON:]]
             stmt: Select[Any] = (
                 select(*columns)
@@ -562,26 +629,32 @@ class RecordService:
                 break
             data: Any
             if sqlite:
-                data = fragment(row[5])
+                data = fragment(row[6])
             else:
                 codec = _CODECS[record_type]
-                data = dict(zip(codec.field_names, row[5:], strict=True))
+                data = dict(zip(codec.field_names, row[6:], strict=True))
                 for name, conv in codec.out_conv:
                     if data[name] is not None:
                         data[name] = conv(data[name])
-            append(
-                {
-                    "type": record_type,
-                    "id": row[0],
-                    "rev": rev,
-                    "deleted": bool(row[2]),
-                    "data": data,
-                    "updated_at": row[3],
-                    "updated_by": row[4],
-                }
-            )
+            item = {
+                "type": record_type,
+                "id": row[0],
+                "rev": rev,
+                "deleted": bool(row[2]),
+                "data": data,
+                "updated_at": row[3],
+                "updated_by": row[4],
+            }
+            stamps = row[5]
+            if stamps is not None:
+                # SQLite hands the stored JSON text over as is: embedded, not re-encoded.
+                item["stamps"] = fragment(stamps) if isinstance(stamps, str) else stamps
+            append(item)
         next_cursor = records[-1]["rev"] if has_more else seq
-        return {"records": records, "cursor": next_cursor, "has_more": has_more, "server_cursor": seq}
+        return {
+            "records": records, "cursor": next_cursor, "has_more": has_more, "server_cursor": seq,
+            "server_time": utcnow(), "hlc": self.clock_now(),
+        }
 
     def status(self) -> SyncStatus:
         types = []

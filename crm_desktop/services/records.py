@@ -12,12 +12,13 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crm_desktop.clock import tick
 from crm_desktop.errors import KnownError, RecordNotFound
 from crm_desktop.ids import new_id
 from crm_desktop.sales import rules as _sales_rules  # registers the sales rules
@@ -27,6 +28,7 @@ from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
 from crm_desktop.support import rules as _support_rules  # registers the service rules
+from crm_protocol.hlc import stamp_ms
 from crm_protocol.records import FieldError, FieldKind, ValidationFailed, validate_fields
 
 log = logging.getLogger("crm.services")
@@ -83,6 +85,13 @@ class ConflictView:
     server_value: Any
     server_updated_by: str | None
     created_at: datetime
+    #: "local" or "server": whose value the conflict rule applied (None: older entries).
+    winner: str | None = None
+    #: When each side made its edit (server time), if known.
+    local_edited_at: datetime | None = None
+    server_edited_at: datetime | None = None
+    #: The field is long text (notes): "keep both" is offered.
+    long_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,10 +127,6 @@ class RecordService:
                 row.created_at, row.updated_at,
             )
 
-    def get_in(self, session: Session, record_type: str, record_id: str) -> dict[str, Any]:
-        """A live record's field values inside the caller's transaction."""
-        return row_data(record_type, self._live_row(session, record_type, record_id))
-
     def contacts_of_account(self, account_id: str, limit: int = 500) -> list[RecordView]:
         with self._db.session() as session:
             rows = session.execute(
@@ -148,6 +153,10 @@ class RecordService:
                 .limit(limit)
             ).all()
         return [(r[0], r[1] or "") for r in rows]
+
+    def get_in(self, session: Session, record_type: str, record_id: str) -> dict[str, Any]:
+        """A live record's field values inside the caller's transaction."""
+        return row_data(record_type, self._live_row(session, record_type, record_id))
 
     def choices(self, record_type: str, text: str, limit: int = 50) -> list[tuple[str, str]]:
         """(id, title) of live records of a type whose title contains ``text`` (for pickers)."""
@@ -189,10 +198,6 @@ class RecordService:
         with self._db.session() as session:
             return self.create_in(session, record_type, fields)
 
-    def update(self, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
-        with self._db.session() as session:
-            self.update_in(session, record_type, record_id, fields)
-
     def unit_of_work(self) -> contextlib.AbstractContextManager[Session]:
         """One transaction for several writes (``create_in`` / ``update_in``): all or nothing."""
         return self._db.session()
@@ -215,7 +220,7 @@ class RecordService:
             PendingChange(
                 record_type=record_type, record_id=row.id, change_id=new_id(), op="create",
                 base_rev=None, base_values={}, local_seq=1, status="pending",
-                created_at=stamp, updated_at=stamp,
+                field_stamps={"*": tick(session)}, created_at=stamp, updated_at=stamp,
             )
         )
         # Flushed now so later writes of the same unit of work can refer to it.
@@ -224,9 +229,13 @@ class RecordService:
         log.info("created %s %s", record_type, row.id)
         return row.id
 
+    def update(self, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
+        with self._db.session() as session:
+            self.update_in(session, record_type, record_id, fields)
+
     def update_in(self, session: Session, record_type: str, record_id: str, fields: dict[str, Any]) -> bool:
-        """Change some fields of a record and queue it for sync, inside the caller's transaction
-        (an import, a lead conversion); False if nothing changed."""
+        """:meth:`update` inside the caller's transaction (an import, a lead conversion); False if
+        nothing changed."""
         row = self._live_row(session, record_type, record_id)
         before = row_data(record_type, row)
         merged = {**before, **fields}
@@ -234,7 +243,7 @@ class RecordService:
         if cleaned == before:
             return False
         stamp = now()
-        self._queue(session, record_type, row, "update", before, stamp)
+        self._queue(session, record_type, row, "update", before, stamp, _changed(before, cleaned))
         set_row_data(record_type, row, cleaned)
         row.dirty = True
         row.updated_at = stamp
@@ -353,37 +362,57 @@ class RecordService:
                     ConflictView(
                         c.id, c.record_type, c.record_id, title or "(untitled)", c.field, label, c.kind,
                         c.base_value, c.local_value, c.server_value, c.server_updated_by, c.created_at,
+                        c.winner, _stamp_time(c.local_stamp), _stamp_time(c.server_stamp),
+                        c.field in spec.field_map and spec.field_map[c.field].kind is FieldKind.LONG_TEXT,
                     )
                 )
         return out
 
     def resolve_conflict(self, conflict_id: int, choice: str, value: Any = None) -> None:
-        """Keep the server's value ("server"), mine ("local") or a typed one ("custom")."""
-        if choice not in ("local", "server", "custom"):
+        """Settle a conflict: keep the server's value ("server"), mine ("local"),
+        a typed one ("custom") or, for long text, both versions ("both").
+
+        Whatever the conflict rule applied at sync time, the chosen value is
+        written as an ordinary local edit (queued, synced, stamped now) when it
+        differs from what the record holds, so every replica ends with it.
+        """
+        if choice not in ("local", "server", "custom", "both"):
             raise ValueError(choice)
         with self._db.session() as session:
             conflict = session.get(Conflict, conflict_id)
             if conflict is None or conflict.resolution is not None:
                 return
-            if choice != "server":
-                wanted = conflict.local_value if choice == "local" else value
-                row = get_row(session, conflict.record_type, conflict.record_id)
-                if conflict.field is None:
+            row = get_row(session, conflict.record_type, conflict.record_id)
+            if conflict.field is None:
+                if choice == "local" and isinstance(conflict.local_value, dict):
                     # Edit against delete: bring the record back with my values.
-                    if isinstance(wanted, dict):
-                        self._restore(session, conflict.record_type, conflict.record_id, wanted)
-                elif row is not None and not row.deleted:
-                    before = row_data(conflict.record_type, row)
-                    merged = {**before, conflict.field: wanted}
-                    cleaned = self._validate(session, conflict.record_type, merged, before, row.created_at)
-                    stamp = now()
-                    self._queue(session, conflict.record_type, row, "update", before, stamp)
-                    set_row_data(conflict.record_type, row, cleaned)
-                    row.dirty = True
-                    row.updated_at = stamp
-                    self._note(session, conflict.record_type, row.id, "update", before, cleaned, stamp)
+                    self._restore(session, conflict.record_type, conflict.record_id, conflict.local_value)
+            elif row is not None and not row.deleted:
+                if choice == "local":
+                    wanted = conflict.local_value
+                elif choice == "server":
+                    wanted = conflict.server_value
+                elif choice == "both":
+                    wanted = keep_both(conflict.local_value, conflict.server_value)
+                else:
+                    wanted = value
+                self._set_field(session, conflict.record_type, row, conflict.field, wanted)
             conflict.resolution = choice
             conflict.resolved_at = now()
+
+    def _set_field(self, session: Session, record_type: str, row: Any, name: str, wanted: Any) -> None:
+        before = row_data(record_type, row)
+        if before.get(name) == wanted:
+            return
+        cleaned = self._validate(session, record_type, {**before, name: wanted}, before, row.created_at)
+        if cleaned == before:
+            return
+        stamp = now()
+        self._queue(session, record_type, row, "update", before, stamp, _changed(before, cleaned))
+        set_row_data(record_type, row, cleaned)
+        row.dirty = True
+        row.updated_at = stamp
+        self._note(session, record_type, row.id, "update", before, cleaned, stamp)
 
     # -- helpers -----------------------------------------------------------
 
@@ -426,18 +455,30 @@ class RecordService:
         return row
 
     def _queue(
-        self, session: Session, record_type: str, row: Any, op: str, before: dict[str, Any], stamp: datetime
+        self,
+        session: Session,
+        record_type: str,
+        row: Any,
+        op: str,
+        before: dict[str, Any],
+        stamp: datetime,
+        changed: set[str] | None = None,
     ) -> None:
+        """Record a local edit in the outbox: one entry per record, however many
+        edits, so they are pushed as one change against the first edit's base."""
         entry = session.get(PendingChange, (record_type, row.id))
+        clock = tick(session) if changed else None
         if entry is None:
             session.add(
                 PendingChange(
                     record_type=record_type, record_id=row.id, change_id=new_id(), op=op,
                     base_rev=row.server_rev, base_values=before, local_seq=1, status="pending",
-                    created_at=stamp, updated_at=stamp,
+                    field_stamps=dict.fromkeys(changed or (), clock), created_at=stamp, updated_at=stamp,
                 )
             )
             return
+        if clock is not None:
+            entry.field_stamps = {**(entry.field_stamps or {}), **dict.fromkeys(changed or (), clock)}
         entry.local_seq += 1
         entry.updated_at = stamp
         if op == "delete":
@@ -476,6 +517,27 @@ class RecordService:
         return cleaned
 
 
+#: Put between the two versions of a long text kept together.
+KEEP_BOTH_SEPARATOR = "\n\n-----\n\n"
+
+
+def keep_both(mine: Any, theirs: Any) -> str | None:
+    """Both versions of a long text, mine first, without repeating a shared one."""
+    parts = [str(v) for v in (mine, theirs) if v not in (None, "")]
+    if len(parts) == 2 and parts[0] == parts[1]:
+        parts = parts[:1]
+    return KEEP_BOTH_SEPARATOR.join(parts) or None
+
+
+def _stamp_time(stamp: str | None) -> datetime | None:
+    ms = stamp_ms(stamp)
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    return {name for name, value in after.items() if before.get(name) != value}
+
+
 def kv_get(session: Session, key: str, default: Any = None) -> Any:
     row = session.get(KeyValue, key)
     return default if row is None else row.value
@@ -487,4 +549,6 @@ def kv_set(session: Session, key: str, value: Any) -> None:
         session.add(KeyValue(key=key, value=value))
     else:
         row.value = value
+
+
 

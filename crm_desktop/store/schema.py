@@ -167,6 +167,8 @@ class PendingChange(Base):
     reject_code: Mapped[str | None] = mapped_column(String(64))
     reject_reason: Mapped[str | None] = mapped_column(Text)
     field_errors: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    #: Field name -> hybrid-logical-clock stamp of its latest local edit.
+    field_stamps: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
@@ -192,6 +194,11 @@ class Conflict(Base):
     resolution: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Whose value the conflict rule applied: "local" or "server".
+    winner: Mapped[str | None] = mapped_column(String(16))
+    #: Clock stamps of the two edits (crm_protocol.hlc), to show when each was made.
+    local_stamp: Mapped[str | None] = mapped_column(String(40))
+    server_stamp: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (Index("ix_conflicts_open", "resolution", "record_type", "record_id"),)
 
@@ -272,7 +279,7 @@ Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=
     Index("ix_opportunities_stage", "stage", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_close", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_campaign", "campaign_id"),
-    # Covers the pipeline board's totals (one index-only scan for every column; migration 0006).
+    # Covers the pipeline board's totals (one index-only scan for every column; migration 0007).
     Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "deleted"),
 ))
 PipelineStage = record_model("PipelineStage", PIPELINE_STAGE, "pipeline_stages")

@@ -239,69 +239,213 @@
     </message>
 </context>
 <context>
+    <name>ConflictRulesDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="26" />
+        <source>Conflict rules</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="28" />
+        <source>Short text</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="28" />
+        <source>Long text (notes)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="29" />
+        <source>Email</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="29" />
+        <source>Phone</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="29" />
+        <source>Web address</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="30" />
+        <source>Links (account, owner)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="30" />
+        <source>Yes / no</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="31" />
+        <source>Whole numbers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="31" />
+        <source>Amounts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="31" />
+        <source>Dates</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="32" />
+        <source>Choices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="35" />
+        <source>The later edit wins</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="36" />
+        <source>The server's value wins</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="37" />
+        <source>My value wins</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="40" />
+        <source>When the same field was changed here and elsewhere before a sync, this decides which value the record keeps. The other value always waits in Conflicts, where you can bring it back. Tags never conflict: additions and removals from both sides are kept.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="57" />
+        <source>The edit brings the record back</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="58" />
+        <source>The delete stands</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="60" />
+        <source>Edited on one side, deleted on the other:</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ConflictsPage</name>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="36" />
+        <location filename="../../ui/pages/conflicts.py" line="39" />
         <source>Conflicts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="38" />
-        <source>Someone else changed the same field while you were editing. Choose which value to keep.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="41" />
+        <location filename="../../ui/pages/conflicts.py" line="49" />
         <source>No conflicts.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="69" />
+        <location filename="../../ui/pages/conflicts.py" line="90" />
         <source>Contact</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="69" />
+        <location filename="../../ui/pages/conflicts.py" line="90" />
         <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="70" />
+        <location filename="../../ui/pages/conflicts.py" line="91" />
         <source>someone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="72" />
-        <source>Whole record (edited here, deleted on the server)</source>
+        <location filename="../../ui/pages/conflicts.py" line="41" />
+        <source>Someone else changed the same field while you were editing, or a record you changed was deleted, merged or moved elsewhere. Nothing was thrown away: choose what to keep.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="75" />
-        <source>Changed by %1 · %2</source>
+        <location filename="../../ui/pages/conflicts.py" line="45" />
+        <source>Rules…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <location filename="../../ui/pages/conflicts.py" line="47" />
+        <source>Choose which value wins a conflict, per type of field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="82" />
+        <source>Whole record: edited here, deleted elsewhere</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="83" />
+        <source>Whole record: deleted here, edited elsewhere</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="85" />
+        <source>Whole record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="95" />
+        <source>Other side: %1 · found %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <source>Mine</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="104" />
+        <source>Theirs (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="110" />
+        <location filename="../../ui/pages/conflicts.py" line="112" />
+        <source>applied</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="132" />
         <source>Keep mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="102" />
+        <location filename="../../ui/pages/conflicts.py" line="135" />
         <source>Keep theirs</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="108" />
+        <location filename="../../ui/pages/conflicts.py" line="141" />
+        <source>Keep both</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="143" />
+        <source>Keep both versions, mine first, one after the other</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="147" />
         <source>Edit…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="117" />
+        <location filename="../../ui/pages/conflicts.py" line="166" />
         <source>Merge values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="118" />
+        <location filename="../../ui/pages/conflicts.py" line="167" />
         <source>Value for %1:</source>
         <translation type="unfinished" />
     </message>
@@ -1553,7 +1697,9 @@
         <location filename="../../ui/pages/record_list.py" line="301" />
         <source>About %n record(s)</source>
         <translation>
-            <numerusform>About %n record</numerusform><numerusform>About %n records</numerusform></translation>
+            <numerusform>About %n record</numerusform>
+            <numerusform>About %n records</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/pages/record_list.py" line="306" />

@@ -44,15 +44,16 @@ def test_offline_create_then_sync_reaches_other_profile(cloud, make_profile) -> 
     assert [c.data["first_name"] for c in b.records.contacts_of_account(account)] == ["Ann", "Bo"]
 
 
-def test_concurrent_edit_keeps_both_values(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_edit_keeps_both_values(cloud, make_profile, skew) -> None:  # type: ignore[no-untyped-def]
     a = make_profile("alice")
     b = make_profile("bob", "alice@example.com")
     contact = a.records.create("contact", {"first_name": "Ann", "last_name": "Lee"})
     a.sync()
     b.sync()
-    # B edits the title; A, offline, edits the title too and the email.
+    # B edits the title; A, offline, edits the title too (later) and the email.
     b.records.update("contact", contact, {"title": "CTO"})
-    a.records.update("contact", contact, {"title": "Chief Technology Officer", "email": "ann@lee.example"})
+    with skew(60_000):  # a minute later
+        a.records.update("contact", contact, {"title": "Chief Technology Officer", "email": "ann@lee.example"})
     b.sync()
     a.sync()
     b.sync()
@@ -60,16 +61,19 @@ def test_concurrent_edit_keeps_both_values(cloud, make_profile) -> None:  # type
     on_b = b.records.get("contact", contact).data
     assert on_a == on_b  # converged
     assert on_a["email"] == "ann@lee.example"  # a different field: merged, no question
-    assert on_a["title"] == "CTO"  # same field: the server's value wins for now...
+    # Same field: the later edit wins by default (A's, made after B's)...
+    assert on_a["title"] == "Chief Technology Officer"
     conflicts = a.records.open_conflicts()
-    assert [(c.field, c.local_value, c.server_value) for c in conflicts] == [
-        ("title", "Chief Technology Officer", "CTO")  # ...and A's value is kept and visible
+    assert [(c.field, c.local_value, c.server_value, c.winner) for c in conflicts] == [
+        ("title", "Chief Technology Officer", "CTO", "local")  # ...and B's value is kept and visible
     ]
-    # The user keeps theirs; it syncs like any edit.
-    a.records.resolve_conflict(conflicts[0].id, "local")
+    assert conflicts[0].local_edited_at is not None and conflicts[0].server_edited_at is not None
+    assert conflicts[0].local_edited_at >= conflicts[0].server_edited_at
+    # The user keeps B's value after all; it syncs like any edit.
+    a.records.resolve_conflict(conflicts[0].id, "server")
     a.sync()
     b.sync()
-    assert b.records.get("contact", contact).data["title"] == "Chief Technology Officer"
+    assert b.records.get("contact", contact).data["title"] == "CTO"
     assert a.records.open_conflict_count() == 0
 
 

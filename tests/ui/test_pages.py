@@ -129,16 +129,57 @@ def test_conflicts_page_resolves(qtbot: Any, context: AppContext, bus: DataBus, 
     with qtbot.waitSignal(bus.changed):
         button(card, "keepTheirs").click()
     qtbot.waitUntil(lambda: len(page.list.cards) == 2)
-    assert context.records.get("contact", contact).data["title"] == "Countess"  # server's value came by sync
+    # The chosen value is written as an ordinary edit (and synced), whichever value the rule applied.
+    assert context.records.get("contact", contact).data["title"] == "Mathematician"
     with qtbot.waitSignal(bus.changed):
         button(page.list.cards[0], "keepMine").click()
     qtbot.waitUntil(lambda: len(page.list.cards) == 1)
+    assert context.records.get("contact", contact).data["title"] == "Countess"
     answers.text = "Countess and mathematician"
     with qtbot.waitSignal(bus.changed):
         button(page.list.cards[0], "editValue").click()
     qtbot.waitUntil(lambda: not page.list.cards)
     assert context.records.get("contact", contact).data["title"] == "Countess and mathematician"
     assert context.records.open_conflict_count() == 0
+
+
+def test_conflict_card_shows_when_who_and_keeps_both_notes(
+    qtbot: Any, context: AppContext, bus: DataBus
+) -> None:
+    contact = context.records.create("contact", {"first_name": "Ada", "notes": "mine"})
+    mark_synced(context, "contact", contact)
+    with context.db.session() as session:
+        session.add(Conflict(record_type="contact", record_id=contact, field="notes", base_value="old",
+                             local_value="mine", server_value="theirs", server_rev=2, kind="field",
+                             winner="local", local_stamp="1795581501574-0000-abc",
+                             server_stamp="1795581401574-0000-s", created_at=datetime.now(UTC)))
+    page = ConflictsPage(context, bus)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: len(page.list.cards) == 1)
+    card = page.list.cards[0]
+    caption = card.findChild(QLabel, "mineCaption")
+    assert caption is not None and "applied" in caption.text() and "2026" in caption.text()
+    with qtbot.waitSignal(bus.changed):
+        button(card, "keepBoth").click()
+    qtbot.waitUntil(lambda: not page.list.cards)
+    notes = context.records.get("contact", contact).data["notes"]
+    assert notes.startswith("mine") and notes.endswith("theirs")
+
+
+def test_conflict_rules_dialog_saves_the_policy(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    page = ConflictsPage(context, bus)
+    qtbot.addWidget(page)
+    dialog = page.edit_rules()
+    combo = dialog.combos["text"]
+    combo.setCurrentIndex(combo.findData("theirs"))
+    dialog.delete_combo.setCurrentIndex(dialog.delete_combo.findData("delete"))
+    dialog.accept()
+    assert context.settings.conflict_policy == {"text": "theirs", "delete": "delete"}
+    saved = context.data_dir / "settings.json"
+    qtbot.waitUntil(lambda: saved.exists() and "theirs" in saved.read_text())
+    again = page.edit_rules()
+    assert again.combos["text"].currentData() == "theirs"
+    again.reject()
 
 
 # -- status bar --------------------------------------------------------------

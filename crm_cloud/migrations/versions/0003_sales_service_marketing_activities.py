@@ -1,8 +1,8 @@
 """Sales, service, marketing and activities: their record tables, the default
 pipeline stages and service levels, and the admin flag on users.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-25 04:35:23.275103
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import uuid6
 from alembic import op
 
-revision: str = '0002'
-down_revision: str | None = '0001'
+revision: str = '0003'
+down_revision: str | None = '0002'
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
+    sa.Column('field_stamps', sa.JSON(), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=True),
     sa.Column('subject', sa.String(length=500), nullable=True),
     sa.Column('due_date', sa.Date(), nullable=True),
@@ -55,6 +56,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
+    sa.Column('field_stamps', sa.JSON(), nullable=True),
     sa.Column('name', sa.String(length=255), nullable=True),
     sa.Column('type', sa.String(length=32), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=True),
@@ -79,6 +81,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
+    sa.Column('field_stamps', sa.JSON(), nullable=True),
     sa.Column('campaign_id', sa.String(length=36), nullable=True),
     sa.Column('lead_id', sa.String(length=36), nullable=True),
     sa.Column('contact_id', sa.String(length=36), nullable=True),
@@ -102,6 +105,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
+    sa.Column('field_stamps', sa.JSON(), nullable=True),
     sa.Column('subject', sa.String(length=500), nullable=True),
     sa.Column('account_id', sa.String(length=36), nullable=True),
     sa.Column('contact_id', sa.String(length=36), nullable=True),
@@ -128,6 +132,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
+    sa.Column('field_stamps', sa.JSON(), nullable=True),
     sa.Column('first_name', sa.String(length=120), nullable=True),
     sa.Column('last_name', sa.String(length=120), nullable=True),
     sa.Column('company', sa.String(length=255), nullable=True),
@@ -172,6 +177,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
+    sa.Column('field_stamps', sa.JSON(), nullable=True),
     sa.Column('name', sa.String(length=255), nullable=True),
     sa.Column('account_id', sa.String(length=36), nullable=True),
     sa.Column('contact_id', sa.String(length=36), nullable=True),
@@ -203,6 +209,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
+    sa.Column('field_stamps', sa.JSON(), nullable=True),
     sa.Column('name', sa.String(length=120), nullable=True),
     sa.Column('position', sa.BigInteger(), nullable=True),
     sa.Column('probability', sa.BigInteger(), nullable=True),
@@ -220,6 +227,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
+    sa.Column('field_stamps', sa.JSON(), nullable=True),
     sa.Column('priority', sa.String(length=16), nullable=True),
     sa.Column('response_hours', sa.BigInteger(), nullable=True),
     sa.Column('resolution_hours', sa.BigInteger(), nullable=True),

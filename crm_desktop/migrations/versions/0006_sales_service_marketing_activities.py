@@ -6,8 +6,8 @@ and a trigram full-text index of the same form as accounts and contacts
 (with the ``words`` column of 0004, standing aside during bulk writes as in 0002).  Pipeline stages
 and service levels are configuration pulled from the server: no search index.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-25
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
