@@ -203,7 +203,7 @@ def main() -> int:
         from bench.boards import bench_boards
 
         bench_boards(emit, 10_000 if args.quick else 100_000)
-    if not groups & {"ui", "search", "sync"}:
+    if not groups & {"ui", "search", "sync", "import"}:
         return 0
     started = time.perf_counter()
     profile = build_profile(size)
@@ -215,6 +215,12 @@ def main() -> int:
             sys.stdout.write(line + "\n")
     if "search" in groups:
         bench_search(profile)
+    if "import" in groups:
+        from bench.imports import bench_duplicates
+
+        figures = bench_duplicates(profile)
+        emit("duplicate_check_p95_ms", figures.pop("p95"), "ms", profile_contacts=size,
+             **{k: round(v, 2) for k, v in figures.items()})
     if "sync" in groups:
         with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
             bench_sync(Path(tmp), 100_000, profile)

@@ -22,7 +22,7 @@ from typing import Any, cast
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-JsonValue = str | int | float | bool | None
+JsonValue = str | int | float | bool | list[str] | None
 
 
 class FieldKind(StrEnum):
@@ -41,6 +41,9 @@ class FieldKind(StrEnum):
     #: An ISO 4217 currency code (``EUR``), stored upper-case.
     CURRENCY = "currency"
     CHOICE = "choice"
+    #: A set of short labels: a list of strings on the wire, JSON in the
+    #: stores; merges as a set (see docs/SYNC.md).
+    TAGS = "tags"
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,14 @@ class RecordTypeSpec:
 #: Largest long-text value (notes) accepted, in characters.
 LONG_TEXT_MAX = 1_000_000
 
+#: Most tags one record may carry, and the longest tag, in characters.
+MAX_TAGS = 100
+MAX_TAG_LENGTH = 64
+
+#: The tags field every record type can reuse (``*fields, TAGS_FIELD``).
+#: ``max_length`` is the length of one tag.
+TAGS_FIELD = FieldSpec("tags", FieldKind.TAGS, "Tags", max_length=MAX_TAG_LENGTH)
+
 _OWNER = FieldSpec("owner_id", FieldKind.REF, "Owner", ref_type="user")
 _SHARED = FieldSpec("shared", FieldKind.BOOL, "Shared with everyone")
 
@@ -155,6 +166,7 @@ ACCOUNT = RecordTypeSpec(
         *_phone("phone", "Phone"),
         *_address(),
         FieldSpec("notes", FieldKind.LONG_TEXT, "Notes", max_length=LONG_TEXT_MAX),
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -176,6 +188,7 @@ CONTACT = RecordTypeSpec(
         *_phone("mobile", "Mobile"),
         *_address(),
         FieldSpec("notes", FieldKind.LONG_TEXT, "Notes", max_length=LONG_TEXT_MAX),
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -593,6 +606,8 @@ def _clean_value(
     cleaned: dict[str, JsonValue],
 ) -> JsonValue:
     kind = fspec.kind
+    if kind is FieldKind.TAGS:
+        return _clean_tags(fspec, value, errors)
     if kind is FieldKind.BOOL:
         if value is None:
             return False
@@ -688,6 +703,51 @@ def _clean_value(
     return text
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
+def _clean_tags(fspec: FieldSpec, value: Any, errors: list[FieldError]) -> list[str] | None:
+    """A list of tags (or one comma-separated string): trimmed, inner spaces
+    collapsed, duplicates dropped ignoring case (first spelling kept), empty
+    ones skipped.  Too many or too long tags are refused, never cut."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
+        errors.append(FieldError(fspec.name, f"{fspec.label} must be a list of text labels"))
+        return None
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in value:
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError:
+            errors.append(FieldError(fspec.name, f"{fspec.label} contain invalid characters"))
+            return None
+        tag = _SPACES_RE.sub(" ", raw).strip()
+        if not tag:
+            continue
+        if _CONTROL_RE.search(tag):
+            errors.append(FieldError(fspec.name, f"{fspec.label} contain control characters"))
+            return None
+        if len(tag) > fspec.max_length:
+            errors.append(FieldError(
+                fspec.name, f"The tag “{tag[:20]}…” is too long (at most {fspec.max_length} characters)"
+            ))
+            return None
+        key = tag.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(tag)
+    if len(out) > MAX_TAGS:
+        errors.append(FieldError(
+            fspec.name, f"Too many tags: {len(out):,} (at most {MAX_TAGS} on one record)"
+        ))
+        return None
+    return out or None
+
+
 _WIRE_TYPES: dict[FieldKind, tuple[type, ...]] = {
     FieldKind.BOOL: (bool,),
     FieldKind.INT: (int,),
@@ -712,6 +772,15 @@ def check_wire_data(record_type: str, data: dict[str, Any]) -> dict[str, JsonVal
         value = data.get(fspec.name)
         if value is None:
             out[fspec.name] = False if fspec.kind is FieldKind.BOOL else None
+            continue
+        if fspec.kind is FieldKind.TAGS:
+            if (
+                not isinstance(value, list)
+                or len(value) > MAX_TAGS
+                or not all(isinstance(t, str) and len(t) <= fspec.max_length and "\x00" not in t for t in value)
+            ):
+                raise ValueError(f"{record_type}.{fspec.name} is not a valid list of tags")
+            out[fspec.name] = list(value)
             continue
         expected = _WIRE_TYPES.get(fspec.kind, (str,))
         if not isinstance(value, expected) or (

@@ -178,6 +178,8 @@ def _sqlite_json_object(spec: RecordTypeSpec) -> str:
                 f"CASE WHEN {col} IS NULL THEN NULL "
                 f"ELSE substr({col}, 1, 10) || 'T' || substr({col}, 12, 8) || 'Z' END"
             )
+        elif f.kind is FieldKind.TAGS:
+            value = f"json({col})"  # stored as JSON text: embed the array, not a string
         else:
             value = col
         parts.append(f"'{f.name}', {value}")
@@ -440,12 +442,16 @@ class RecordService:
         fields: dict[str, Any],
         base_rev: int | None,
         stamps: Mapping[str, str] | None = None,
+        *,
+        restore: bool = False,
     ) -> StoredRecord:
+        """Change fields of a record; with ``restore`` also bring back a deleted one
+        (edit against delete), provided ``base_rev`` is the tombstone's revision."""
         codec = codec_for(record_type)
         self._check_may_change(codec)
         rev = self.next_rev()
         current = self._load_visible(codec, record_id)
-        if current.deleted:
+        if current.deleted and not restore:
             raise RecordDeleted(f"The {record_type} {record_id} was deleted", current)
         if base_rev is not None and base_rev != current.rev:
             raise RevisionMismatch(
@@ -464,8 +470,8 @@ class RecordService:
         self.session.execute(
             update(codec.table)
             .where(codec.table.c.id == record_id)
-            .values(rev=rev, updated_at=now, updated_by=self._actor, field_stamps=field_stamps,
-                    **codec.to_db(cleaned))
+            .values(rev=rev, deleted=False, updated_at=now, updated_by=self._actor,
+                    field_stamps=field_stamps, **codec.to_db(cleaned))
         )
         return StoredRecord(
             record_type, record_id, rev, False, cleaned, current.created_at, now, self._actor,
@@ -575,7 +581,9 @@ class RecordService:
         if change.base_rev is None:
             raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
         if change.op is ChangeOp.UPDATE:
-            return self.update(change.type, change.id, dict(change.fields), change.base_rev, change.stamps)
+            return self.update(
+                change.type, change.id, dict(change.fields), change.base_rev, change.stamps, restore=change.restore
+            )
         return self.delete(change.type, change.id, change.base_rev)
 
     def pull(self, cursor: int, limit: int) -> dict[str, Any]:

@@ -43,6 +43,8 @@ def column_type(spec: FieldSpec) -> TypeEngine[Any]:
         return DateTime(timezone=True)
     if kind is FieldKind.LONG_TEXT:
         return Text()
+    if kind is FieldKind.TAGS:
+        return JSON()
     if kind is FieldKind.REF:
         return String(36)
     return String(spec.max_length)

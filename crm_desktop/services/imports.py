@@ -526,9 +526,11 @@ class _RefResolver:
         self._options = options
         self._region = region
         self._owner = owner
+        # A reference without a target type (e.g. "related to" any record)
+        # can only be given as an id; validation checks it.
         self._fields = [
             spec.field_map[t] for t in options.mapping.values()
-            if t in spec.field_map and spec.field_map[t].kind is FieldKind.REF
+            if t in spec.field_map and spec.field_map[t].kind is FieldKind.REF and spec.field_map[t].ref_type
         ]
         self._ids: dict[str, dict[str, str]] = {}
         self._users: dict[str, str] = {}

@@ -279,7 +279,8 @@ class RecordService:
                     "then discard it if you still want to."
                 )
             row = get_row(session, record_type, record_id)
-            if entry.op == "create":
+            if entry.op in ("create", "restore"):
+                # Never on the server, or only as a tombstone there.
                 if row is not None:
                     session.delete(row)
             elif row is not None:
@@ -384,9 +385,7 @@ class RecordService:
                 return
             row = get_row(session, conflict.record_type, conflict.record_id)
             if conflict.field is None:
-                if choice == "local" and isinstance(conflict.local_value, dict):
-                    # Edit against delete: bring the record back with my values.
-                    self._restore(session, conflict.record_type, conflict.record_id, conflict.local_value)
+                self._resolve_whole(session, conflict, choice, row)
             elif row is not None and not row.deleted:
                 if choice == "local":
                     wanted = conflict.local_value
@@ -399,6 +398,91 @@ class RecordService:
                 self._set_field(session, conflict.record_type, row, conflict.field, wanted)
             conflict.resolution = choice
             conflict.resolved_at = now()
+
+    def _resolve_whole(self, session: Session, conflict: Conflict, choice: str, row: Any) -> None:
+        """Edit against delete: "local" / "server" pick a side; whichever side the
+        rule applied at sync time, picking the other one undoes it."""
+        keep_record = (
+            (conflict.kind == "deleted_remotely" and choice == "local")
+            or (conflict.kind == "edited_remotely" and choice == "server")
+        )
+        values = conflict.local_value if conflict.kind == "deleted_remotely" else conflict.server_value
+        live = row is not None and not row.deleted
+        if keep_record and not live and isinstance(values, dict):
+            self._bring_back(session, conflict.record_type, conflict.record_id, values, conflict.server_rev,
+                             conflict.server_value if conflict.kind == "deleted_remotely" else None)
+        elif keep_record and live and conflict.kind == "deleted_remotely" and isinstance(values, dict):
+            # Restored already (the rule let the edit win): make sure my values are there.
+            for name, value in values.items():
+                if name in spec_for(conflict.record_type).field_map and \
+                        spec_for(conflict.record_type).field_map[name].derived_from is None:
+                    self._set_field(session, conflict.record_type, row, name, value)
+        elif not keep_record and live:
+            self._delete_row(session, conflict.record_type, row)
+
+    def _bring_back(
+        self,
+        session: Session,
+        record_type: str,
+        record_id: str,
+        values: dict[str, Any],
+        tombstone_rev: int | None,
+        tombstone_values: Any,
+    ) -> None:
+        """Recreate a record deleted on the server, with the same id (so links
+        to it hold): queued as a restore against the tombstone's revision."""
+        entry = session.get(PendingChange, (record_type, record_id))
+        row = get_row(session, record_type, record_id)
+        if entry is not None and entry.in_flight is not None:
+            raise KnownError(
+                "This record is being synced. Wait for the sync to finish, then choose again."
+            )
+        if tombstone_rev is None:
+            self._restore(session, record_type, record_id, values)
+            return
+        fields = {k: v for k, v in values.items() if k in spec_for(record_type).field_map}
+        stamp = now()
+        cleaned = self._validate(session, record_type, fields, None, stamp)
+        if row is None:
+            row = model_for(record_type)(
+                id=record_id, server_rev=tombstone_rev, dirty=True, deleted=False,
+                created_at=stamp, updated_at=stamp,
+            )
+            session.add(row)
+        set_row_data(record_type, row, cleaned)
+        row.deleted = False
+        row.dirty = True
+        row.updated_at = stamp
+        self._note(session, record_type, record_id, "create", {}, cleaned, stamp)
+        base = tombstone_values if isinstance(tombstone_values, dict) else {}
+        if entry is None:
+            entry = PendingChange(
+                record_type=record_type, record_id=record_id, change_id=new_id(), op="restore",
+                base_rev=tombstone_rev, base_values=base, local_seq=1, status="pending",
+                created_at=stamp, updated_at=stamp,
+            )
+            session.add(entry)
+        else:
+            entry.op = "restore"
+            entry.base_rev = tombstone_rev
+            entry.base_values = base
+            entry.change_id = new_id()
+            entry.local_seq += 1
+            entry.status = "pending"
+            entry.updated_at = stamp
+        entry.field_stamps = {"*": tick(session)}
+
+    def _delete_row(self, session: Session, record_type: str, row: Any) -> None:
+        entry = session.get(PendingChange, (record_type, row.id))
+        if entry is not None and entry.op == "create" and entry.in_flight is None:
+            session.delete(entry)
+            session.delete(row)
+            return
+        stamp = now()
+        self._queue(session, record_type, row, "delete", row_data(record_type, row), stamp)
+        row.deleted = True
+        row.dirty = True
+        row.updated_at = stamp
 
     def _set_field(self, session: Session, record_type: str, row: Any, name: str, wanted: Any) -> None:
         before = row_data(record_type, row)

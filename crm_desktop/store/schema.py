@@ -82,6 +82,7 @@ class Account(SyncedRecord, Base):
     postal_code: Mapped[str | None] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -90,9 +91,8 @@ class Account(SyncedRecord, Base):
         Index("ix_accounts_rid_sort", "rid", "sort_key", sqlite_where=text("deleted = 0")),
         Index("ix_accounts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_accounts_dirty", "dirty", sqlite_where=text("dirty = 1")),
-        # Duplicate-check keys (migration 0003).
-        Index("ix_accounts_email_lower", text("lower(email)"),
-              sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
+        # Duplicate-check keys (migration 0003: the email index is COLLATE NOCASE).
+        Index("ix_accounts_email_nocase", "email", sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
         Index("ix_accounts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
     )
 
@@ -119,6 +119,7 @@ class Contact(SyncedRecord, Base):
     postal_code: Mapped[str | None] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -129,11 +130,9 @@ class Contact(SyncedRecord, Base):
         Index("ix_contacts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_account", "account_id"),
         Index("ix_contacts_dirty", "dirty", sqlite_where=text("dirty = 1")),
-        # Duplicate-check keys (migration 0003).
-        Index("ix_contacts_email_lower", text("lower(email)"),
-              sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
-        Index("ix_contacts_email2_lower", text("lower(email2)"),
-              sqlite_where=text("deleted = 0 AND email2 IS NOT NULL")),
+        # Duplicate-check keys (migration 0003: the email indexes are COLLATE NOCASE).
+        Index("ix_contacts_email_nocase", "email", sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
+        Index("ix_contacts_email2_nocase", "email2", sqlite_where=text("deleted = 0 AND email2 IS NOT NULL")),
         Index("ix_contacts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
         Index("ix_contacts_mobile_e164", "mobile_e164",
               sqlite_where=text("deleted = 0 AND mobile_e164 IS NOT NULL")),
@@ -279,7 +278,7 @@ Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=
     Index("ix_opportunities_stage", "stage", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_close", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_campaign", "campaign_id"),
-    # Covers the pipeline board's totals (one index-only scan for every column; migration 0007).
+    # Covers the pipeline board's totals (one index-only scan for every column; migration 0008).
     Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "deleted"),
 ))
 PipelineStage = record_model("PipelineStage", PIPELINE_STAGE, "pipeline_stages")

@@ -629,62 +629,62 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="138" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="140" />
         <source>Choose a file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="139" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="141" />
         <source>CSV or text files, Excel workbooks (.xlsx) and vCard address books (.vcf).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="142" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="144" />
         <source>Path of the file to import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="144" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="146" />
         <source>Choose…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="149" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="151" />
         <source>Detect automatically</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="166" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="168" />
         <source>File:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="167" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="169" />
         <source>Text encoding:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="177" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="179" />
         <source>Import from</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="203" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
         <source>Text (CSV)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="203" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
         <source>Excel workbook</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="203" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
         <source>vCard</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="204" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>%1 with %n row(s)</source>
         <translation>
             <numerusform>%1 with %n row</numerusform>
@@ -692,27 +692,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="207" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="209" />
+        <source>worksheet “%1”</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="211" />
         <source>encoding %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="209" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
         <source>tab</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="209" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
         <source>comma</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="209" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
         <source>semicolon</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="210" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>separated by %1</source>
         <translation type="unfinished" />
     </message>
@@ -720,22 +725,22 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="491" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="553" />
         <source>Importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="519" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="581" />
         <source>Imported %1 %2.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="521" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="583" />
         <source>Created %1 %2 by name.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="524" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="586" />
         <source>Merged %n row(s) into existing records.</source>
         <translation>
             <numerusform>Merged %n row into existing records.</numerusform>
@@ -743,7 +748,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="526" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="588" />
         <source>Skipped %n duplicate(s).</source>
         <translation>
             <numerusform>Skipped %n duplicate.</numerusform>
@@ -751,7 +756,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="528" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="590" />
         <source>Left out %n row(s) with problems.</source>
         <translation>
             <numerusform>Left out %n row with problems.</numerusform>
@@ -759,13 +764,13 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="529" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="591" />
         <source>They are sent to the server at the next sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="544" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="547" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="606" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="609" />
         <source>Nothing was imported.</source>
         <translation type="unfinished" />
     </message>
@@ -773,22 +778,22 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="572" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="634" />
         <source>Import %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="581" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="643" />
         <source>Close</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="582" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="644" />
         <source>Import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="600" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="662" />
         <source>Cancelling… nothing will be imported.</source>
         <translation type="unfinished" />
     </message>
@@ -926,57 +931,57 @@
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="230" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="234" />
         <source>Match the columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="231" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="235" />
         <source>Choose the field each column of the file goes into. Columns set to “Ignore” are left out.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="235" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
         <source>Column in the file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="235" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
         <source>Example values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="236" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="240" />
         <source>Goes into</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="277" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="283" />
         <source>— Ignore —</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="288" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="294" />
         <source>Names of %1 in the file:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="289" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="295" />
         <source>Link to existing ones, create the missing ones</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="290" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="296" />
         <source>Link to existing ones only (a name not found is a problem)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="313" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="319" />
         <source>Two columns go into “%1”: choose one of them.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="317" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="323" />
         <source>Choose a field for at least one column.</source>
         <translation type="unfinished" />
     </message>
@@ -1241,83 +1246,128 @@
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="336" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="342" />
         <source>Check before importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="342" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="345" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
         <source>Line</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="342" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
         <source>Problem</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="345" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
         <source>Row</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="345" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
         <source>Looks like</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="346" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
         <source>Why</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="347" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <source>Will be</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
         <source>Double-click to open the existing record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="355" />
-        <source>Problems</source>
+        <location filename="../../ui/dialogs/import_wizard.py" line="364" />
+        <source>Skipped</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
-        <source>Possible duplicates</source>
+        <location filename="../../ui/dialogs/import_wizard.py" line="365" />
+        <source>Merged into the existing record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="360" />
-        <source>Import the whole file or nothing</source>
+        <location filename="../../ui/dialogs/import_wizard.py" line="366" />
+        <source>Imported as new</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="369" />
+        <source>Selected rows:</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="371" />
-        <source>Skip them</source>
+        <source>Skip</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <source>Merge</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="372" />
-        <source>Merge into the existing record (fill its empty fields)</source>
+        <source>Import as new</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="373" />
-        <source>Import them as new records</source>
+        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <source>Use the default</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="385" />
+        <source>Problems</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="386" />
+        <source>Possible duplicates</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="390" />
+        <source>Import the whole file or nothing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="401" />
+        <source>Skip them</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="402" />
+        <source>Merge into the existing record (fill its empty fields)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="403" />
+        <source>Import them as new records</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="417" />
         <source>Rows with the same email or phone as an existing record:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="387" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="418" />
         <source>Rows whose name alone matches:</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="415" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="447" />
         <source>%n row(s) can be imported.</source>
         <translation>
             <numerusform>%n row can be imported.</numerusform>
@@ -1325,7 +1375,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="417" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="449" />
         <source>%n row(s) have problems (listed below with their line numbers).</source>
         <translation>
             <numerusform>%n row has problems (listed below with their line numbers).</numerusform>
@@ -1333,7 +1383,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="420" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="452" />
         <source>%n row(s) look like records you already have.</source>
         <translation>
             <numerusform>%n row looks like records you already have.</numerusform>
@@ -1341,7 +1391,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="423" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="455" />
         <source>%n new %1 will be created by name.</source>
         <translation>
             <numerusform>%n new %1 will be created by name.</numerusform>
@@ -1349,37 +1399,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="425" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="457" />
         <source>(Large file: duplicates are checked by email, phone and exact name.)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="427" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="459" />
         <source>Import only the good rows (%1 %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="443" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="475" />
         <source>line %1 of this file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="448" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="481" />
         <source>Problems (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="449" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="482" />
         <source>Possible duplicates (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="456" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="518" />
         <source>The check was stopped.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="467" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="529" />
         <source>The file has %n row(s) with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</source>
         <translation>
             <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
@@ -1387,7 +1437,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="471" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="533" />
         <source>There is nothing to import.</source>
         <translation type="unfinished" />
     </message>
@@ -1395,64 +1445,69 @@
 <context>
     <name>RecordFormDialog</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="203" />
+        <location filename="../../ui/dialogs/record_form.py" line="219" />
         <source>Edit %1</source>
         <extracomment>The record id, after a successful save.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="204" />
+        <location filename="../../ui/dialogs/record_form.py" line="220" />
         <source>New %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="318" />
+        <location filename="../../ui/dialogs/record_form.py" line="338" />
         <source>(nobody)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="325" />
+        <location filename="../../ui/dialogs/record_form.py" line="345" />
         <source>YYYY-MM-DD</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="327" />
+        <location filename="../../ui/dialogs/record_form.py" line="347" />
         <source>YYYY-MM-DD HH:MM (local time)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="329" />
+        <location filename="../../ui/dialogs/record_form.py" line="349" />
         <source>e.g. EUR</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="481" />
+        <location filename="../../ui/dialogs/record_form.py" line="505" />
         <source>Choose what kind of record it is first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="484" />
+        <location filename="../../ui/dialogs/record_form.py" line="508" />
         <source>Pick an %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="485" />
+        <location filename="../../ui/dialogs/record_form.py" line="509" />
         <source>Pick a %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="503" />
+        <location filename="../../ui/dialogs/record_form.py" line="527" />
         <source>This may already exist. Open it, or save anyway:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="513" />
+        <location filename="../../ui/dialogs/record_form.py" line="537" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="519" />
+        <location filename="../../ui/dialogs/record_form.py" line="543" />
         <source>Save anyway</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="549" />
+        <source>Save</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -1921,6 +1976,14 @@
     </message>
 </context>
 <context>
+    <name>TagsEdit</name>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="183" />
+        <source>e.g. customer, trade fair 2026, vip</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>Workspace</name>
     <message numerus="yes">
         <location filename="../../ui/workspace.py" line="161" />
@@ -2001,28 +2064,28 @@
 <context>
     <name>widget</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="69" />
-        <source>Reading the file…</source>
-        <extracomment>Rows shown in the problem and duplicate tables (the counts are always exact).</extracomment>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="70" />
-        <source>Checking rows…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="71" />
-        <source>Looking for duplicates…</source>
+        <source>Reading the file…</source>
+        <extracomment>Rows shown in the problem and duplicate tables (the counts are always exact). Rows scanned for the mapping step's example values.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="72" />
-        <source>Importing…</source>
+        <source>Checking rows…</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="73" />
+        <source>Looking for duplicates…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="74" />
+        <source>Importing…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="75" />
         <source>Saving…</source>
         <translation type="unfinished" />
     </message>

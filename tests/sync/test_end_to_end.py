@@ -83,6 +83,7 @@ def test_delete_travels_and_edit_against_delete_is_kept(cloud, make_profile) -> 
     contact = a.records.create("contact", {"first_name": "Ann"})
     a.sync()
     b.sync()
+    a.context.settings.conflict_policy = {"delete": "delete"}  # not the default: the delete stands
     b.records.delete("contact", contact)
     a.records.update("contact", contact, {"title": "Buyer"})
     b.sync()
@@ -90,6 +91,7 @@ def test_delete_travels_and_edit_against_delete_is_kept(cloud, make_profile) -> 
     assert contact_count(a) == contact_count(b) == 0
     (conflict,) = a.records.open_conflicts()
     assert conflict.kind == "deleted_remotely" and conflict.local_value["title"] == "Buyer"
+    assert conflict.winner == "server"
 
 
 def test_interrupted_pull_resumes_without_duplicates(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]

@@ -174,6 +174,22 @@ def utc_text(text: str) -> str | None:
     return format_datetime(moment)
 
 
+class TagsEdit(QLineEdit):
+    """Tags typed as one comma-separated line; validation trims, folds
+    duplicates and refuses too many or too long tags with a reason."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(self.tr("e.g. customer, trade fair 2026, vip"))
+
+    def set_tags(self, value: Any) -> None:
+        self.setText(", ".join(value) if isinstance(value, list) else str(value or ""))
+
+    def tags(self) -> list[str] | None:
+        parts = [p.strip() for p in self.text().split(",")]
+        return [p for p in parts if p] or None
+
+
 class RecordFormDialog(QDialog):
     #: The record id, after a successful save.
     saved = Signal(str)
@@ -212,6 +228,8 @@ class RecordFormDialog(QDialog):
             editor = self._make_editor(fspec)
             editor.setObjectName(fspec.name)
             self._editors[fspec.name] = editor
+            if isinstance(editor, QLineEdit):
+                editor.textEdited.connect(lambda _t: self._inputs_changed())
             error = QLabel(self)
             error.setObjectName(f"{fspec.name}_error")
             error.setStyleSheet("color: #c62828;")
@@ -296,6 +314,8 @@ class RecordFormDialog(QDialog):
             return notes
         if fspec.kind is FieldKind.BOOL:
             return QCheckBox(self)
+        if fspec.kind is FieldKind.TAGS:
+            return TagsEdit(self)
         if fspec.kind is FieldKind.CHOICE:
             combo = QComboBox(self)
             if not fspec.required:
@@ -397,6 +417,8 @@ class RecordFormDialog(QDialog):
             kind = self._spec.field_map[name].kind
             if isinstance(editor, QPlainTextEdit):
                 editor.setPlainText(str(value or ""))
+            elif isinstance(editor, TagsEdit):
+                editor.set_tags(value)
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
             elif isinstance(editor, RecordPicker):
@@ -415,6 +437,8 @@ class RecordFormDialog(QDialog):
         for name, editor in self._editors.items():
             if isinstance(editor, QPlainTextEdit):
                 data[name] = editor.toPlainText() or None
+            elif isinstance(editor, TagsEdit):
+                data[name] = editor.tags()
             elif isinstance(editor, QCheckBox):
                 data[name] = editor.isChecked()
             elif isinstance(editor, RecordPicker):
@@ -517,6 +541,12 @@ class RecordFormDialog(QDialog):
             self._duplicates_layout.addWidget(row)
         self._duplicates.show()
         self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save anyway"))
+
+    def _inputs_changed(self) -> None:
+        """After a duplicate warning, an edit means the next Save checks again."""
+        if self._duplicates_checked and self._id is None:
+            self._duplicates_checked = False
+            self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
 
     def open_existing(self, record_id: str) -> QDialog:
         """Open a record the new one may duplicate (this form stays open)."""

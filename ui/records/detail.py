@@ -66,8 +66,10 @@ def display_value(record_type: str, name: str, data: dict[str, Any], ref_titles:
     """A field's value as the detail view shows it ("" when empty)."""
     spec = RECORD_TYPES[record_type].field_map.get(name)
     value = data.get(name)
-    if spec is None or value in (None, ""):
+    if spec is None or value in (None, "", []):
         return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
     if spec.kind is FieldKind.REF:
         return ref_titles.get(name) or str(value)
     if spec.kind is FieldKind.DATE:
@@ -87,8 +89,10 @@ def display_value(record_type: str, name: str, data: dict[str, Any], ref_titles:
 
 
 def change_value(value: Any) -> str:
-    if value in (None, ""):
+    if value in (None, "", []):
         return _tr("(empty)")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
     if value is True:
         return _tr("Yes")
     if value is False:

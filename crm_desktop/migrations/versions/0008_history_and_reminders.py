@@ -5,8 +5,8 @@ service layer for local edits and by the sync replica for pulled changes; it
 is local only (never synced).  ``reminders_sent`` remembers which activity
 reminders were shown so each fires once.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-25
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,8 @@ and a trigram full-text index of the same form as accounts and contacts
 (with the ``words`` column of 0004, standing aside during bulk writes as in 0002).  Pipeline stages
 and service levels are configuration pulled from the server: no search index.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-25
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

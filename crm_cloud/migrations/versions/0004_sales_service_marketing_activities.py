@@ -1,8 +1,8 @@
 """Sales, service, marketing and activities: their record tables, the default
 pipeline stages and service levels, and the admin flag on users.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-25 04:35:23.275103
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import uuid6
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = '0004'
+down_revision: str | None = '0003'
 branch_labels: str | None = None
 depends_on: str | None = None
 
