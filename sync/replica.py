@@ -23,6 +23,7 @@ from crm_desktop.clock import knows_server_time, now_bound, observe_server
 from crm_desktop.conflict_policy import DEFAULT_POLICY, ConflictPolicy, DeleteRule
 from crm_desktop.ids import new_id
 from crm_desktop.services.records import DataChanged, kv_get, kv_set
+from crm_desktop.store import history
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange, User, sort_key_for
@@ -368,6 +369,7 @@ class Replica:
     ) -> None:
         model = model_for(record_type)
         table = cast(Table, model.__table__)
+        history.note_pulled(session, record_type, items)  # timeline: what this page changes locally
         with bulk_indexing(session, record_type, [record.id for record, _ in items]):
             self._write_plain(session, record_type, table, items)
 
@@ -501,6 +503,7 @@ class Replica:
                     local_stamp=conflict.mine_stamp, server_stamp=conflict.theirs_stamp,
                 )
             )
+        history.note_merged(session, record_type, entry.record_id, mine, result.merged, record)  # timeline
         set_row_data(record_type, row, result.merged)
         row.server_rev = record.rev
         if result.differs_from(theirs):

@@ -39,6 +39,8 @@ def column_type(spec: FieldSpec) -> TypeEngine[Any]:
         return Numeric(17, 2)
     if kind is FieldKind.DATE:
         return Date()
+    if kind is FieldKind.DATETIME:
+        return DateTime(timezone=True)
     if kind is FieldKind.LONG_TEXT:
         return Text()
     if kind is FieldKind.TAGS:
