@@ -210,3 +210,15 @@ def test_closed_columns_show_the_latest_first(context: AppContext) -> None:
     assert [c.name for c in column.cards] == ["Won 9", "Won 5", "Won 3"]
     _stages, columns = context.pipeline.board(BoardFilter())
     assert [c.name for c in {c.stage: c for c in columns}["Closed won"].cards] == ["Won 9", "Won 5", "Won 3"]
+
+
+def test_leads_behind_a_source_figure(context: AppContext) -> None:
+    context.records.create("lead", {"last_name": "Bo", "source": "Web"})
+    context.records.create("lead", {"first_name": "Al", "last_name": "Ma", "source": "Web"})
+    context.records.create("lead", {"company": "NoSource Ltd"})
+    context.records.create("lead", {"last_name": "Old", "source": "Web", "status": "Contacted"})
+    total, rows = context.dashboard.leads("Web")
+    assert total == 2 and [r.name for r in rows] == ["Al Ma", "Bo"]
+    total, rows = context.dashboard.leads("")
+    assert total == 1 and rows[0].name == "NoSource Ltd"
+    assert context.dashboard.leads("Web", limit=1)[0] == 2
