@@ -27,6 +27,7 @@ from crm_desktop.context import AppContext
 from crm_desktop.keychain import MemoryTokenStore
 from crm_desktop.services.lists import ListSpec
 from crm_desktop.store.db import DB_FILENAME, Database
+from crm_desktop.store.search_index import fts_columns, register_functions
 from sync.auth import TokenManager, complete_sign_in_form, sign_in
 from sync.client import CloudClient
 from sync.engine import SyncEngine
@@ -115,6 +116,7 @@ def bench_sync(workdir: Path, contacts: int, big_profile: Path) -> None:
         raw_dir = workdir / "raw"
         Database.open(raw_dir, lock=False).close()
         connection = sqlite3.connect(raw_dir / DB_FILENAME, isolation_level=None)
+        register_functions(connection)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         # The fastest plain sqlite3 can do it: one transaction, executemany,
@@ -123,11 +125,10 @@ def bench_sync(workdir: Path, contacts: int, big_profile: Path) -> None:
         connection.execute("BEGIN")
         connection.execute("INSERT INTO fts_suspend (id) VALUES (1)")
         insert_contacts(connection, rows)
+        columns = fts_columns("contact")
         connection.execute(
-            "INSERT INTO contacts_fts(rowid, name, email, phone, city) SELECT rid, "
-            "trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), "
-            "trim(coalesce(email, '') || ' ' || coalesce(email2, '')), "
-            "trim(coalesce(phone_e164, '') || ' ' || coalesce(mobile_e164, '')), coalesce(city, '') FROM contacts"
+            f"INSERT INTO contacts_fts(rowid, {', '.join(name for name, _ in columns)}) SELECT rid, "
+            f"{', '.join(expr.replace('new.', '') for _, expr in columns)} FROM contacts"
         )
         connection.execute("DELETE FROM fts_suspend")
         connection.execute("COMMIT")
@@ -230,18 +231,35 @@ def bench_search(profile: Path) -> None:
         context.close()
 
 
+def bench_import_csv() -> None:
+    from bench.imports import bench_import
+
+    with tempfile.TemporaryDirectory(prefix="crm-bench-import-") as tmp:
+        figures = bench_import(Path(tmp))
+    seconds = figures.pop("seconds")
+    baseline = figures.pop("baseline_core_insert_s")
+    emit("import_csv_100k_rows_s", seconds, "s", **{k: round(v, 2) for k, v in figures.items()})
+    emit("import_baseline_core_insert_100k_s", baseline, "s", rows=int(figures["good"]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="100,000 contacts instead of 1,000,000")
-    parser.add_argument("--only", help="comma-separated groups: ui,search,sync,edits")
+    parser.add_argument("--only", help="comma-separated groups: ui,search,sync,import,boards,edits")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     size = 100_000 if args.quick else 1_000_000
-    groups = set((args.only or "ui,search,sync,edits").split(","))
+    groups = set((args.only or "ui,search,sync,import,boards,edits").split(","))
     if "edits" in groups:
         with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
             bench_sync_edits(Path(tmp))
-    if not groups & {"ui", "search", "sync"}:
+    if "import" in groups:
+        bench_import_csv()
+    if "boards" in groups:
+        from bench.boards import bench_boards
+
+        bench_boards(emit, 10_000 if args.quick else 100_000)
+    if not groups & {"ui", "search", "sync", "import"}:
         return 0
     started = time.perf_counter()
     profile = build_profile(size)
@@ -253,6 +271,12 @@ def main() -> int:
             sys.stdout.write(line + "\n")
     if "search" in groups:
         bench_search(profile)
+    if "import" in groups:
+        from bench.imports import bench_duplicates
+
+        figures = bench_duplicates(profile)
+        emit("duplicate_check_p95_ms", figures.pop("p95"), "ms", profile_contacts=size,
+             **{k: round(v, 2) for k, v in figures.items()})
     if "sync" in groups:
         with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
             bench_sync(Path(tmp), 100_000, profile)

@@ -14,6 +14,7 @@ import uuid6
 
 from crm_cloud.demo import CHINESE, CITIES, COMPANY_A, COMPANY_B, FIRST, LAST, TITLES
 from crm_desktop.store.db import DB_FILENAME, Database
+from crm_desktop.store.search_index import register_functions
 
 log = logging.getLogger("bench.data")
 
@@ -79,6 +80,7 @@ def build_profile(contacts: int) -> Path:
     Database.open(folder, lock=False).close()  # the real schema, by migration
     started = time.perf_counter()
     connection = sqlite3.connect(folder / DB_FILENAME)
+    register_functions(connection)  # the search index's triggers call them
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=OFF")
     accounts = account_rows(max(contacts // 20, 10))

@@ -80,17 +80,47 @@ def test_search_long_terms_use_full_text(filled: tuple[RecordService, ListServic
     assert titles(lists, ListSpec("contact", search="édith")) == ["Édith Piaf"]
     assert titles(lists, ListSpec("contact", search="smith ers")) == ["Johanna Smithers"]
     assert lists.count(ListSpec("contact", search="smith")) == 2
+    # Few matches: counted exactly and sorted whole at once.
     page = lists.first_page(ListSpec("contact", search="example"), 2)
-    assert page.count == 5 and len(page.ids) == 2 and not page.complete
+    assert page.count == 5 and len(page.ids) == 5 and page.complete and page.exact
 
 
-def test_short_queries_use_a_prefix(filled: tuple[RecordService, ListService, dict[str, str]]) -> None:
+def test_one_letter_is_a_name_prefix(filled: tuple[RecordService, ListService, dict[str, str]]) -> None:
     _, lists, _ = filled
     assert titles(lists, ListSpec("contact", search="a")) == ["Ada Lovelace", "Alan Turing"]
+    assert titles(lists, ListSpec("contact", search="T")) == []
+    page = lists.first_page(ListSpec("contact", search="j"), 1)
+    assert page.count == 2 and page.ids == lists.first_ids(ListSpec("contact", search="j"), 1)
+
+
+def test_short_terms_match_word_prefixes(filled: tuple[RecordService, ListService, dict[str, str]]) -> None:
+    _, lists, _ = filled
     assert titles(lists, ListSpec("contact", search="Jo")) == ["Jo Smith", "Johanna Smithers"]
-    assert titles(lists, ListSpec("contact", search="jo s")) == ["Jo Smith"]
-    # A short term next to a long one filters by name.
-    assert titles(lists, ListSpec("contact", search="boston ha")) == ["Johanna Smithers"]
+    assert titles(lists, ListSpec("contact", search="to")) == ["Linus Torvalds"]
+    assert titles(lists, ListSpec("contact", search="jo s")) == ["Jo Smith", "Johanna Smithers"]
+    assert titles(lists, ListSpec("contact", search="jo sm bo")) == ["Jo Smith", "Johanna Smithers"]
+    # Accents and case fold away; a word inside an e-mail address counts.
+    assert titles(lists, ListSpec("contact", search="ED")) == ["Édith Piaf"]
+    assert titles(lists, ListSpec("contact", search="na")) == ["Grace Hopper"]
+    # Not a word start: no match (three letters would match anywhere).
+    assert titles(lists, ListSpec("contact", search="ov")) == []
+    assert titles(lists, ListSpec("contact", search="ove")) == ["Ada Lovelace"]
+    assert titles(lists, ListSpec("contact", search="boston ha")) == []
+
+
+def test_two_chinese_characters_are_found(db: Database) -> None:
+    records = RecordService(db)
+    records.create("contact", {"first_name": "伟", "last_name": "张", "city": "北京"})
+    records.create("contact", {"first_name": "伟明", "last_name": "张", "city": "上海"})
+    records.create("contact", {"first_name": "张伟", "last_name": "李", "city": "上海"})
+    records.create("contact", {"first_name": "Wei", "last_name": "Zhang", "city": "北京市"})
+    lists = ListService(db)
+    assert titles(lists, ListSpec("contact", search="张伟")) == ["张伟 李"]
+    assert titles(lists, ListSpec("contact", search="伟明")) == ["伟明 张"]
+    assert titles(lists, ListSpec("contact", search="北京")) == ["Wei Zhang", "伟 张"]
+    assert titles(lists, ListSpec("contact", search="上")) == ["伟明 张", "张伟 李"]
+    assert titles(lists, ListSpec("contact", search="北京市")) == ["Wei Zhang"]
+    assert titles(lists, ListSpec("contact", search="李 上海")) == ["张伟 李"]
 
 
 @pytest.mark.parametrize(
@@ -119,8 +149,12 @@ def test_percent_and_underscore_are_literal(db: Database) -> None:
     lists = ListService(db)
     assert titles(lists, ListSpec("account", search="10")) == ["100% Juice", "1000 Lakes"]
     assert titles(lists, ListSpec("account", search="100%")) == ["100% Juice"]
-    assert titles(lists, ListSpec("account", search="a_")) == ["a_b Corp"]
     assert titles(lists, ListSpec("account", search="a_b")) == ["a_b Corp"]
+    assert titles(lists, ListSpec("account", search="%")) == []
+    assert titles(lists, ListSpec("account", search="_")) == []
+    # Shorter than three characters, punctuation separates words.
+    assert titles(lists, ListSpec("account", search="a_")) == ["a_b Corp", "axb Corp"]
+    assert titles(lists, ListSpec("account", search="%_")) == []
 
 
 def test_quotes_in_search_are_matched_literally(db: Database) -> None:
@@ -179,12 +213,24 @@ def test_many_matches_path_agrees_with_few_matches_path(
     filled: tuple[RecordService, ListService, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, lists, _ = filled
-    spec = ListSpec("contact", search="example", sort="email", descending=True)
-    few = lists.first_ids(spec, 3)
-    monkeypatch.setattr("crm_desktop.services.lists.FEW_MATCHES", 0)
-    monkeypatch.setattr("crm_desktop.services.lists.SORT_MATCHES", 0)
-    assert lists.first_ids(spec, 3) == few
-    assert lists.first_page(spec, 3).ids == few
+    for spec in (
+        ListSpec("contact", search="example", sort="email", descending=True),
+        ListSpec("contact", search="example bo"),
+        ListSpec("contact", search="smith"),
+        ListSpec("contact", search="ed"),
+    ):
+        monkeypatch.setattr("crm_desktop.services.lists.COUNT_CAP", 5_000)
+        few = lists.first_page(spec, 3)
+        assert few.complete and few.exact
+        # Many matches: estimated count, first page by walking the sort index...
+        monkeypatch.setattr("crm_desktop.services.lists.COUNT_CAP", 0)
+        monkeypatch.setattr("crm_desktop.services.lists.WALK_BUDGET", 1_000_000)
+        many = lists.first_page(spec, 3)
+        assert many.ids == few.ids[:3] and not many.complete and not many.exact
+        # ... or, when the walk gives up, by sorting every match.
+        monkeypatch.setattr("crm_desktop.services.lists.WALK_BUDGET", 0)
+        assert lists.first_page(spec, 3).ids == few.ids[:3]
+        assert list(lists.all_ids(spec)) == few.ids
 
 
 def test_fast_count_agrees_with_counting_rows(
@@ -210,7 +256,7 @@ def test_budget_walk_keeps_the_order(
     lists = ListService(db)
     spec = ListSpec("contact", search="example", descending=True)
     expected = list(lists.all_ids(spec))[:5]
-    monkeypatch.setattr("crm_desktop.services.lists.SORT_MATCHES", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.COUNT_CAP", 0)
     monkeypatch.setattr("crm_desktop.services.lists.WALK_BUDGET", budget)
     assert lists.first_ids(spec, 5) == expected
     assert lists.first_page(spec, 5).ids == expected

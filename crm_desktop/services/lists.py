@@ -5,15 +5,25 @@ each row: the UI first gets the count and the first page of rids (fast, via
 the sort index), then the full ordered rid array in the background, and
 fetches display rows by rid in pages as the user scrolls.
 
-Search uses the trigram full-text index for terms of three characters or
-more (each quoted as an FTS5 string and AND-ed); shorter queries use a prefix
-range on ``sort_key``.  No user input is ever spliced into SQL.
+Search goes through each type's full-text index (``store/search_text.py``:
+infix for terms of three characters or more, word prefixes and CJK characters
+for shorter ones).  The first page of a search must come fast however many
+rows match:
+
+* the index is asked for its ``COUNT_CAP``-th match only: if there is none,
+  the few matches are sorted and the list is complete at once;
+* otherwise the search is common (an e-mail domain, one letter): the rowid of
+  that match tells roughly which share of all rows match, the count is shown
+  as an estimate, and the first page is found by walking the sort index and
+  checking each row (``crm_match``) until it is full; the exact list follows
+  in the background (``all_ids``).
+
+No user input is ever spliced into SQL.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,33 +31,29 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from crm_desktop.activities.lists import ACTIVITY_LIST
+from crm_desktop.marketing.lists import CAMPAIGN_LIST
+from crm_desktop.sales.lists import LEAD_LIST, OPPORTUNITY_LIST
+from crm_desktop.services.list_table import ListTable
 from crm_desktop.store.db import Database
+from crm_desktop.store.search_index import searched_fields
+from crm_desktop.store.search_text import SearchQuery, clean_query, is_cjk, parse_query
+from crm_desktop.support.lists import CASE_LIST
 
 log = logging.getLogger("crm.lists")
 
-#: Above this many full-text matches the first page is taken by walking the
-#: sort index instead of sorting every match.
-FEW_MATCHES = 20_000
+#: Up to this many matches a search is counted exactly and sorted whole.
+COUNT_CAP = 5_000
 
-#: Between SORT_MATCHES and FEW_MATCHES matches, first try the first
-#: WALK_BUDGET entries of the sort index: matches spread evenly through the
-#: order fill a page long before that; clustered ones fall back to sorting.
-SORT_MATCHES = 2_000
-WALK_BUDGET = 50_000
+#: A walk of the sort index costs ~2.5 us a row (the row is read to check
+#: it), sorting ~0.3 us a match.  A walk is tried when the first page should
+#: turn up within WALK_BUDGET / 2 rows if matches were spread evenly, and gives
+#: up after twice that (matches clustered later in the order): then the
+#: matches are sorted after all.
+WALK_BUDGET = 4_000
 
 #: Largest number of rids bound in one ``IN (...)`` list.
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ListTable:
-    table: str
-    fts: str
-    #: sort name -> (column, index that orders by (column, rid) over live rows)
-    sorts: dict[str, tuple[str, str]]
-    #: display column keys, in the order of the tuples ``rows`` returns
-    columns: tuple[str, ...]
-    select: str
 
 
 _CONTACT_SELECT = (
@@ -73,6 +79,7 @@ TABLES: dict[str, ListTable] = {
         },
         ("name", "account", "title", "email", "phone", "city", "owner", "updated_at"),
         _CONTACT_SELECT,
+        {"name": "ix_contacts_rid_sort"},
     ),
     "account": ListTable(
         "accounts",
@@ -83,7 +90,13 @@ TABLES: dict[str, ListTable] = {
         },
         ("name", "industry", "email", "phone", "city", "owner", "updated_at"),
         _ACCOUNT_SELECT,
+        {"name": "ix_accounts_rid_sort"},
     ),
+    "lead": LEAD_LIST,
+    "opportunity": OPPORTUNITY_LIST,
+    "activity": ACTIVITY_LIST,
+    "case": CASE_LIST,
+    "campaign": CAMPAIGN_LIST,
 }
 
 #: A display row: (id, dirty, value of each of ``TABLES[type].columns``...).
@@ -96,6 +109,14 @@ def columns(record_type: str) -> tuple[str, ...]:
 
 def sortable(record_type: str) -> frozenset[str]:
     return frozenset(TABLES[record_type].sorts)
+
+
+def time_columns(record_type: str) -> frozenset[str]:
+    return TABLES[record_type].time_columns
+
+
+def has_list(record_type: str) -> bool:
+    return record_type in TABLES
 
 
 @dataclass(frozen=True)
@@ -115,22 +136,20 @@ class FirstPage:
     ids: list[int]
     #: True when ``ids`` already is the whole list (no background load needed).
     complete: bool
-
-
-_SPACE_RE = re.compile(r"\s+")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+    #: False when ``count`` is an estimate (a common search term); the exact
+    #: count is the length of ``all_ids``.
+    exact: bool = True
 
 
 def clean_search(text: str) -> str:
     """Drop what can never match (control characters, lone surrogates)."""
-    text = text.encode("utf-8", "ignore").decode("utf-8")
-    text = _CONTROL_RE.sub(" ", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    return clean_query(text)
 
 
 def fts_query(terms: Sequence[str]) -> str:
-    """An FTS5 MATCH expression: every term as a quoted string, AND-ed."""
-    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    """An FTS5 MATCH expression for the query made of ``terms`` (see search_text)."""
+    query = parse_query(" ".join(terms))
+    return "" if query is None or query.match is None else query.match
 
 
 def escape_like(text: str) -> str:
@@ -141,23 +160,27 @@ def escape_like(text: str) -> str:
 class _Plan:
     """The SQL pieces of one list: filter over ``c`` plus parameters."""
 
-    #: filter over ``c`` without the full-text part
+    #: filter over ``c`` without the search part
     where: str
     params: tuple[Any, ...]
-    fts_match: str | None
+    query: SearchQuery | None
+    #: True when ``where`` is a range of the sort index (the list is in sort order)
+    prefix: bool = False
 
     @property
-    def fts_only(self) -> bool:
-        """The full-text match is the whole filter (so its count is the answer)."""
-        return self.fts_match is not None and not self.params
+    def matches_nothing(self) -> bool:
+        return self.query is not None and self.query.match is None
 
-    def full_where(self, fts: str) -> tuple[str, tuple[Any, ...]]:
-        if self.fts_match is None:
+    @property
+    def fts_match(self) -> str | None:
+        return None if self.query is None else self.query.match
+
+    def full_where(self, record_type: str) -> tuple[str, tuple[Any, ...]]:
+        """The whole filter; the search as a check of each row (for small, pre-filtered lists)."""
+        if self.query is None:
             return self.where, self.params
-        return (
-            f"c.rid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?) AND {self.where}",
-            (self.fts_match, *self.params),
-        )
+        check = f"crm_match(?, {searched_fields(record_type, 'c')})"
+        return f"{self.where} AND {check}", (*self.params, self.query.check)
 
 
 def _plan(spec: ListSpec) -> _Plan:
@@ -168,22 +191,16 @@ def _plan(spec: ListSpec) -> _Plan:
             raise ValueError("account_id filters contacts only")
         where.append("c.account_id = ?")
         params.append(spec.account_id)
-    text = clean_search(spec.search)
-    match: str | None = None
-    if text:
-        terms = text.split(" ")
-        long_terms = [t for t in terms if len(t) >= 3]
-        short_terms = [t for t in terms if len(t) < 3]
-        if long_terms:
-            match = fts_query(long_terms)
-            for term in short_terms:
-                where.append("c.sort_key LIKE ? ESCAPE '\\'")
-                params.append("%" + escape_like(term.casefold()) + "%")
-        else:
-            prefix = text.casefold()
-            where.append("c.sort_key >= ? AND c.sort_key < ?")
-            params.extend((prefix, prefix + "\uffff"))
-    return _Plan(" AND ".join(where), tuple(params), match)
+    text = clean_query(spec.search)
+    if len(text) == 1 and not is_cjk(text):
+        # One letter: the names starting with it, a range of the sort index,
+        # as a list's A-Z index would show.  (As a word prefix it would match
+        # a fifth of all records: no filter, and the one search that cannot
+        # be answered from the index's first entries.)
+        where.append("c.sort_key >= ? AND c.sort_key < ?")
+        params.extend((text.casefold(), text.casefold() + "\U0010ffff"))
+        return _Plan(" AND ".join(where), tuple(params), None, prefix=True)
+    return _Plan(" AND ".join(where), tuple(params), parse_query(text))
 
 
 class ListService:
@@ -198,29 +215,33 @@ class ListService:
             return self._count(session.connection(), spec, _plan(spec))
 
     def first_ids(self, spec: ListSpec, n: int) -> list[int]:
-        with self._db.session() as session:
-            conn = session.connection()
-            plan = _plan(spec)
-            total = self._count(conn, spec, plan) if plan.fts_match is not None else 0
-            return self._first_ids(conn, spec, plan, n, total)
+        return self.first_page(spec, n).ids[:n]
 
     def first_page(self, spec: ListSpec, n: int) -> FirstPage:
-        """Count and first ``n`` rids in one go (what a list shows first)."""
+        """Count (or an estimate) and the first ``n`` rids or more (what a list shows first)."""
         with self._db.session() as session:
             conn = session.connection()
             plan = _plan(spec)
-            total = self._count(conn, spec, plan)
-            if total <= n:
-                ids = self._ids(conn, spec, plan, limit=None, few=True)
-                return FirstPage(len(ids), ids, True)
-            return FirstPage(total, self._first_ids(conn, spec, plan, n, total), False)
+            if plan.matches_nothing:
+                return FirstPage(0, [], True)
+            if plan.query is None or plan.params:
+                # No search, or a search within a small pre-filtered list
+                # (an account's contacts): exact count, then the page.
+                total = self._count(conn, spec, plan)
+                if total <= n or plan.query is not None:
+                    ids = self._ids(conn, spec, plan, limit=None)
+                    return FirstPage(len(ids), ids, True)
+                return FirstPage(total, self._walk(conn, spec, plan, n, budget=None), False)
+            return self._first_search_page(conn, spec, plan, n)
 
     def all_ids(self, spec: ListSpec) -> array[int]:
         """Every matching rid, in list order."""
         with self._db.session() as session:
             conn = session.connection()
             plan = _plan(spec)
-            sql, params = self._ids_sql(spec, plan, limit=None, few=plan.fts_match is not None)
+            if plan.matches_nothing:
+                return array("q")
+            sql, params = self._ids_sql(spec, plan, limit=None)
             # One string crossing into Python is much faster than a million
             # row tuples (see tests/test_lists.py for the comparison).
             joined = conn.exec_driver_sql(
@@ -260,18 +281,48 @@ class ListService:
 
     # -- helpers -----------------------------------------------------------
 
+    def _first_search_page(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int) -> FirstPage:
+        table = TABLES[spec.record_type]
+        match = plan.fts_match
+        # Rowids come out of FTS5 in ascending order, so asking for one match
+        # past the cap stops after COUNT_CAP entries of the index (~1 ms).
+        probe = conn.exec_driver_sql(
+            f"SELECT rowid FROM {table.fts} WHERE {table.fts} MATCH ? LIMIT 1 OFFSET {COUNT_CAP}", (match,)
+        ).scalar()
+        if probe is None:
+            every = self._ids(conn, spec, plan, limit=None)
+            return FirstPage(len(every), every, True)
+        # rids are handed out in insertion order, so the share of matches
+        # among rids up to the probe is a fair estimate of the share overall.
+        top = int(conn.exec_driver_sql(f"SELECT max(rid) FROM {table.table}").scalar() or probe)
+        share = (COUNT_CAP + 1) / max(int(probe), 1)
+        estimate = max(COUNT_CAP + 1, round(share * top))
+        # Walking the sort index pays when matches are dense: spread evenly,
+        # n of them turn up within n / share rows.  Clustered ones (a last
+        # name in a list sorted by first name) exhaust the budget; then the
+        # matches are sorted after all.
+        ids: list[int] = []
+        expected = n / share
+        if expected <= WALK_BUDGET / 2:
+            ids = self._walk(conn, spec, plan, n, budget=round(expected * 2))
+        if len(ids) < n:
+            ids = self._ids(conn, spec, plan, limit=n)
+        return FirstPage(estimate, ids, False, exact=False)
+
     def _count(self, conn: Connection, spec: ListSpec, plan: _Plan) -> int:
         table = TABLES[spec.record_type]
-        if plan.fts_match is None and not plan.params and self._has_docsize(conn, table.fts):
+        if plan.matches_nothing:
+            return 0
+        if plan.query is None and not plan.params and self._has_docsize(conn, table.fts):
             # The whole list: the full-text index holds exactly the live rows,
             # one per row of its docsize table, which SQLite counts without
             # reading a million index entries (0.1 ms instead of 150 ms).
             return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table.fts}_docsize").scalar_one())
-        if plan.fts_only:
+        if plan.query is not None and not plan.params:
             # Tombstones are not indexed, so the match count is the answer.
             sql = f"SELECT count(*) FROM {table.fts} WHERE {table.fts} MATCH ?"
             return int(conn.exec_driver_sql(sql, (plan.fts_match,)).scalar_one())
-        where, params = plan.full_where(table.fts)
+        where, params = plan.full_where(spec.record_type)
         sql = f"SELECT count(*) FROM {table.table} c WHERE {where}"
         return int(conn.exec_driver_sql(sql, params).scalar_one())
 
@@ -283,52 +334,55 @@ class ListService:
             self._docsize[fts] = found is not None
         return self._docsize[fts]
 
-    def _ids_sql(
-        self, spec: ListSpec, plan: _Plan, *, limit: int | None, few: bool
-    ) -> tuple[str, tuple[Any, ...]]:
+    def _order(self, spec: ListSpec) -> tuple[str, str, str]:
+        """(column, index, direction) of the list's order."""
         table = TABLES[spec.record_type]
         try:
             column, index = table.sorts[spec.sort]
         except KeyError:
             raise ValueError(f"cannot sort {spec.record_type} by {spec.sort!r}") from None
-        direction = "DESC" if spec.descending else "ASC"
+        return column, index, "DESC" if spec.descending else "ASC"
+
+    def _ids_sql(self, spec: ListSpec, plan: _Plan, *, limit: int | None) -> tuple[str, tuple[Any, ...]]:
+        table = TABLES[spec.record_type]
+        column, index, direction = self._order(spec)
         order = f"c.{column} {direction}, c.rid {direction}"
         tail = "" if limit is None else f" LIMIT {int(limit)}"
-        if plan.fts_match is not None and few:
-            # Few matches: look each one up by rid and sort them.  CROSS JOIN
-            # keeps SQLite from walking the whole sort index instead.
+        if plan.query is not None and not plan.params:
+            # Look each match up by rid and sort them.  CROSS JOIN keeps
+            # SQLite from walking the whole sort index instead.
+            lookup = table.by_rid.get(spec.sort)
+            hint = "" if lookup is None else f" INDEXED BY {lookup}"
             sql = (
                 f"SELECT c.rid FROM (SELECT rowid AS r FROM {table.fts} WHERE {table.fts} MATCH ?) m "
-                f"CROSS JOIN {table.table} c ON c.rid = m.r WHERE {plan.where} ORDER BY {order}{tail}"
+                f"CROSS JOIN {table.table} c{hint} ON c.rid = m.r WHERE {plan.where} ORDER BY {order}{tail}"
             )
             return sql, (plan.fts_match, *plan.params)
-        where, params = plan.full_where(table.fts)
-        # Many rows: walk the sort index and stop at the limit.
+        where, params = plan.full_where(spec.record_type)
+        # Walk the sort index (or the account's rows) and stop at the limit.
         hint = "" if spec.account_id is not None else f" INDEXED BY {index}"
         return f"SELECT c.rid FROM {table.table} c{hint} WHERE {where} ORDER BY {order}{tail}", params
 
-    def _first_ids(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int, total: int) -> list[int]:
-        if plan.fts_match is None:
-            return self._ids(conn, spec, plan, limit=n, few=False)
-        if total >= SORT_MATCHES and spec.account_id is None:
-            ids = self._budget_walk(conn, spec, plan, n)
-            if len(ids) == n:
-                return ids
-        return self._ids(conn, spec, plan, limit=n, few=total < FEW_MATCHES)
+    def _walk(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int, *, budget: int | None) -> list[int]:
+        """The first ``n`` rids in list order by walking the sort index, checking each row.
 
-    def _budget_walk(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int) -> list[int]:
+        With a ``budget``, at most that many rows are looked at (fewer ids
+        come back when the matches lie further down the order).
+        """
+        if budget is None:
+            return self._ids(conn, spec, plan, limit=n)
         table = TABLES[spec.record_type]
-        column, index = table.sorts[spec.sort]
-        direction = "DESC" if spec.descending else "ASC"
+        column, index, direction = self._order(spec)
+        assert plan.query is not None
+        check, check_params = plan.query.sql_check("fields")
         sql = (
-            f"SELECT rid FROM (SELECT c.rid AS rid FROM {table.table} c INDEXED BY {index} "
-            f"WHERE {plan.where} ORDER BY c.{column} {direction}, c.rid {direction} LIMIT {WALK_BUDGET}) "
-            f"WHERE rid IN (SELECT rowid FROM {table.fts} WHERE {table.fts} MATCH ?) LIMIT {int(n)}"
+            f"SELECT rid FROM (SELECT c.rid AS rid, {searched_fields(spec.record_type, 'c')} AS fields "
+            f"FROM {table.table} c INDEXED BY {index} WHERE {plan.where} "
+            f"ORDER BY c.{column} {direction}, c.rid {direction} LIMIT {int(budget)}) "
+            f"WHERE {check} LIMIT {int(n)}"
         )
-        return [r[0] for r in conn.exec_driver_sql(sql, (*plan.params, plan.fts_match))]
+        return [r[0] for r in conn.exec_driver_sql(sql, (*plan.params, *check_params))]
 
-    def _ids(
-        self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None, few: bool
-    ) -> list[int]:
-        sql, params = self._ids_sql(spec, plan, limit=limit, few=few)
+    def _ids(self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None) -> list[int]:
+        sql, params = self._ids_sql(spec, plan, limit=limit)
         return [r[0] for r in conn.exec_driver_sql(sql, params)]

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_desktop.errors import ProfileLocked, StoreError
+from crm_desktop.store.search_index import register_functions
 
 log = logging.getLogger("crm.store")
 
@@ -29,6 +30,8 @@ _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # The search index's triggers call these: every connection needs them.
+    register_functions(dbapi_connection)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -1,6 +1,14 @@
-"""Keeping the full-text index in step with bulk writes.
+"""The full-text index of each record type: its columns, SQL functions, bulk writes.
 
-Single-record writes are indexed by triggers (migration 0002).  A bulk write
+The index (FTS5, trigram tokenizer, contentless, keyed by the record's rid)
+holds the searched fields of ``FTS_TABLES`` plus the ``words`` column that
+makes one- and two-character terms and Chinese searchable
+(``crm_desktop/store/search_text.py`` explains it).  ``words`` is computed by
+the SQL function ``crm_words``, which :func:`register_functions` adds to every
+connection of the app (``store/db.py``); any other program writing records
+into a profile must register it too.
+
+Single-record writes are indexed by triggers (migration 0004).  A bulk write
 of many rows (a pulled sync page) runs inside :func:`bulk_indexing`: the
 triggers stand aside, the rows' old tokens are removed in one statement before
 the write and their new tokens added in one statement after it, which FTS5
@@ -10,29 +18,76 @@ does several times faster than row by row.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator, Sequence
 
 import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from crm_desktop.store.schema import FTS_TABLES
+from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS
+from crm_desktop.store.search_text import row_matches, search_words
+
+WORDS_COLUMN = "words"
+
+
+def register_functions(connection: sqlite3.Connection) -> None:
+    """Add the SQL functions the search index and its triggers call."""
+    connection.create_function("crm_words", -1, search_words, deterministic=True)
+    connection.create_function("crm_match", -1, row_matches, deterministic=True)
+
+
+def fts_columns(record_type: str) -> tuple[tuple[str, str], ...]:
+    """(column, SQL expression over ``new.*``) of the record type's index, ``words`` last."""
+    _, columns = FTS_TABLES[record_type]
+    words = f"crm_words({', '.join(expr for _, expr in columns)})"
+    return (*columns, (WORDS_COLUMN, words))
+
+
+def searched_fields(record_type: str, alias: str) -> str:
+    """SQL: the searched fields of a row of the table ``alias``, joined as ``crm_match`` takes them."""
+    _, columns = FTS_TABLES[record_type]
+    exprs = [expr.replace("new.", f"{alias}.") for _, expr in columns]
+    return " || char(31) || ".join(exprs)
 
 
 @contextlib.contextmanager
 def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Iterator[None]:
     """Write rows ``ids`` of ``record_type`` inside this block; they are indexed at its end."""
-    fts_table, columns = FTS_TABLES[record_type]
-    table = f"{record_type}s"
+    if record_type not in FTS_TABLES:
+        # Configuration types (pipeline stages...) have no search index.
+        yield
+        return
+    with bulk_reindex(session, record_type, ids, ids):
+        yield
+
+
+@contextlib.contextmanager
+def bulk_reindex(
+    session: Session, record_type: str, existing: Sequence[str], written: Sequence[str]
+) -> Iterator[None]:
+    """Like :func:`bulk_indexing`; ``existing`` are the rows that may already be indexed."""
+    fts_table, _ = FTS_TABLES[record_type]
+    columns = fts_columns(record_type)
+    table = RECORD_MODELS[record_type].__tablename__
     names = ", ".join(name for name, _ in columns)
     values = ", ".join(expr.replace("new.", "") for _, expr in columns)
-    id_list = {"ids": orjson.dumps(list(ids)).decode()}
-    selected = f"FROM {table} WHERE id IN (SELECT value FROM json_each(:ids)) AND deleted = 0"
     session.execute(text("INSERT OR IGNORE INTO fts_suspend (id) VALUES (1)"))
-    session.execute(
-        text(f"INSERT INTO {fts_table}({fts_table}, rowid, {names}) SELECT 'delete', rid, {values} {selected}"),
-        id_list,
-    )
+    if existing:
+        session.execute(
+            text(
+                f"INSERT INTO {fts_table}({fts_table}, rowid, {names}) SELECT 'delete', rid, {values} "
+                f"FROM {table} WHERE id IN (SELECT value FROM json_each(:ids)) AND deleted = 0"
+            ),
+            {"ids": orjson.dumps(list(existing)).decode()},
+        )
     yield
-    session.execute(text(f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {values} {selected}"), id_list)
+    if written:
+        session.execute(
+            text(
+                f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {values} "
+                f"FROM {table} WHERE id IN (SELECT value FROM json_each(:ids)) AND deleted = 0"
+            ),
+            {"ids": orjson.dumps(list(written)).decode()},
+        )
     session.execute(text("DELETE FROM fts_suspend"))

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from crm_cloud.admin import create_user
 from crm_cloud.app import create_app
+from crm_cloud.auth import service
+from crm_cloud.core import security
 from crm_cloud.core.config import Settings
 
 from .conftest import (
@@ -204,10 +208,16 @@ def short_client(database_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_expired_access_token(short_client: TestClient, user_id: str) -> None:
+def test_expired_access_token(
+    short_client: TestClient, user_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tokens minted by a clock running two seconds behind: expired on arrival,
+    # with no waiting.  (The server checks expiry against the real clock.)
+    real_time = time.time
+    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: real_time() - 2))
     tokens = login(short_client, EMAIL)
+    monkeypatch.undo()
     assert tokens["expires_in"] == 1
-    time.sleep(2.1)
     response = short_client.get("/api/v1/me", headers=bearer(tokens))
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
@@ -231,12 +241,14 @@ def test_signing_key_is_shared_through_the_database(database_url: str, user_id: 
         assert two.get("/api/v1/me", headers=bearer(tokens)).status_code == 200
 
 
-def test_code_expires(database_url: str, user_id: str) -> None:
+def test_code_expires(database_url: str, user_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(database_url=database_url, auth_code_ttl_s=1)
     with TestClient(create_app(settings)) as test_client:
         flow = start_flow()
         code = get_code(test_client, flow, EMAIL)
-        time.sleep(1.5)
+        # The exchange happens, by the service's clock, two seconds later.
+        real_now = service.utcnow
+        monkeypatch.setattr(service, "utcnow", lambda: real_now() + timedelta(seconds=2))
         response = exchange(test_client, flow, code)
         assert response.status_code == 400
         assert response.json()["error"] == "invalid_grant"

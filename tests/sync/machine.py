@@ -34,6 +34,7 @@ import itertools
 import json
 import logging
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -54,6 +55,7 @@ from crm_cloud.records.tables import RECORD_TABLES
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_desktop.keychain import MemoryTokenStore
+from crm_desktop.store.db import DB_FILENAME
 from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange
 from crm_protocol.records import RECORD_TYPES, ValidationFailed
 from crm_protocol.wire import TokenResponse
@@ -103,13 +105,18 @@ class FaultyTransport(httpx.BaseTransport):
     def __init__(self) -> None:
         self._inner = httpx.HTTPTransport()
         self.fault: tuple[str, int] | None = None
+        self.path = ""
         self.count = 0
 
-    def arm(self, kind: str | None, at: int = 0) -> None:
+    def arm(self, kind: str | None, at: int = 0, path: str = "") -> None:
+        """Hit the ``at``-th request (counting only those whose path ends with ``path``)."""
         self.fault = (kind, at) if kind else None
+        self.path = path
         self.count = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith(self.path):
+            return self._forward(request, None)
         n = self.count
         self.count += 1
         kind = self.fault[0] if self.fault is not None and self.fault[1] == n else None
@@ -121,6 +128,9 @@ class FaultyTransport(httpx.BaseTransport):
         if kind == "captive_portal":
             return httpx.Response(200, headers={"Content-Type": "text/html"},
                                   content=b"<html><body>Sign in to Airport Wi-Fi</body></html>", request=request)
+        return self._forward(request, kind)
+
+    def _forward(self, request: httpx.Request, kind: str | None) -> httpx.Response:
         response = self._inner.handle_request(request)
         body = response.read()
         response.close()
@@ -166,6 +176,21 @@ class Backend:
         tokens = TokenManager(self.url, self.http, MemoryTokenStore(), "machine-observer")
         tokens.accept(token_response(self.user_id))
         self.observer = CloudClient(self.http, tokens)
+        self._presync_template(tokens)
+
+    def _presync_template(self, tokens: TokenManager) -> None:
+        """Pull what every user sees from the start (seeded records) into the template once;
+        each client still gets its own client id and clock."""
+        context = AppContext.open(self.template, lock=False)
+        try:
+            replica = Replica(context.db)
+            replica.bind_server(f"{self.url}|{self.user_id}")
+            SyncEngine(replica, CloudClient(self.http, tokens)).run()
+        finally:
+            context.close()
+        with sqlite3.connect(self.template / DB_FILENAME) as connection:
+            connection.execute("DELETE FROM kv WHERE key IN ('sync.client_id', 'sync.hlc')")
+        connection.close()
 
     @property
     def url(self) -> str:
@@ -175,7 +200,8 @@ class Backend:
         """Forget every record and applied change: a clean server for the next example."""
         assert RECORD_TABLES, "no record tables registered"
         with self._db.begin() as connection:
-            for table in ("applied_changes", *(t.name for t in RECORD_TABLES.values())):
+            # Only the types the model writes: seeded records (pipeline stages...) stay.
+            for table in ("applied_changes", "record_exits", *(RECORD_TABLES[t].name for t in EDITABLE)):
                 connection.execute(text(f"DELETE FROM {table}"))
 
     def server_records(self) -> dict[str, dict[str, Any]]:

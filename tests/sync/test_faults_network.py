@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from crm_protocol.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
+from crm_cloud.deps import PROTOCOL_MAX, PROTOCOL_MIN
+from crm_protocol.wire import PROTOCOL_HEADER
 from sync.client import CloudClient, _retry_after
 from sync.errors import BadResponse, Offline, ProtocolMismatch, ServerUnavailable
 from tests.sync.helpers import contact_count, server_contacts
@@ -25,10 +26,10 @@ def _close_clients() -> Iterator[None]:
         _OPEN.pop().close()
 
 
-def faulty(profile, fault: str | None = None, at: int = 0) -> FaultyTransport:  # type: ignore[no-untyped-def]
+def faulty(profile, fault: str | None = None, at: int = 0, path: str = "") -> FaultyTransport:  # type: ignore[no-untyped-def]
     """Route the profile's sync requests (not its token refreshes) through a fault injector."""
     transport = FaultyTransport()
-    transport.arm(fault, at)
+    transport.arm(fault, at, path)
     http = httpx.Client(transport=transport, timeout=10)
     _OPEN.append(http)
     profile.engine.client = CloudClient(http, profile.tokens)
@@ -65,7 +66,7 @@ def rewriting(profile, hook) -> Rewriting:  # type: ignore[no-untyped-def]
 def test_lost_push_request_is_sent_again_and_applied_once(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
     a = make_profile("alice")
     a.records.create("contact", {"first_name": "Once"})
-    transport = faulty(a, "lost_request", at=0)  # the push (first request) never arrives
+    transport = faulty(a, "lost_request", at=0, path="/sync/push")  # the push (first request) never arrives
     with pytest.raises(Offline):
         a.sync()
     assert a.records.pending_count() == 1
@@ -79,7 +80,7 @@ def test_push_answer_lost_after_commit_is_replayed_by_change_id(cloud, make_prof
     a = make_profile("alice")
     b = make_profile("bob", "alice@example.com")
     contact = a.records.create("contact", {"first_name": "Once"})
-    transport = faulty(a, fault, at=0)
+    transport = faulty(a, fault, at=0, path="/sync/push")
     with pytest.raises((Offline, ServerUnavailable, BadResponse)):
         a.sync()
     # The server committed the create; the client does not know.  Editing
@@ -101,19 +102,18 @@ def test_bad_pull_page_applies_nothing_and_the_next_sync_resumes(cloud, make_pro
         a.records.create("contact", {"first_name": f"Person {i:02d}"})
     a.sync()
     b = make_profile("bob", "alice@example.com", pull_limit=5)
-    # Requests of b's sync: push (nothing to push, so none), pull page 1, pull page 2...
-    transport = faulty(b, fault, at=1)
+    first_page = b.engine.client.pull(0, 5)
+    transport = faulty(b, fault, at=1, path="/sync/pull")  # page 2
     with pytest.raises((Offline, ServerUnavailable, BadResponse)) as excinfo:
         b.sync()
     assert excinfo.value.message and excinfo.value.transient
     # Page 1 landed with its cursor; nothing of the bad page 2 did.
-    assert contact_count(b) == 5
-    cursor = b.replica.cursor()
-    assert cursor > 0
+    assert b.replica.cursor() == first_page.cursor
     assert b.context.db.integrity_ok()
     transport.arm(None)
     report = b.sync()
-    assert report.pulled == 7 and not report.repaired
+    assert not report.repaired
+    assert report.pulled + len(first_page.records) == len(b.engine.client.pull(0, 5000).records)
     assert contact_count(b) == 12
 
 
@@ -155,7 +155,7 @@ def test_tls_failure_says_so_and_keeps_changes(cloud, make_profile) -> None:  # 
     assert a.records.pending_count() == 1
 
 
-@pytest.mark.parametrize("version", [PROTOCOL_VERSION + 1, PROTOCOL_VERSION - 1])
+@pytest.mark.parametrize("version", [PROTOCOL_MAX + 1, PROTOCOL_MIN - 1])
 def test_other_protocol_version_is_refused_clearly_and_changes_nothing(cloud, make_profile, version) -> None:  # type: ignore[no-untyped-def]
     a = make_profile("alice")
     b = make_profile("bob", "alice@example.com")
@@ -185,14 +185,15 @@ def test_access_token_expiring_mid_sync_is_refreshed(cloud, make_profile) -> Non
         b.records.create("contact", {"first_name": f"P{i}"})
     b.sync()
     a.records.create("contact", {"first_name": "Mine"})
-    seen = {"n": 0}
+    seen = {"pulls": 0}
 
     def expire_after_push(request: httpx.Request) -> httpx.Request | httpx.Response:
         # The push goes through; the first pull finds the token expired (the
         # server answers 401 as it does for an expired token).
-        seen["n"] += 1
-        if seen["n"] == 2:
-            return httpx.Response(401, json={"code": "token_expired", "message": "The access token has expired"})
+        if request.url.path.endswith("/sync/pull"):
+            seen["pulls"] += 1
+            if seen["pulls"] == 1:
+                return httpx.Response(401, json={"code": "token_expired", "message": "The access token has expired"})
         return request
 
     transport = rewriting(a, expire_after_push)

@@ -20,7 +20,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from tests.sync.machine import Backend, SyncMachine
 
 _COMMON = {
-    "stateful_step_count": 12,
+    "stateful_step_count": 10,
     "deadline": None,
     "database": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much],

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from crm_desktop.errors import KnownError
 from crm_protocol.records import ValidationFailed
@@ -64,3 +64,15 @@ def choose(parent: QWidget | None, title: str, text: str, options: list[tuple[st
 def ask_text(parent: QWidget | None, title: str, label: str, value: str) -> str | None:
     text, ok = QInputDialog.getText(parent, title, label, text=value)
     return text if ok else None
+
+
+def ask_open_path(parent: QWidget | None, title: str, filters: str) -> str | None:
+    """A file to read (import); None if the user cancelled."""
+    path, _selected = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return path or None
+
+
+def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: str) -> str | None:
+    """Where to write a file (export); None if the user cancelled."""
+    path, _selected = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return path or None

@@ -25,7 +25,16 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont
 
 from crm_desktop.context import AppContext
-from crm_desktop.services.lists import FirstPage, ListService, ListSpec, Row, columns, sortable
+from crm_desktop.services.lists import (
+    TABLES,
+    FirstPage,
+    ListService,
+    ListSpec,
+    Row,
+    columns,
+    sortable,
+    time_columns,
+)
 from ui.qt_compat import emit
 from ui.tasks import run_async
 
@@ -71,9 +80,11 @@ class RecordListModel(QAbstractTableModel):
         self._type = record_type
         self._keys = columns(record_type)
         self._sortable = sortable(record_type)
-        self._spec = ListSpec(record_type)
+        self._time_columns = [i for i, key in enumerate(self._keys) if key in time_columns(record_type)]
+        self._spec = ListSpec(record_type, sort=TABLES[record_type].default_sort)
         self._generation = 0
         self._count = 0
+        self._exact = True
         self._ids: array[int] | list[int] = []
         self._complete = True
         self._cache: OrderedDict[int, tuple[Any, ...]] = OrderedDict()
@@ -101,6 +112,11 @@ class RecordListModel(QAbstractTableModel):
     @property
     def total(self) -> int:
         return self._count
+
+    @property
+    def count_exact(self) -> bool:
+        """False while ``total`` is an estimate (until the whole list has loaded)."""
+        return self._exact
 
     def column_key(self, column: int) -> str:
         return self._keys[column]
@@ -217,6 +233,27 @@ class RecordListModel(QAbstractTableModel):
             "city": self.tr("City"),
             "owner": self.tr("Owner"),
             "updated_at": self.tr("Updated"),
+            "company": self.tr("Company"),
+            "status": self.tr("Status"),
+            "rating": self.tr("Rating"),
+            "source": self.tr("Source"),
+            "stage": self.tr("Stage"),
+            "amount": self.tr("Amount"),
+            "probability": self.tr("Probability"),
+            "close_date": self.tr("Close date"),
+            "kind": self.tr("Kind"),
+            "due_date": self.tr("Due date"),
+            "start_at": self.tr("Starts"),
+            "done": self.tr("Done"),
+            "related": self.tr("Related to"),
+            "contact": self.tr("Contact"),
+            "priority": self.tr("Priority"),
+            "due_at": self.tr("Due"),
+            "type": self.tr("Type"),
+            "start_date": self.tr("Start date"),
+            "end_date": self.tr("End date"),
+            "budget": self.tr("Budget"),
+            "members": self.tr("Members"),
         }
 
     def _set_loading(self, loading: bool) -> None:
@@ -253,7 +290,9 @@ class RecordListModel(QAbstractTableModel):
 
     def _display(self, row: Row) -> tuple[Any, ...]:
         values = [("" if v is None else v) for v in row]
-        values[-1] = format_time(row[-1])
+        for column in self._time_columns:
+            # Display rows are (id, dirty, columns...).
+            values[column + 2] = format_time(row[column + 2])
         return tuple(values)
 
     def _store(self, rows: dict[int, Row]) -> None:
@@ -269,6 +308,7 @@ class RecordListModel(QAbstractTableModel):
         page, rows = result
         self.beginResetModel()
         self._count = page.count
+        self._exact = page.exact
         self._ids = page.ids
         self._complete = page.complete
         self._cache.clear()
@@ -291,7 +331,21 @@ class RecordListModel(QAbstractTableModel):
     def _on_all_ids(self, generation: int, ids: array[int]) -> None:
         if generation != self._generation:
             return
-        if len(ids) != self._count:
+        estimated = not self._exact
+        self._exact = True
+        known = len(self._ids)
+        if estimated and len(ids) != self._count and list(ids[:known]) == list(self._ids[:known]):
+            # The estimate was off; the rows shown stay, only the end moves.
+            if len(ids) > self._count:
+                self.beginInsertRows(QModelIndex(), self._count, len(ids) - 1)
+                self._count, self._ids = len(ids), ids
+                self.endInsertRows()
+            else:
+                self.beginRemoveRows(QModelIndex(), len(ids), self._count - 1)
+                self._count, self._ids = len(ids), ids
+                self.endRemoveRows()
+            emit(self.countChanged, self._count)
+        elif len(ids) != self._count:
             # The data changed between the two queries: show what is true now.
             self.beginResetModel()
             self._count = len(ids)
@@ -301,6 +355,7 @@ class RecordListModel(QAbstractTableModel):
             emit(self.countChanged, self._count)
         else:
             self._ids = ids
+            emit(self.countChanged, self._count)  # now exact
             if self._count:
                 emit(self.dataChanged,
                     self.index(0, 0), self.index(self._count - 1, len(self._keys) - 1),
