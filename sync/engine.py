@@ -48,6 +48,8 @@ class SyncReport:
     changed: set[str] = field(default_factory=set)
     finished_at: datetime | None = None
     repaired: bool = False
+    #: Synced records the server no longer had after a full resync (kept in the inbox).
+    lost_on_server: int = 0
     #: Records that left this user's sight with unsynced local edits (kept in the inbox).
     access_lost: int = 0
 
@@ -109,7 +111,7 @@ class SyncEngine:
                 # pull everything again (unsynced local changes are rebased,
                 # never dropped) and log it so it is never silent.
                 log.warning("replica check failed after sync; running a repair pull")
-                self._run_db(self.replica.reset_cursor)
+                self._run_db(self.replica.begin_full_resync)
                 report.repaired = True
                 self._pull(report, check, changed)
         try:
@@ -151,6 +153,13 @@ class SyncEngine:
     def _pull(
         self, report: SyncReport, check: Callable[[], None], changed: Callable[[DataChanged], None]
     ) -> None:
+        # The ids a full resync delivered (only then: an initial sync need not keep them).
+        seen: dict[str, set[str]] | None = None
+        if self._run_db(self.replica.full_resync_pending):
+            # A full resync (possibly interrupted): from the start, so the
+            # sweep at its end sees every record the server has.
+            self._run_db(self.replica.reset_cursor)
+            seen = {}
         cursor: int = self._run_db(self.replica.cursor)
         start = cursor
         # While the store applies page N, page N+1 is already being fetched:
@@ -165,7 +174,8 @@ class SyncEngine:
                     # is ahead of it.  Start over; local changes are kept.
                     log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
                     cursor = start = 0
-                    self._run_db(self.replica.reset_cursor)
+                    seen = {}
+                    self._run_db(self.replica.begin_full_resync)
                     upcoming = prefetch.submit(self.client.pull, cursor, self.pull_limit)
                     continue
                 if page.cursor < cursor:
@@ -180,11 +190,17 @@ class SyncEngine:
                     changed(lost_event)
                 event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor)
                 changed(event)
+                if seen is not None:
+                    for record in page.records:
+                        if not record.deleted:
+                            seen.setdefault(record.type, set()).add(record.id)
                 report.pulled += len(page.records)
                 cursor = page.cursor
                 span = max(page.server_cursor - start, 1)
                 self._set_progress("pull", min(cursor - start, span), span)
                 if not page.has_more:
+                    if seen is not None:
+                        report.lost_on_server += self._run_db(self.replica.finish_full_resync, seen)
                     return
 
     def _consistent(self) -> bool:

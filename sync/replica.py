@@ -48,6 +48,7 @@ CURSOR_KEY = "sync.cursor"
 CLIENT_ID_KEY = "sync.client_id"
 LAST_SYNC_KEY = "sync.last_success"
 SERVER_KEY = "sync.server"
+FULL_RESYNC_KEY = "sync.full_resync"
 _TYPE_ORDER = {name: i for i, name in enumerate(RECORD_TYPES)}
 
 
@@ -569,6 +570,60 @@ class Replica:
     def reset_cursor(self) -> None:
         with self._db.session() as session:
             kv_set(session, CURSOR_KEY, 0)
+
+    # -- full resync ---------------------------------------------------------------
+
+    def begin_full_resync(self) -> None:
+        """Pull everything again from cursor 0, then drop what the server no longer has.
+
+        The flag outlives a crash: an interrupted full resync starts over, so
+        the sweep at its end always sees the whole feed.
+        """
+        with self._db.session() as session:
+            kv_set(session, CURSOR_KEY, 0)
+            kv_set(session, FULL_RESYNC_KEY, True)
+
+    def full_resync_pending(self) -> bool:
+        with self._db.session() as session:
+            return bool(kv_get(session, FULL_RESYNC_KEY, False))
+
+    def finish_full_resync(self, seen: dict[str, set[str]]) -> int:
+        """Synced local records the full feed did not deliver go to the inbox, not silently away.
+
+        They are records the server lost (restored from an older backup) or
+        no longer lists: the replica must match the server, but the user keeps
+        the data (``deleted_remotely``: "keep mine" brings it back).  Records
+        with unsynced changes stay queued; their push settles them.
+        """
+        moved = 0
+        stamp = now()
+        with self._db.session() as session:
+            pending = {
+                (t, i) for t, i in session.execute(select(PendingChange.record_type, PendingChange.record_id))
+            }
+            for record_type, model in RECORD_MODELS.items():
+                delivered = seen.get(record_type, set())
+                rows = session.execute(
+                    select(model.id).where(model.server_rev.is_not(None), model.deleted.is_(False))
+                ).scalars()
+                ghosts = [i for i in rows if i not in delivered and (record_type, i) not in pending]
+                for record_id in ghosts:
+                    row = get_row(session, record_type, record_id)
+                    if row is None:
+                        continue
+                    session.add(
+                        Conflict(
+                            record_type=record_type, record_id=record_id, field=None, kind="deleted_remotely",
+                            base_value=None, local_value=row_data(record_type, row), server_value=None,
+                            server_rev=row.server_rev, server_updated_by=None, created_at=stamp, winner="server",
+                        )
+                    )
+                    session.delete(row)
+                    moved += 1
+            kv_set(session, FULL_RESYNC_KEY, False)
+        if moved:
+            log.warning("full resync: %d local records the server no longer has moved to the conflict inbox", moved)
+        return moved
 
 
 
