@@ -11,6 +11,8 @@ in CI) and ``python -m bench.soak`` (fresh seeds for as long as asked).
   (copied from a migrated template), ``RecordService`` for user edits, and a
   ``SyncEngine`` whose HTTP goes through :class:`FaultyTransport` and whose
   store calls go through a hook that can "kill the process" at any call.
+* Each laptop's clock may be set hours off (``set_clock``): the hybrid
+  logical clocks of the merge see skew of up to half a day either way.
 * Every value a user types is a unique token, so a value found anywhere
   (server, replica, conflict inbox) points at exactly one write.
 
@@ -57,6 +59,7 @@ from crm_desktop.errors import KnownError
 from crm_desktop.keychain import MemoryTokenStore
 from crm_desktop.store.db import DB_FILENAME
 from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange
+from crm_protocol import hlc
 from crm_protocol.records import RECORD_TYPES, ValidationFailed
 from crm_protocol.wire import TokenResponse
 from sync.auth import TokenManager
@@ -93,6 +96,15 @@ def event(text: str) -> None:
 
     if currently_in_test_context():
         hypothesis_event(text)
+
+
+#: How far the clock of the client now acting is off (the model runs one client at a time).
+_SKEW_MS = {"now": 0}
+_REAL_WALL_MS = hlc.wall_ms
+
+
+def _skewed_wall_ms() -> int:
+    return _REAL_WALL_MS() + _SKEW_MS["now"]
 
 
 class Crash(BaseException):
@@ -163,6 +175,8 @@ class Backend:
         from tests.sync.fixtures import CloudServer
 
         self.workdir = workdir
+        # Every client's clock may be hours off (SimClient.skew_ms); the server's is right.
+        hlc.wall_ms = _skewed_wall_ms
         self.database_url = f"sqlite:///{workdir / 'cloud.db'}"
         self.server = CloudServer(workdir, self.database_url, {"CRM_CLOUD_SECRET_KEY": SECRET_KEY})
         self.server.start()
@@ -220,6 +234,7 @@ class Backend:
                 return out
 
     def close(self) -> None:
+        hlc.wall_ms = _REAL_WALL_MS
         self.http.close()
         self._db.dispose()
         self.server.stop()
@@ -242,6 +257,8 @@ class SimClient:
         self.http = httpx.Client(transport=self.transport, timeout=30)
         self.crash_at: int | None = None
         self.crash_after = False
+        #: How far this laptop's clock is off, in ms (set by the model; hours either way).
+        self.skew_ms = 0
         self.db_calls = 0
         self.crashes = 0
         self._open()
@@ -280,6 +297,7 @@ class SimClient:
         self.transport.arm(fault, at)
         self.db_calls = 0
         self.crash_at, self.crash_after = crash_at, crash_after
+        _SKEW_MS["now"] = self.skew_ms
         try:
             self.engine.run()
         except Crash:
@@ -294,6 +312,7 @@ class SimClient:
         finally:
             self.transport.arm(None)
             self.crash_at = None
+            _SKEW_MS["now"] = 0
         return "ok"
 
     # -- reading the store ---------------------------------------------------
@@ -372,6 +391,7 @@ class World:
 
     def create(self, i: int, record_type: str, link: int | None) -> None:
         client = self.clients[i]
+        _SKEW_MS["now"] = client.skew_ms
         fields: dict[str, Any] = {}
         if record_type == "account":
             fields["name"] = self.token()
@@ -391,6 +411,7 @@ class World:
 
     def edit(self, i: int, record_type: str, pick: int, field_index: int) -> None:
         client = self.clients[i]
+        _SKEW_MS["now"] = client.skew_ms
         ids = client.live_ids(record_type)
         if not ids:
             return
@@ -408,6 +429,7 @@ class World:
 
     def delete(self, i: int, record_type: str, pick: int) -> None:
         client = self.clients[i]
+        _SKEW_MS["now"] = client.skew_ms
         ids = client.live_ids(record_type)
         if not ids:
             return
@@ -500,6 +522,11 @@ class SyncMachine(RuleBasedStateMachine):
           pick=st.integers(0, 50))
     def delete(self, client: int, record_type: str, pick: int) -> None:
         self.world.delete(client, record_type, pick)
+
+    @rule(client=st.integers(0, N_CLIENTS - 1), hours=st.integers(-12, 12))
+    def set_clock(self, client: int, hours: int) -> None:
+        """The laptop's clock is hours off (time zone set wrong, dead CMOS battery...)."""
+        self.world.clients[client].skew_ms = hours * 3600 * 1000 + 137
 
     @rule(client=st.integers(0, N_CLIENTS - 1))
     def sync(self, client: int) -> None:
