@@ -31,7 +31,8 @@ BACKOFF_MAX_S = 300.0
 
 
 def backoff_delay(failures: int, rng: Callable[[], float] = random.random, retry_after: float | None = None) -> float:
-    """Seconds to wait after ``failures`` consecutive failures ("full jitter")."""
+    """Seconds to wait after ``failures`` consecutive failures: a doubling window, a random
+    point in its upper half ("equal jitter"), never sooner than the server asked."""
     ceiling = min(BACKOFF_MAX_S, BACKOFF_BASE_S * (2 ** max(0, failures - 1)))
     delay: float = ceiling / 2 + rng() * ceiling / 2
     if retry_after is not None:
