@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.clock import client_id as stored_client_id
@@ -142,17 +142,19 @@ class Replica:
         """Freeze up to ``limit`` pending entries into changes to send."""
         changes: list[Change] = []
         with self._db.session() as session:
+            # Parents before children (an account before its new contacts),
+            # then oldest first, chosen in SQL: sorting only the oldest
+            # ``limit`` entries starved a parent queued after its children (a
+            # restore the server asked for), and the children never settled.
+            type_order = case(_TYPE_ORDER, value=PendingChange.record_type, else_=len(_TYPE_ORDER))
             entries = list(
                 session.execute(
                     select(PendingChange)
                     .where(PendingChange.status == "pending")
-                    .order_by(PendingChange.created_at)
+                    .order_by(type_order, PendingChange.created_at)
                     .limit(limit)
                 ).scalars()
             )
-            # Parents before children (an account before its new contacts),
-            # then oldest first.
-            entries.sort(key=lambda e: (_TYPE_ORDER.get(e.record_type, 99), e.created_at))
             for entry in entries:
                 if entry.in_flight is not None:
                     changes.append(Change.model_validate(entry.in_flight))

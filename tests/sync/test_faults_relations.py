@@ -34,3 +34,22 @@ def test_contact_of_an_account_deleted_elsewhere_stays_editable(cloud, make_prof
     assert a.sync().rejected == 0
     b.sync()
     assert b.records.get("contact", contact).data["title"] == "Buyer"
+
+
+def test_parent_restore_queued_after_its_children_is_not_starved(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    # Found by the state machine: with more stuck children than one push
+    # batch, the account restore the server asks for was never picked.
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    account = a.records.create("account", {"name": "Acme"})
+    a.sync()
+    b.sync()
+    b.engine.push_batch = 2
+    for i in range(3):
+        b.records.create("contact", {"first_name": f"Under Acme {i}", "account_id": account})
+    a.records.delete("account", account)
+    a.sync()
+    b.sync()
+    assert b.records.pending_count() == 0
+    a.sync()
+    assert len(server_contacts(cloud, a)) == 3
