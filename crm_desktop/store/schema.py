@@ -231,6 +231,8 @@ def _column_type(fspec: FieldSpec) -> Any:
         return Text()
     if kind is FieldKind.REF:
         return String(36)
+    if kind is FieldKind.TAGS:
+        return JSON()
     # Decimals, dates and date-times stay in their wire text form: exact, and
     # ISO dates and UTC date-times sort correctly as text.
     return String(fspec.max_length)

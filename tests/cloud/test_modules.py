@@ -147,10 +147,11 @@ def test_campaign_members(client: TestClient, alice: Account) -> None:
 def test_new_types_travel_in_pull_exactly_as_rest_shows_them(client: TestClient, alice: Account, path: str) -> None:
     samples: dict[str, dict[str, Any]] = {
         "leads": {"first_name": "张", "last_name": "伟", "company": "Wayne", "status": "Qualified",
-                  "converted_at": "2026-05-01T10:00:00Z"},
+                  "converted_at": "2026-05-01T10:00:00Z", "tags": ["VIP", "expo 2026"]},
         "opportunities": {"name": "Deal", "amount": "1.5", "currency": "JPY", "close_date": "2026-07-01"},
         "activities": {"subject": "Meet", "kind": "Meeting", "start_at": "2026-06-01T08:00:00Z", "done": True},
-        "cases": {"subject": "Broken", "priority": "High", "resolution": "Turned it off and on"},
+        "cases": {"subject": "Broken", "priority": "High", "resolution": "Turned it off and on",
+                  "tags": ["hardware", "urgent"]},
         "campaigns": {"name": "Fair", "budget": "100", "start_date": "2026-01-01"},
     }
     created = create(client, alice, path, **samples[path])

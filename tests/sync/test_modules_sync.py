@@ -21,13 +21,15 @@ def test_offline_activity_linked_to_offline_contact_reaches_other_profile(cloud,
         "start_at": "2026-12-01T09:00:00Z", "end_at": "2026-12-01T10:00:00Z",
     })
     task = a.records.create("activity", {"kind": "Task", "subject": "Send quote", "due_date": "2026-11-20",
-                                         "related_type": "contact", "related_id": contact})
+                                         "related_type": "contact", "related_id": contact,
+                                         "tags": ["quote", "q4"]})
     cloud.start()
     assert a.sync().pushed == 3
     b.sync()
     linked = b.context.activities.linked_to("contact", contact)
     assert [v.id for v in linked] == [meeting, task]
     assert linked[0].start_at == "2026-12-01T09:00:00Z" and not linked[0].dirty
+    assert b.records.get("activity", task).data["tags"] == ["quote", "q4"]
     due = b.context.activities.due(date(2026, 11, 25))
     assert [v.id for v in due] == [task]
     b.records.update("activity", task, {"done": True})
