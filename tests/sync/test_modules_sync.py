@@ -106,3 +106,25 @@ def test_lead_conversion_is_one_unit_of_work_that_syncs(cloud, make_profile) -> 
     assert b.records.get("account", conversion.account_id).data["name"] == "Initech"
     opportunity = b.records.get("opportunity", conversion.opportunity_id).data
     assert opportunity["campaign_id"] == campaign and opportunity["stage"] == "Prospecting"
+
+
+def test_custom_fields_sync_and_are_checked_offline(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    create_config(cloud.database_url, "custom_field", {"record_type": "opportunity", "name": "region",
+                                                       "label": "Sales region", "kind": "choice",
+                                                       "choices": "EMEA\nAPAC\nAmericas", "active": True})
+    create_config(cloud.database_url, "custom_field", {"record_type": "opportunity", "name": "seats",
+                                                       "label": "Seats", "kind": "number", "active": True})
+    a.sync()
+    assert [f.label for f in a.records.custom_fields("opportunity")] == ["Sales region", "Seats"]
+    cloud.stop()
+    with pytest.raises(ValidationFailed) as excinfo:
+        a.records.create("opportunity", {"name": "Deal", "custom": {"region": "Mars", "seats": "ten"}})
+    assert {e.field for e in excinfo.value.errors} == {"custom.region", "custom.seats"}
+    opp = a.records.create("opportunity", {"name": "Deal", "custom": {"region": "APAC", "seats": "250.0"}})
+    assert a.records.get("opportunity", opp).data["custom"] == {"region": "APAC", "seats": "250"}
+    cloud.start()
+    assert a.sync().rejected == 0
+    b.sync()
+    assert b.records.get("opportunity", opp).data["custom"] == {"region": "APAC", "seats": "250"}
