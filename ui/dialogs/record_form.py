@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -119,8 +120,13 @@ class RecordPicker(QLineEdit):
         if self._type is not None:
             self._timer.start()
 
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()  # a closed form must not ask the worker for anything
+        super().hideEvent(event)
+
     def _lookup(self) -> None:
-        if self._type is None:
+        if self._type is None or not self.isVisible():
+            # Nobody sees the completer (the form was closed, or never shown).
             return
         self._generation += 1
         generation = self._generation
