@@ -1,8 +1,8 @@
 """Custom fields: the definitions administrators keep per record type, and a ``custom``
 object of values on every record type that can have them.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-25
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=36), nullable=True),
     sa.Column('field_stamps', sa.JSON(), nullable=True),
+    sa.Column('merged_into', sa.String(length=36), nullable=True),
     sa.Column('record_type', sa.String(length=32), nullable=True),
     sa.Column('name', sa.String(length=64), nullable=True),
     sa.Column('label', sa.String(length=120), nullable=True),
