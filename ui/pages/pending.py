@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from crm_desktop.context import AppContext
 from crm_desktop.services.records import DataChanged, PendingChangeView
+from crm_protocol.records import RECORD_TYPES
 from ui.dialogs import messages
 from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
@@ -62,8 +63,9 @@ class PendingPage(QWidget):
     def _card(self, view: PendingChangeView) -> Card:
         card = Card(self.list)
         card.setProperty("recordId", view.record_id)
-        ops = {"create": self.tr("New"), "update": self.tr("Changed"), "delete": self.tr("Deleted")}
-        types = {"contact": self.tr("Contact"), "account": self.tr("Account")}
+        ops = {"create": self.tr("New"), "update": self.tr("Changed"), "delete": self.tr("Deleted"),
+               "restore": self.tr("Brought back")}
+        types = {name: QCoreApplication.translate("RecordTypes", spec.label) for name, spec in RECORD_TYPES.items()}
         status = {
             "pending": self.tr("Waiting to sync"),
             "rejected": self.tr("Refused by the server"),
@@ -125,6 +127,7 @@ class PendingPage(QWidget):
             "create": self.tr("Discard “%1”? It was never synced, so it will be removed."),
             "update": self.tr("Discard your changes to “%1”? It goes back to what the server has."),
             "delete": self.tr("Undo deleting “%1”?"),
+            "restore": self.tr("Discard bringing back “%1”? It stays deleted, as it is on the server."),
         }.get(view.op, self.tr("Discard the change to “%1”?"))
         if not messages.confirm(self, self.tr("Discard change"), text.replace("%1", view.title),
                                 self.tr("Discard")):
