@@ -153,76 +153,76 @@
 <context>
     <name>CaseQueue</name>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="168" />
+        <location filename="../../ui/support/case_queue.py" line="171" />
         <source>%1 (overdue)</source>
-        <extracomment>(total, overdue) of the whole queue under the current filter.</extracomment>
+        <extracomment>Seconds after which the queue shown again reloads even with no data change. (total, overdue) of the whole queue under the current filter.</extracomment>
         <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>CaseQueuePage</name>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="197" />
+        <location filename="../../ui/support/case_queue.py" line="201" />
         <source>Case queue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="201" />
+        <location filename="../../ui/support/case_queue.py" line="205" />
         <source>All open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="206" />
+        <location filename="../../ui/support/case_queue.py" line="210" />
         <source>Any priority</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="211" />
+        <location filename="../../ui/support/case_queue.py" line="215" />
         <source>Everyone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="212" />
+        <location filename="../../ui/support/case_queue.py" line="216" />
         <source>Overdue only</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="217" />
+        <location filename="../../ui/support/case_queue.py" line="221" />
         <source>New case…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="220" />
+        <location filename="../../ui/support/case_queue.py" line="224" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="229" />
+        <location filename="../../ui/support/case_queue.py" line="233" />
         <source>Status:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="229" />
+        <location filename="../../ui/support/case_queue.py" line="233" />
         <source>Priority:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="230" />
+        <location filename="../../ui/support/case_queue.py" line="234" />
         <source>Owner:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="252" />
+        <location filename="../../ui/support/case_queue.py" line="256" />
         <source>No cases match.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="274" />
+        <location filename="../../ui/support/case_queue.py" line="278" />
         <source>Me</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/support/case_queue.py" line="305" />
+        <location filename="../../ui/support/case_queue.py" line="309" />
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n case</numerusform>
@@ -230,7 +230,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/support/case_queue.py" line="307" />
+        <location filename="../../ui/support/case_queue.py" line="311" />
         <source>%n overdue</source>
         <translation>
             <numerusform>%n overdue</numerusform>
@@ -551,38 +551,38 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="147" />
+        <location filename="../../ui/dashboard/page.py" line="151" />
         <source>Dashboard</source>
-        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source). (target, parameters): open the list behind a figure.</extracomment>
+        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source). Seconds after which a page shown again reloads even with no data change. (target, parameters): open the list behind a figure.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="232" />
+        <location filename="../../ui/dashboard/page.py" line="238" />
         <source>Open pipeline by stage</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="239" />
+        <location filename="../../ui/dashboard/page.py" line="245" />
         <source>No pipeline stages yet: they arrive with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="243" />
+        <location filename="../../ui/dashboard/page.py" line="249" />
         <source>Won</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="244" />
+        <location filename="../../ui/dashboard/page.py" line="250" />
         <source>This month</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="245" />
+        <location filename="../../ui/dashboard/page.py" line="251" />
         <source>This quarter</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dashboard/page.py" line="247" />
+        <location filename="../../ui/dashboard/page.py" line="253" />
         <source>%1: %n deal(s)</source>
         <translation>
             <numerusform>%1: %n deal</numerusform>
@@ -590,38 +590,38 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="252" />
+        <location filename="../../ui/dashboard/page.py" line="258" />
         <source>Open cases</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="253" />
-        <location filename="../../ui/dashboard/page.py" line="264" />
+        <location filename="../../ui/dashboard/page.py" line="259" />
+        <location filename="../../ui/dashboard/page.py" line="270" />
         <source>Overdue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="262" />
+        <location filename="../../ui/dashboard/page.py" line="268" />
         <source>My activities</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="263" />
+        <location filename="../../ui/dashboard/page.py" line="269" />
         <source>Due today</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="269" />
+        <location filename="../../ui/dashboard/page.py" line="275" />
         <source>New leads by source</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="272" />
+        <location filename="../../ui/dashboard/page.py" line="278" />
         <source>(no source)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="275" />
+        <location filename="../../ui/dashboard/page.py" line="281" />
         <source>No new leads.</source>
         <translation type="unfinished" />
     </message>
@@ -848,7 +848,9 @@
         <location filename="../../ui/dashboard/leads.py" line="50" />
         <source>%n lead(s)</source>
         <translation>
-            <numerusform>%n lead</numerusform><numerusform>%n leads</numerusform></translation>
+            <numerusform>%n lead</numerusform>
+            <numerusform>%n leads</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/dashboard/leads.py" line="52" />
