@@ -349,17 +349,17 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
         <source>Contact</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
         <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="91" />
+        <location filename="../../ui/pages/conflicts.py" line="114" />
         <source>someone</source>
         <translation type="unfinished" />
     </message>
@@ -379,73 +379,141 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="82" />
-        <source>Whole record: edited here, deleted elsewhere</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="83" />
-        <source>Whole record: deleted here, edited elsewhere</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="85" />
+        <location filename="../../ui/pages/conflicts.py" line="92" />
         <source>Whole record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="95" />
+        <location filename="../../ui/pages/conflicts.py" line="118" />
         <source>Other side: %1 · found %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <location filename="../../ui/pages/conflicts.py" line="126" />
         <source>Mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="104" />
+        <location filename="../../ui/pages/conflicts.py" line="127" />
         <source>Theirs (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="110" />
-        <location filename="../../ui/pages/conflicts.py" line="112" />
+        <location filename="../../ui/pages/conflicts.py" line="133" />
+        <location filename="../../ui/pages/conflicts.py" line="135" />
         <source>applied</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="132" />
+        <location filename="../../ui/pages/conflicts.py" line="107" />
+        <location filename="../../ui/pages/conflicts.py" line="108" />
         <source>Keep mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="135" />
+        <location filename="../../ui/pages/conflicts.py" line="82" />
+        <source>Edited here, deleted elsewhere</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="83" />
+        <source>Deleted here, edited elsewhere</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="84" />
+        <source>Reassigned: you no longer have access; your unsynced edits are kept here</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="85" />
+        <source>Merged into another record elsewhere; your edits were carried over</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="89" />
+        <source>Deleted elsewhere, brought back because you linked records to it offline</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <source>%1: the linked record was deleted elsewhere; kept without the link</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="97" />
+        <source>Keep the record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="97" />
+        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <source>Delete it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <source>Keep their version</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <source>Keep it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <source>Delete it after all</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <source>Bring it back and link</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <source>Leave unlinked</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <source>Keep my copy as a new record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <source>Discard my edits</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="107" />
+        <location filename="../../ui/pages/conflicts.py" line="108" />
         <source>Keep theirs</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="141" />
+        <location filename="../../ui/pages/conflicts.py" line="166" />
         <source>Keep both</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="143" />
+        <location filename="../../ui/pages/conflicts.py" line="168" />
         <source>Keep both versions, mine first, one after the other</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="147" />
+        <location filename="../../ui/pages/conflicts.py" line="172" />
         <source>Edit…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="166" />
+        <location filename="../../ui/pages/conflicts.py" line="191" />
         <source>Merge values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="167" />
+        <location filename="../../ui/pages/conflicts.py" line="192" />
         <source>Value for %1:</source>
         <translation type="unfinished" />
     </message>
@@ -1030,6 +1098,45 @@
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="323" />
         <source>Choose a field for at least one column.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MergeRecordsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="73" />
+        <source>Merge %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="83" />
+        <source>Choose the record to keep and, for each field where the two differ, the value to keep. The other record is merged into it: its links (contacts, deals, activities…) move to the kept record, and anyone who opens the old one finds the kept one. The merge is synced to everyone.</source>
+        <extracomment>field name -&gt; its choice group (only fields where the records differ)</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="96" />
+        <source>Merge</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="117" />
+        <source>Keep “%1”</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="117" />
+        <source>(untitled)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="145" />
+        <source>Both</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="163" />
+        <source>The two records have the same values.</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -1725,70 +1832,80 @@
 <context>
     <name>RecordListPage</name>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="130" />
+        <location filename="../../ui/pages/record_list.py" line="132" />
         <source>New %1</source>
         <extracomment>The number of records shown changed (for the window's status).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="135" />
+        <location filename="../../ui/pages/record_list.py" line="137" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="137" />
+        <location filename="../../ui/pages/record_list.py" line="139" />
         <source>Open the selected record (Enter)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="139" />
-        <location filename="../../ui/pages/record_list.py" line="237" />
-        <location filename="../../ui/pages/record_list.py" line="239" />
+        <location filename="../../ui/pages/record_list.py" line="141" />
+        <location filename="../../ui/pages/record_list.py" line="245" />
+        <location filename="../../ui/pages/record_list.py" line="247" />
         <source>Delete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="151" />
-        <source>Import…</source>
+        <location filename="../../ui/pages/record_list.py" line="146" />
+        <source>Merge…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="153" />
-        <source>Import records from a CSV, Excel or vCard file</source>
+        <location filename="../../ui/pages/record_list.py" line="148" />
+        <source>Merge the two selected records into one (select two rows)</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/pages/record_list.py" line="157" />
-        <source>CSV (Excel, Google Sheets…)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/record_list.py" line="158" />
-        <source>Excel workbook (.xlsx)</source>
+        <source>Import…</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/pages/record_list.py" line="159" />
+        <source>Import records from a CSV, Excel or vCard file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="163" />
+        <source>CSV (Excel, Google Sheets…)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="164" />
+        <source>Excel workbook (.xlsx)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="165" />
         <source>vCard address book (.vcf)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="168" />
+        <location filename="../../ui/pages/record_list.py" line="174" />
         <source>Export</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="169" />
+        <location filename="../../ui/pages/record_list.py" line="175" />
         <source>Export this list, as filtered and sorted</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="238" />
+        <location filename="../../ui/pages/record_list.py" line="246" />
         <source>Delete “%1”? The deletion is synced to everyone.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="297" />
+        <location filename="../../ui/pages/record_list.py" line="320" />
         <source>%n record(s)</source>
         <translation>
             <numerusform>%n record</numerusform>
@@ -1796,7 +1913,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="301" />
+        <location filename="../../ui/pages/record_list.py" line="324" />
         <source>About %n record(s)</source>
         <translation>
             <numerusform>About %n record</numerusform>
@@ -1804,12 +1921,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="306" />
+        <location filename="../../ui/pages/record_list.py" line="329" />
         <source>Searching…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="306" />
+        <location filename="../../ui/pages/record_list.py" line="329" />
         <source>Loading…</source>
         <translation type="unfinished" />
     </message>
@@ -2137,43 +2254,43 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="53" />
+        <location filename="../../ui/pages/record_list.py" line="54" />
         <source>Search contacts by name, email, phone or city</source>
         <extracomment>Default column widths (no resize-to-contents over a million rows).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="54" />
+        <location filename="../../ui/pages/record_list.py" line="55" />
         <source>Search accounts by name, email, phone or city</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="55" />
+        <location filename="../../ui/pages/record_list.py" line="56" />
         <source>Search leads by name, company, email, phone or city</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="56" />
+        <location filename="../../ui/pages/record_list.py" line="57" />
         <source>Search opportunities by name or next step</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="57" />
+        <location filename="../../ui/pages/record_list.py" line="58" />
         <source>Search activities by subject</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="58" />
+        <location filename="../../ui/pages/record_list.py" line="59" />
         <source>Search cases by subject</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="59" />
+        <location filename="../../ui/pages/record_list.py" line="60" />
         <source>Search campaigns by name</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="61" />
+        <location filename="../../ui/pages/record_list.py" line="62" />
         <source>Search</source>
         <translation type="unfinished" />
     </message>
