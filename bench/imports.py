@@ -117,3 +117,32 @@ def bench_import(workdir: Path, count: int = 100_000) -> dict[str, float]:
         "read_s": read_s, "preview_s": preview_s, "commit_s": elapsed - read_s - preview_s,
         "baseline_core_insert_s": baseline,
     }
+
+
+def bench_duplicates(profile: Path) -> dict[str, float]:
+    """The record form's duplicate check on a big profile: p95 over typical new contacts."""
+    import statistics
+
+    context = AppContext.open(profile, lock=False)
+    try:
+        with context.db.session() as session:
+            sample = session.connection().exec_driver_sql(
+                "SELECT first_name, last_name, email, phone FROM contacts WHERE deleted = 0 "
+                "AND rid % 50000 = 7 LIMIT 20").all()
+        typed: list[dict[str, str | None]] = []
+        for first, last, email, phone in sample:
+            typed.append({"first_name": first, "last_name": last, "email": email})  # exact email
+            typed.append({"first_name": first, "last_name": last, "phone": phone})  # same phone
+            typed.append({"first_name": (first or "")[:-1] + "x", "last_name": last})  # a typo: fuzzy
+            typed.append({"first_name": "Nobody", "last_name": f"Unknown{len(typed)}"})  # no match
+        timings = []
+        found = 0
+        for data in typed * 2:
+            started = time.perf_counter()
+            found += bool(context.duplicates.find("contact", data))
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        return {"p95": timings[int(len(timings) * 0.95) - 1], "median": statistics.median(timings),
+                "checks": len(timings), "with_matches": found}
+    finally:
+        context.close()

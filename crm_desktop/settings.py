@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,9 @@ class Settings:
     default_region: str = "US"
     #: Minutes between background syncs; 0 turns the timer off.
     sync_interval_minutes: int = 10
+    #: How conflicts are decided, per field kind and for edit-against-delete
+    #: (see :mod:`crm_desktop.conflict_policy`); missing keys use the default.
+    conflict_policy: dict[str, str] = field(default_factory=dict)
     version: int = SETTINGS_VERSION
 
     @classmethod
@@ -60,8 +63,7 @@ class Settings:
         known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in raw.items():
-            field = known.get(key)
-            if field is None:
+            if known.get(key) is None:
                 continue
             default = getattr(cls(), key)
             if isinstance(value, type(default)) and not (

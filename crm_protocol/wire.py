@@ -20,11 +20,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 1
+from crm_protocol.hlc import STAMP_RE
+
+#: 2: per-field clock stamps on changes and records, the server's clock on
+#: every answer.
+PROTOCOL_VERSION = 2
 PROTOCOL_HEADER = "X-CRM-Protocol"
 MAX_PUSH_BATCH = 500
 MAX_PULL_LIMIT = 5000
@@ -33,6 +37,12 @@ DEFAULT_PULL_LIMIT = 2000
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+#: A hybrid-logical-clock stamp (see :mod:`crm_protocol.hlc`).
+Stamp = Annotated[str, Field(pattern=STAMP_RE.pattern, max_length=40)]
+#: Field name (or ``"*"`` for every field not named) -> the stamp of its last edit.
+Stamps = Annotated[dict[str, Stamp], Field(max_length=256)]
 
 
 class ChangeOp(StrEnum):
@@ -57,6 +67,8 @@ class RecordState(_Model):
     data: dict[str, Any]
     updated_at: datetime
     updated_by: str | None = None
+    #: When each field was last edited (hybrid logical clock), for the merge.
+    stamps: Stamps = Field(default_factory=dict)
 
 
 class Change(_Model):
@@ -68,6 +80,12 @@ class Change(_Model):
     base_rev: int | None = Field(default=None, ge=1)
     #: Only the fields this change sets (for a create: all of them).
     fields: dict[str, Any] = Field(default_factory=dict)
+    #: When each field in ``fields`` was edited; fields without a stamp are
+    #: stamped by the server's clock.
+    stamps: Stamps = Field(default_factory=dict)
+    #: An update that brings back a deleted record (an edit that won against
+    #: a delete): applied to the tombstone if ``base_rev`` is its revision.
+    restore: bool = False
 
 
 class PushRequest(_Model):
@@ -94,6 +112,10 @@ class ChangeResult(_Model):
 class PushResponse(_Model):
     results: list[ChangeResult]
     cursor: int = Field(ge=0, description="Server cursor after this push")
+    #: The server's wall clock and hybrid clock when it answered: clients
+    #: stamp their edits in server time (see docs/SYNC.md, "Clocks").
+    server_time: datetime
+    hlc: Stamp
 
 
 class PullResponse(_Model):
@@ -103,6 +125,8 @@ class PullResponse(_Model):
     #: Lowest cursor the server still has complete history for; a client whose
     #: cursor is below it, or above ``server_cursor``, must resync in full.
     server_cursor: int = Field(ge=0)
+    server_time: datetime
+    hlc: Stamp
 
 
 class TypeChecksum(_Model):
@@ -129,6 +153,9 @@ class ServerInfo(_Model):
     protocol_min: int
     protocol_max: int
     server_version: str
+    #: The server's clock, so a client can stamp edits in server time before
+    #: its first push (docs/SYNC.md, "Clocks").
+    server_time: datetime
 
 
 class UserOut(_Model):

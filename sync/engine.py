@@ -94,6 +94,11 @@ class SyncEngine:
                 on_changed(event)
 
         client_id: str = self._run_db(self.replica.client_id)
+        if not self._run_db(self.replica.knows_server_time):
+            # Learn the server's time before the first push, so edits made
+            # offline on a laptop with a wrong clock are judged in server time.
+            info = self.client.info()
+            self._run_db(self.replica.observe_server, info.server_time, None)
         self._push(client_id, report, check, changed)
         self._pull(report, check, changed)
         if report.pulled or report.pushed:
@@ -129,6 +134,8 @@ class SyncEngine:
                 return
             self._set_progress("push", done, max(total, done + len(changes)))
             response = self.client.push(PushRequest(client_id=client_id, changes=changes))
+            # The server's clock first: merging a conflict compares stamps in server time.
+            self._run_db(self.replica.observe_server, response.server_time, response.hlc)
             event = self._run_db(self.replica.apply_push_results, changes, response.results)
             changed(event)
             done += len(changes)
@@ -160,6 +167,7 @@ class SyncEngine:
                     raise BadResponse("The server's change feed went backwards; nothing was applied.")
                 if page.has_more:
                     upcoming = prefetch.submit(self.client.pull, page.cursor, self.pull_limit)
+                self._run_db(self.replica.observe_server, page.server_time, page.hlc)
                 event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor)
                 changed(event)
                 report.pulled += len(page.records)

@@ -55,7 +55,7 @@ class SyncSession(QObject):
         self._http_factory = http_factory
         self._profile = profile
         self._watch_network = watch_network
-        self.replica = Replica(context.db)
+        self.replica = Replica(context.db, policy=context.conflict_policy)
         self.controller: SyncController | None = None
         self._http: httpx.Client | None = None
         self._pending_start: tuple[httpx.Client, TokenManager] | None = None

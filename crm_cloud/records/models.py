@@ -20,6 +20,9 @@ class ServerState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    #: The server's hybrid logical clock (crm_protocol.hlc): the latest stamp
+    #: it made or accepted.  Updated under the same row lock as ``seq``.
+    hlc: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class AppliedChange(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -22,7 +23,7 @@ from sqlalchemy.types import TypeEngine
 from crm_protocol.records import FieldKind, FieldSpec, RecordTypeSpec
 
 #: Columns every record table has besides its fields.
-COMMON_COLUMNS = ("id", "rev", "deleted", "created_at", "updated_at", "updated_by")
+COMMON_COLUMNS = ("id", "rev", "deleted", "created_at", "updated_at", "updated_by", "field_stamps")
 
 #: record type name -> its table; filled by :func:`register_record_table`.
 RECORD_TABLES: dict[str, Table] = {}
@@ -38,8 +39,12 @@ def column_type(spec: FieldSpec) -> TypeEngine[Any]:
         return Numeric(17, 2)
     if kind is FieldKind.DATE:
         return Date()
+    if kind is FieldKind.DATETIME:
+        return DateTime(timezone=True)
     if kind is FieldKind.LONG_TEXT:
         return Text()
+    if kind is FieldKind.TAGS:
+        return JSON()
     if kind is FieldKind.REF:
         return String(36)
     return String(spec.max_length)
@@ -59,6 +64,9 @@ def record_table(spec: RecordTypeSpec, metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("updated_at", DateTime(timezone=True), nullable=False),
         Column("updated_by", String(36), nullable=True),
+        # Field name (or "*" for every other field) -> hybrid-logical-clock
+        # stamp of its last edit; NULL for rows written before stamps existed.
+        Column("field_stamps", JSON(), nullable=True),
     ]
     for fspec in spec.fields:
         nullable = fspec.kind is not FieldKind.BOOL

@@ -42,8 +42,10 @@ def targets(spec: RecordTypeSpec) -> list[Target]:
         label = f.label
         if f.kind is FieldKind.REF and f.ref_type == "user":
             label = f"{f.label} (name or email)"
-        elif f.kind is FieldKind.REF:
+        elif f.kind is FieldKind.REF and f.ref_type:
             label = f"{f.label} (name)"
+        elif f.kind is FieldKind.REF:
+            label = f"{f.label} (id)"
         out.append(Target(f.name, label))
     return out
 

@@ -76,6 +76,8 @@ class Table:
     problems: list[RowProblem] = field(default_factory=list)
     #: Blank rows skipped (not problems: spreadsheets are full of them).
     blank_rows: int = 0
+    #: Excel: the worksheet read.
+    sheet: str = ""
 
     @property
     def row_count(self) -> int:
@@ -356,33 +358,45 @@ def read_xlsx(path: Path, *, progress: ProgressFn = _no_progress) -> Table:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise ReadError(f"{path.name} is not a readable Excel .xlsx workbook ({exc}).") from exc
     try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise ReadError(f"{path.name} has no worksheet.")
-        total = sheet.max_row or 0
-        headers: list[str] | None = None
-        rows: list[tuple[int, list[str]]] = []
-        blank = 0
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [cell_text(v) for v in values]
-            if not any(c.strip() for c in cells):
-                if headers is not None:
-                    blank += 1
-                continue
-            if headers is None:
-                while cells and not cells[-1].strip():
-                    cells.pop()
-                headers = _headers([_WS.sub(" ", c).strip() for c in cells])
-                continue
-            if len(cells) < len(headers):
-                cells += [""] * (len(headers) - len(cells))
-            rows.append((number, cells[: len(headers)]))
-            if number % 5000 == 0:
-                progress(number, total)
+        # The sheet the workbook was saved on (what its owner looked at), else
+        # the first one with anything in it.
+        sheets = list(workbook.worksheets)
+        active = workbook.active
+        if active in sheets:
+            sheets.remove(active)
+            sheets.insert(0, active)
+        for sheet in sheets:
+            table = _read_sheet(sheet, progress)
+            if table is not None:
+                return table
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ReadError(f"{path.name} is damaged and cannot be read ({exc}).") from exc
     finally:
         workbook.close()
+    raise ReadError(f"Every worksheet of {path.name} is empty.")
+
+
+def _read_sheet(sheet: Any, progress: ProgressFn) -> Table | None:
+    total = sheet.max_row or 0
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    blank = 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [cell_text(v) for v in values]
+        if not any(c.strip() for c in cells):
+            if headers is not None:
+                blank += 1
+            continue
+        if headers is None:
+            while cells and not cells[-1].strip():
+                cells.pop()
+            headers = _headers([_WS.sub(" ", c).strip() for c in cells])
+            continue
+        if len(cells) < len(headers):
+            cells += [""] * (len(headers) - len(cells))
+        rows.append((number, cells[: len(headers)]))
+        if number % 5000 == 0:
+            progress(number, total)
     if headers is None:
-        raise ReadError(f"The first worksheet of {path.name} is empty.")
-    return Table(headers, rows, "xlsx", "", "", [], blank)
+        return None
+    return Table(headers, rows, "xlsx", "", "", [], blank, str(sheet.title))

@@ -31,7 +31,7 @@ log = logging.getLogger("crm.duplicates")
 
 FUZZY_CUTOFF = 88
 #: Most candidate rows read per name block (common names: "John" at 1M rows).
-CANDIDATES = 3000
+CANDIDATES = 2000
 _CHUNK = 400
 
 
@@ -151,11 +151,12 @@ class DuplicateFinder:
                 chunk = items[start:start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for column in columns:
-                    # lower(email) matches the expression index of migration 0003.
-                    expression = f"lower({column})" if lower else column
-                    sql = (f"SELECT id, {title_sql}, {expression} FROM {table} "
+                    # COLLATE NOCASE matches the email indexes (migration 0003).
+                    expression = f"{column} COLLATE NOCASE" if lower else column
+                    sql = (f"SELECT id, {title_sql}, {column} FROM {table} "
                            f"WHERE deleted = 0 AND {column} IS NOT NULL AND {expression} IN ({marks})")
-                    for record_id, title, key in conn.exec_driver_sql(sql, tuple(chunk)):
+                    for record_id, title, value in conn.exec_driver_sql(sql, tuple(chunk)):
+                        key = str(value).lower() if lower else value
                         for i in values.get(key, ()):
                             out[i].setdefault(record_id, []).append((title or "", reason, score))
 
@@ -183,14 +184,18 @@ class DuplicateFinder:
         table = RECORD_MODELS[record_type].__tablename__
         title_sql = _title_sql(spec)
         candidates: dict[str, str] = {}
-        folded = title.casefold().strip()
-        prefix = folded[:3]
-        # Block 1: names starting like this one (the sort index).
-        for record_id, name in conn.exec_driver_sql(
-            f"SELECT id, {title_sql} FROM {table} WHERE deleted = 0 AND sort_key >= ? AND sort_key < ? "
-            f"LIMIT {CANDIDATES}", (prefix, prefix + "\uffff"),
-        ):
-            candidates[record_id] = name or ""
+        folded = " ".join(title.casefold().split())
+        # Block 1: names starting like this one (the sort index): the first
+        # word and the next letter ("susan w…": a typo later in the name),
+        # then the first three letters (a short or cut name: "sue", "sus…").
+        first, _, rest = folded.partition(" ")
+        prefixes = [f"{first} {rest[:1]}" if rest else first, folded[:3]]
+        for prefix, limit in zip(prefixes, (CANDIDATES, CANDIDATES // 4), strict=True):
+            for record_id, name in conn.exec_driver_sql(
+                f"SELECT id, {title_sql} FROM {table} WHERE deleted = 0 AND sort_key >= ? AND sort_key < ? "
+                f"LIMIT {limit}", (prefix, prefix + "\uffff"),
+            ):
+                candidates[record_id] = name or ""
         # Block 2: names sharing a word of three characters or more (the
         # trigram index): catches a typo in the first name and swapped order.
         fts = FTS_TABLES.get(record_type)

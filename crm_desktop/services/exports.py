@@ -104,7 +104,7 @@ class ExportService:
         spec = spec_for(record_type)
         table = RECORD_MODELS[record_type].__tablename__
         names = spec.field_names
-        refs = [f for f in spec.fields if f.kind is FieldKind.REF]
+        refs = [f for f in spec.fields if f.kind is FieldKind.REF and f.ref_type in RECORD_MODELS | {"user": None}]
         for start in range(0, len(ids), CHUNK):
             progress.check("The export was cancelled. No file was written.")
             chunk = [int(r) for r in ids[start:start + CHUNK]]
@@ -214,6 +214,8 @@ def _discard_sheet(sheet: Any) -> None:
 def _text(f: FieldSpec, value: Any) -> str:
     if value is None:
         return ""
+    if f.kind is FieldKind.TAGS and isinstance(value, list):
+        return ", ".join(value)  # the importer (and validation) split on commas
     if f.kind is FieldKind.BOOL:
         return "yes" if value else "no"
     return str(value)
@@ -222,6 +224,8 @@ def _text(f: FieldSpec, value: Any) -> str:
 def _xlsx_value(f: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
+    if f.kind is FieldKind.TAGS and isinstance(value, list):
+        return ", ".join(value)
     if f.kind is FieldKind.BOOL:
         return "yes" if value else "no"
     if f.kind is FieldKind.INT:

@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
+from crm_desktop.clock import tick
 from crm_desktop.dataio.mapping import FULL_NAME
 from crm_desktop.dataio.progress import Progress
 from crm_desktop.dataio.readers import RowProblem, Table, read_table
@@ -376,6 +377,8 @@ class ImportService:
         names = spec_for(record_type).field_names
         records: list[dict[str, Any]] = []
         outbox: list[dict[str, Any]] = []
+        # One clock stamp for the whole import: its records were made at once.
+        field_stamps = {"*": tick(session)}
         for data in rows:
             record_id = new_id()
             values = {n: data.get(n) for n in names}
@@ -388,7 +391,7 @@ class ImportService:
                 "record_type": record_type, "record_id": record_id, "change_id": new_id(), "op": "create",
                 "base_rev": None, "base_values": {}, "in_flight": None, "local_seq": 1, "in_flight_seq": None,
                 "status": "pending", "reject_code": None, "reject_reason": None, "field_errors": None,
-                "created_at": stamp, "updated_at": stamp,
+                "field_stamps": field_stamps, "created_at": stamp, "updated_at": stamp,
             })
         ids = [r["id"] for r in records]
         with bulk_indexing(session, record_type, ids):
@@ -523,9 +526,11 @@ class _RefResolver:
         self._options = options
         self._region = region
         self._owner = owner
+        # A reference without a target type (e.g. "related to" any record)
+        # can only be given as an id; validation checks it.
         self._fields = [
             spec.field_map[t] for t in options.mapping.values()
-            if t in spec.field_map and spec.field_map[t].kind is FieldKind.REF
+            if t in spec.field_map and spec.field_map[t].kind is FieldKind.REF and spec.field_map[t].ref_type
         ]
         self._ids: dict[str, dict[str, str]] = {}
         self._users: dict[str, str] = {}

@@ -8,7 +8,7 @@ the SQL function ``crm_words``, which :func:`register_functions` adds to every
 connection of the app (``store/db.py``); any other program writing records
 into a profile must register it too.
 
-Single-record writes are indexed by triggers (migration 0003).  A bulk write
+Single-record writes are indexed by triggers (migration 0004).  A bulk write
 of many rows (a pulled sync page) runs inside :func:`bulk_indexing`: the
 triggers stand aside, the rows' old tokens are removed in one statement before
 the write and their new tokens added in one statement after it, which FTS5
@@ -54,6 +54,10 @@ def searched_fields(record_type: str, alias: str) -> str:
 @contextlib.contextmanager
 def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Iterator[None]:
     """Write rows ``ids`` of ``record_type`` inside this block; they are indexed at its end."""
+    if record_type not in FTS_TABLES:
+        # Configuration types (pipeline stages...) have no search index.
+        yield
+        return
     with bulk_reindex(session, record_type, ids, ids):
         yield
 

@@ -1,7 +1,7 @@
 """How record text is indexed for search, and how a typed query becomes an FTS5 match.
 
 Each record type has one contentless FTS5 table with the trigram tokenizer
-(migration 0003).  Its columns are the searched fields, plus one more,
+(migration 0004).  Its columns are the searched fields, plus one more,
 ``words``, filled by :func:`search_words` (registered in SQLite as
 ``crm_words``):
 

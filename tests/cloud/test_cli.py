@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, func, select, text
 from crm_cloud.cli import main
 from crm_cloud.customers.tables import account_table, contact_table
 from crm_cloud.demo import seed
+from crm_cloud.records.tables import COMMON_COLUMNS
 from crm_protocol.records import validate_fields
 
 
@@ -69,12 +70,13 @@ def test_user_add_and_demo_seed(database_url: str, monkeypatch: pytest.MonkeyPat
             seq = conn.execute(text("SELECT seq FROM server_state")).scalar()
     finally:
         engine.dispose()
+    # The migrations seed 10 configuration records (6 pipeline stages, 4 service levels).
     assert len(contacts) == 500
-    assert seq == 550
-    assert sorted(c["rev"] for c in contacts) == list(range(51, 551))
+    assert seq == 560
+    assert sorted(c["rev"] for c in contacts) == list(range(61, 561))
     without_account = sum(1 for c in contacts if c["account_id"] is None)
     assert 50 < without_account < 150
-    fields = [n for n in contacts[0] if n not in ("id", "rev", "deleted", "created_at", "updated_at", "updated_by")]
+    fields = [n for n in contacts[0] if n not in COMMON_COLUMNS]
     for c in contacts[:200]:
         data = {n: c[n] for n in fields if n != "account_id"}
         cleaned = validate_fields("contact", data, partial=False)

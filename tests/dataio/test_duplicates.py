@@ -55,8 +55,8 @@ def test_lookups_use_indexes(context: AppContext) -> None:
     with context.db.session() as session:
         conn = session.connection()
         checks = [("contacts", c, c) for c in ("phone_e164", "mobile_e164", "sort_key")]
-        checks += [("contacts", c, f"lower({c})") for c in ("email", "email2")]
-        checks += [("accounts", "email", "lower(email)"), ("accounts", "phone_e164", "phone_e164")]
+        checks += [("contacts", c, f"{c} COLLATE NOCASE") for c in ("email", "email2")]
+        checks += [("accounts", "email", "email COLLATE NOCASE"), ("accounts", "phone_e164", "phone_e164")]
         for table, column, expression in checks:
             plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE deleted = 0 AND {column} IS NOT NULL "

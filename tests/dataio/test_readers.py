@@ -177,3 +177,21 @@ def test_account_targets_and_guess() -> None:
     assert FULL_NAME not in keys and "phone_e164" not in keys
     mapping = guess_mapping(ACCOUNT, ["Account Name", "Website", "Billing City", "Account Owner", "Industry"])
     assert mapping == {0: "name", 1: "website", 2: "city", 3: "owner_id", 4: "industry"}
+
+
+def test_excel_reads_the_sheet_with_data(tmp_path: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Notes"  # saved on an empty sheet
+    data = workbook.create_sheet("Contacts")
+    data.append(["First Name", "Last Name"])
+    data.append(["Ann", "Lee"])
+    path = tmp_path / "book.xlsx"
+    workbook.save(path)
+    table = read_table(path)
+    assert (table.sheet, table.headers, table.rows) == ("Contacts", ["First Name", "Last Name"], [(2, ["Ann", "Lee"])])
+    empty = openpyxl.Workbook()
+    empty.save(tmp_path / "empty.xlsx")
+    with pytest.raises(ReadError, match="Every worksheet of empty.xlsx is empty"):
+        read_table(tmp_path / "empty.xlsx")

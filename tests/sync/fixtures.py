@@ -120,7 +120,7 @@ def make_profile(tmp_path: Path, cloud: CloudServer) -> Iterator:  # type: ignor
         context.settings.server_url = cloud.url
         context.settings.user_id = users[email]
         context.settings.user_email = email
-        replica = Replica(context.db)
+        replica = Replica(context.db, policy=context.conflict_policy)
         replica.bind_server(f"{cloud.url}|{users[email]}")
         engine = SyncEngine(replica, CloudClient(http, tokens), pull_limit=pull_limit)
         profile = Profile(name, context, http, tokens, store, engine, replica)

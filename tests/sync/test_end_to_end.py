@@ -44,15 +44,16 @@ def test_offline_create_then_sync_reaches_other_profile(cloud, make_profile) -> 
     assert [c.data["first_name"] for c in b.records.contacts_of_account(account)] == ["Ann", "Bo"]
 
 
-def test_concurrent_edit_keeps_both_values(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_edit_keeps_both_values(cloud, make_profile, skew) -> None:  # type: ignore[no-untyped-def]
     a = make_profile("alice")
     b = make_profile("bob", "alice@example.com")
     contact = a.records.create("contact", {"first_name": "Ann", "last_name": "Lee"})
     a.sync()
     b.sync()
-    # B edits the title; A, offline, edits the title too and the email.
+    # B edits the title; A, offline, edits the title too (later) and the email.
     b.records.update("contact", contact, {"title": "CTO"})
-    a.records.update("contact", contact, {"title": "Chief Technology Officer", "email": "ann@lee.example"})
+    with skew(60_000):  # a minute later
+        a.records.update("contact", contact, {"title": "Chief Technology Officer", "email": "ann@lee.example"})
     b.sync()
     a.sync()
     b.sync()
@@ -60,16 +61,19 @@ def test_concurrent_edit_keeps_both_values(cloud, make_profile) -> None:  # type
     on_b = b.records.get("contact", contact).data
     assert on_a == on_b  # converged
     assert on_a["email"] == "ann@lee.example"  # a different field: merged, no question
-    assert on_a["title"] == "CTO"  # same field: the server's value wins for now...
+    # Same field: the later edit wins by default (A's, made after B's)...
+    assert on_a["title"] == "Chief Technology Officer"
     conflicts = a.records.open_conflicts()
-    assert [(c.field, c.local_value, c.server_value) for c in conflicts] == [
-        ("title", "Chief Technology Officer", "CTO")  # ...and A's value is kept and visible
+    assert [(c.field, c.local_value, c.server_value, c.winner) for c in conflicts] == [
+        ("title", "Chief Technology Officer", "CTO", "local")  # ...and B's value is kept and visible
     ]
-    # The user keeps theirs; it syncs like any edit.
-    a.records.resolve_conflict(conflicts[0].id, "local")
+    assert conflicts[0].local_edited_at is not None and conflicts[0].server_edited_at is not None
+    assert conflicts[0].local_edited_at >= conflicts[0].server_edited_at
+    # The user keeps B's value after all; it syncs like any edit.
+    a.records.resolve_conflict(conflicts[0].id, "server")
     a.sync()
     b.sync()
-    assert b.records.get("contact", contact).data["title"] == "Chief Technology Officer"
+    assert b.records.get("contact", contact).data["title"] == "CTO"
     assert a.records.open_conflict_count() == 0
 
 
@@ -79,6 +83,7 @@ def test_delete_travels_and_edit_against_delete_is_kept(cloud, make_profile) -> 
     contact = a.records.create("contact", {"first_name": "Ann"})
     a.sync()
     b.sync()
+    a.context.settings.conflict_policy = {"delete": "delete"}  # not the default: the delete stands
     b.records.delete("contact", contact)
     a.records.update("contact", contact, {"title": "Buyer"})
     b.sync()
@@ -86,6 +91,7 @@ def test_delete_travels_and_edit_against_delete_is_kept(cloud, make_profile) -> 
     assert contact_count(a) == contact_count(b) == 0
     (conflict,) = a.records.open_conflicts()
     assert conflict.kind == "deleted_remotely" and conflict.local_value["title"] == "Buyer"
+    assert conflict.winner == "server"
 
 
 def test_interrupted_pull_resumes_without_duplicates(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
@@ -106,10 +112,12 @@ def test_interrupted_pull_resumes_without_duplicates(cloud, make_profile) -> Non
     b.engine.client.pull = dying_pull  # type: ignore[method-assign]
     with pytest.raises(Offline):
         b.sync()
-    assert contact_count(b) == 50  # two pages landed, with their cursor
+    # Two pages landed, with their cursor; the first held the 10 seeded
+    # configuration records (pipeline stages, service levels) too.
+    assert contact_count(b) == 40
     b.engine.client.pull = real_pull  # type: ignore[method-assign]
     report = b.sync()
-    assert report.pulled == 70 and not report.repaired
+    assert report.pulled == 80 and not report.repaired
     assert contact_count(b) == 120
 
 
@@ -168,9 +176,9 @@ def test_revoked_refresh_token_asks_to_sign_in_and_keeps_changes(cloud, make_pro
         ("application/json", b'{"records": [{"type": "contact", "id": "'),
         ("application/json", b'{"records": "nope", "cursor": 1, "has_more": false, "server_cursor": 1}'),
         ("application/json", b'{"records": [{"type": "contact", "id": "01934f6e-0000-7000-8000-000000000001",'
-                             b' "rev": 5, "deleted": false, "data": {"first_name": 42},'
-                             b' "updated_at": "2026-01-01T00:00:00Z"}], "cursor": 5, "has_more": false,'
-                             b' "server_cursor": 5}'),
+                             b' "rev": 50, "deleted": false, "data": {"first_name": 42},'
+                             b' "updated_at": "2026-01-01T00:00:00Z"}], "cursor": 50, "has_more": false,'
+                             b' "server_cursor": 50}'),
     ],
 )
 def test_malformed_server_answer_changes_nothing(cloud, make_profile, content_type, body) -> None:  # type: ignore[no-untyped-def]

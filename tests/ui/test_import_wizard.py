@@ -281,3 +281,47 @@ def test_wizard_pages_are_a_wizard(qtbot: Any, context: AppContext, bus: DataBus
     qtbot.addWidget(wizard)
     assert wizard.windowTitle() == "Import accounts"
     assert wizard.buttonText(QWizard.WizardButton.CommitButton) == "Import"
+
+
+def test_editing_after_a_duplicate_warning_checks_again(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    context.records.create("contact", {"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com"})
+    dialog = RecordFormDialog(context, bus, "contact")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    first, email = dialog.editor("first_name"), dialog.editor("email")
+    assert isinstance(first, QLineEdit) and isinstance(email, QLineEdit)
+    qtbot.keyClicks(first, "Bo")
+    qtbot.keyClicks(email, "ann@example.com")
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(dialog.duplicate_matches))
+    save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    assert save.text() == "Save anyway"
+    email.clear()
+    qtbot.keyClicks(email, "bo@example.com")
+    assert save.text() == "Save"
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save()  # checked again: no duplicate now, so it saves at once
+    assert context.lists.count(ListSpec("contact")) == 2
+
+
+def test_per_row_duplicate_choices(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    context.records.create("contact", {"first_name": "Ann", "last_name": "Lee", "email": "ann.lee@example.com"})
+    wizard = wizard_for(qtbot, context, bus, DATA / "google_contacts.csv")
+    to_preview(qtbot, wizard)
+    page = wizard.preview_page
+    lines = [page.duplicates.item(r, 0).text() for r in range(page.duplicates.rowCount())]
+    assert lines == ["2", "8"]
+    assert [page.duplicates.item(r, 4).text() for r in range(2)] == ["Skipped", "Skipped"]
+    page.duplicates.selectRow(0)
+    page.row_buttons["import"].click()
+    assert page.duplicates.item(0, 4).text() == "Imported as new" and page.duplicates.item(0, 4).font().bold()
+    # The defaults still apply to the other rows, and follow their combo box.
+    page.certain.setCurrentIndex(page.certain.findData("import"))
+    assert page.duplicates.item(1, 4).text() == "Imported as new"
+    page.certain.setCurrentIndex(page.certain.findData("skip"))
+    assert page.duplicates.item(1, 4).text() == "Skipped"
+    with qtbot.waitSignal(wizard.imported) as imported:
+        wizard.next()
+    result = imported.args[0]
+    assert (result.created, result.skipped_duplicates) == (2, 1)  # Ann again (as asked) and Carla
+    assert context.lists.count(ListSpec("contact")) == 3

@@ -13,8 +13,6 @@ from crm_desktop.errors import KnownError
 from crm_desktop.services.records import DataChanged
 from crm_desktop.store.schema import Conflict
 from tests.ui.conftest import Answers, FakeSyncController
-from ui.dialogs.account_detail import AccountDetailDialog
-from ui.dialogs.record_form import AccountPicker
 from ui.dialogs.sign_in import SignInDialog, normalize_server_url
 from ui.events import DataBus
 from ui.main_window import CONFLICTS, PENDING, MainWindow
@@ -131,10 +129,12 @@ def test_conflicts_page_resolves(qtbot: Any, context: AppContext, bus: DataBus, 
     with qtbot.waitSignal(bus.changed):
         button(card, "keepTheirs").click()
     qtbot.waitUntil(lambda: len(page.list.cards) == 2)
-    assert context.records.get("contact", contact).data["title"] == "Countess"  # server's value came by sync
+    # The chosen value is written as an ordinary edit (and synced), whichever value the rule applied.
+    assert context.records.get("contact", contact).data["title"] == "Mathematician"
     with qtbot.waitSignal(bus.changed):
         button(page.list.cards[0], "keepMine").click()
     qtbot.waitUntil(lambda: len(page.list.cards) == 1)
+    assert context.records.get("contact", contact).data["title"] == "Countess"
     answers.text = "Countess and mathematician"
     with qtbot.waitSignal(bus.changed):
         button(page.list.cards[0], "editValue").click()
@@ -143,30 +143,43 @@ def test_conflicts_page_resolves(qtbot: Any, context: AppContext, bus: DataBus, 
     assert context.records.open_conflict_count() == 0
 
 
-# -- account detail ----------------------------------------------------------
+def test_conflict_card_shows_when_who_and_keeps_both_notes(
+    qtbot: Any, context: AppContext, bus: DataBus
+) -> None:
+    contact = context.records.create("contact", {"first_name": "Ada", "notes": "mine"})
+    mark_synced(context, "contact", contact)
+    with context.db.session() as session:
+        session.add(Conflict(record_type="contact", record_id=contact, field="notes", base_value="old",
+                             local_value="mine", server_value="theirs", server_rev=2, kind="field",
+                             winner="local", local_stamp="1795581501574-0000-abc",
+                             server_stamp="1795581401574-0000-s", created_at=datetime.now(UTC)))
+    page = ConflictsPage(context, bus)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: len(page.list.cards) == 1)
+    card = page.list.cards[0]
+    caption = card.findChild(QLabel, "mineCaption")
+    assert caption is not None and "applied" in caption.text() and "2026" in caption.text()
+    with qtbot.waitSignal(bus.changed):
+        button(card, "keepBoth").click()
+    qtbot.waitUntil(lambda: not page.list.cards)
+    notes = context.records.get("contact", contact).data["notes"]
+    assert notes.startswith("mine") and notes.endswith("theirs")
 
 
-def test_account_detail_lists_its_contacts_and_adds_one(qtbot: Any, context: AppContext, bus: DataBus) -> None:
-    account = context.records.create("account", {"name": "Acme", "city": "Phoenix",
-                                                 "website": "https://acme.example"})
-    other = context.records.create("account", {"name": "Globex"})
-    context.records.create("contact", {"first_name": "Wile", "last_name": "Coyote", "account_id": account})
-    context.records.create("contact", {"first_name": "Road", "last_name": "Runner", "account_id": account})
-    context.records.create("contact", {"first_name": "Hank", "last_name": "Scorpio", "account_id": other})
-    dialog = AccountDetailDialog(context, bus, account)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.contacts_view.topLevelItemCount() == 2)
-    names = {dialog.contacts_view.topLevelItem(i).text(0) for i in range(2)}
-    assert names == {"Wile Coyote", "Road Runner"}
-    assert dialog.title.text() == "Acme"
-    form = dialog.add_contact()
-    qtbot.addWidget(form)
-    picker = form.editor("account_id")
-    assert isinstance(picker, AccountPicker) and picker.account_id() == account
-    qtbot.keyClicks(form.editor("last_name"), "Bunny")
-    with qtbot.waitSignal(form.saved):
-        form.save()
-    qtbot.waitUntil(lambda: dialog.contacts_view.topLevelItemCount() == 3)
+def test_conflict_rules_dialog_saves_the_policy(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    page = ConflictsPage(context, bus)
+    qtbot.addWidget(page)
+    dialog = page.edit_rules()
+    combo = dialog.combos["text"]
+    combo.setCurrentIndex(combo.findData("theirs"))
+    dialog.delete_combo.setCurrentIndex(dialog.delete_combo.findData("delete"))
+    dialog.accept()
+    assert context.settings.conflict_policy == {"text": "theirs", "delete": "delete"}
+    saved = context.data_dir / "settings.json"
+    qtbot.waitUntil(lambda: saved.exists() and "theirs" in saved.read_text())
+    again = page.edit_rules()
+    assert again.combos["text"].currentData() == "theirs"
+    again.reject()
 
 
 # -- status bar --------------------------------------------------------------
@@ -277,7 +290,7 @@ def test_main_window_counts_and_navigation(
     controller.conflictCountChanged.emit(1)
     window.status.conflicts_button.click()
     assert window.stack.currentIndex() == CONFLICTS
-    assert "Conflicts  (1)" in window.nav.item(CONFLICTS).text()
+    assert "Conflicts  (1)" in window.nav_item(CONFLICTS).text()
     # Sign out with unsynced changes: Cancel keeps everything as it is.
     answers.choose = None
     window.sign_out()

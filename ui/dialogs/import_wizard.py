@@ -60,6 +60,8 @@ log = logging.getLogger("crm.ui.import")
 FILE_FILTERS = "Contacts and tables (*.csv *.txt *.tsv *.xlsx *.vcf *.vcard);;All files (*)"
 #: Rows shown in the problem and duplicate tables (the counts are always exact).
 SHOWN_ROWS = 5000
+#: Rows scanned for the mapping step's example values.
+SAMPLE_ROWS = 200
 
 FILE_PAGE, MAPPING_PAGE, PREVIEW_PAGE, IMPORT_PAGE = range(4)
 
@@ -203,6 +205,8 @@ class FilePage(_TaskPage):
         kind = {"csv": self.tr("Text (CSV)"), "xlsx": self.tr("Excel workbook"), "vcard": self.tr("vCard")}
         parts = [self.tr("%1 with %n row(s)", "", len(table.rows) + len(table.problems))
                  .replace("%1", kind.get(table.format, table.format))]
+        if table.sheet:
+            parts.append(self.tr("worksheet “%1”").replace("%1", table.sheet))
         if table.encoding:
             parts.append(self.tr("encoding %1").replace("%1", table.encoding))
         if table.delimiter:
@@ -265,7 +269,9 @@ class MappingPage(QWizardPage):
         for column, header in enumerate(table.headers):
             self.table.setItem(column, 0, QTableWidgetItem(header))
             samples: list[str] = []
-            for _line, cells in table.rows:
+            # The first rows are enough for examples (a mostly empty column of
+            # a 100,000-row file must not stall the GUI thread).
+            for _line, cells in table.rows[:SAMPLE_ROWS]:
                 value = " ".join(cells[column].split())
                 if value and value not in samples:
                     samples.append(value[:40])
@@ -340,10 +346,10 @@ class PreviewPage(_TaskPage):
         self.problems = QTableWidget(0, 2, self)
         self.problems.setObjectName("problems")
         self.problems.setHorizontalHeaderLabels([self.tr("Line"), self.tr("Problem")])
-        self.duplicates = QTableWidget(0, 4, self)
+        self.duplicates = QTableWidget(0, 5, self)
         self.duplicates.setObjectName("duplicates")
         self.duplicates.setHorizontalHeaderLabels([self.tr("Line"), self.tr("Row"), self.tr("Looks like"),
-                                                   self.tr("Why")])
+                                                   self.tr("Why"), self.tr("Will be")])
         self.duplicates.setToolTip(self.tr("Double-click to open the existing record"))
         self.duplicates.cellDoubleClicked.connect(self._open_existing)
         for table in (self.problems, self.duplicates):
@@ -351,9 +357,33 @@ class PreviewPage(_TaskPage):
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             table.horizontalHeader().setStretchLastSection(True)
+        self.duplicates.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Per-row choices for the selected duplicates (over the defaults below).
+        self.overrides: dict[int, DuplicateAction] = {}
+        self.action_labels = {
+            DuplicateAction.SKIP: self.tr("Skipped"),
+            DuplicateAction.MERGE: self.tr("Merged into the existing record"),
+            DuplicateAction.IMPORT: self.tr("Imported as new"),
+        }
+        row_actions = QHBoxLayout()
+        row_actions.addWidget(QLabel(self.tr("Selected rows:"), self))
+        self.row_buttons: dict[str, QPushButton] = {}
+        for key, text in (("skip", self.tr("Skip")), ("merge", self.tr("Merge")),
+                          ("import", self.tr("Import as new")), ("default", self.tr("Use the default"))):
+            button = QPushButton(text, self)
+            button.setObjectName(f"rows_{key}")
+            button.clicked.connect(lambda _c=False, k=key: self.set_selected(k))
+            row_actions.addWidget(button)
+            self.row_buttons[key] = button
+        row_actions.addStretch(1)
+        duplicates_tab = QWidget(self)
+        duplicates_layout = QVBoxLayout(duplicates_tab)
+        duplicates_layout.setContentsMargins(0, 0, 0, 0)
+        duplicates_layout.addWidget(self.duplicates, 1)
+        duplicates_layout.addLayout(row_actions)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.problems, self.tr("Problems"))
-        self.tabs.addTab(self.duplicates, self.tr("Possible duplicates"))
+        self.tabs.addTab(duplicates_tab, self.tr("Possible duplicates"))
 
         self.good_only = QRadioButton(self)
         self.good_only.setObjectName("goodOnly")
@@ -375,6 +405,7 @@ class PreviewPage(_TaskPage):
                              (self.likely, (DuplicateAction.IMPORT, DuplicateAction.SKIP, DuplicateAction.MERGE))):
             for action in order:
                 combo.addItem(labels[action], action)
+            combo.currentIndexChanged.connect(lambda _i: self._refresh_actions())
         self.blocked = QLabel(self)
         self.blocked.setObjectName("blocked")
         self.blocked.setWordWrap(True)
@@ -396,6 +427,7 @@ class PreviewPage(_TaskPage):
 
     def initializePage(self) -> None:
         self.wiz.preview = None
+        self.overrides = {}
         self.summary.clear()
         self.blocked.clear()
         self.problems.setRowCount(0)
@@ -443,12 +475,42 @@ class PreviewPage(_TaskPage):
                 self.duplicates.setItem(row, 2, QTableWidgetItem(self.tr("line %1 of this file").replace(
                     "%1", str(dup.same_as_line))))
                 self.duplicates.setItem(row, 3, QTableWidgetItem(dup.same_as_reason))
+        self._refresh_actions()
         self.problems.resizeColumnToContents(0)
         self.duplicates.resizeColumnToContents(0)
         self.tabs.setTabText(0, self.tr("Problems (%1)").replace("%1", f"{preview.problem_count:,}"))
         self.tabs.setTabText(1, self.tr("Possible duplicates (%1)").replace("%1", f"{len(preview.duplicates):,}"))
         self.tabs.setCurrentIndex(0 if preview.problems or not preview.duplicates else 1)
         self._mode_changed()
+
+    def action_for(self, row: int) -> DuplicateAction:
+        """What the import will do with shown duplicate ``row``."""
+        dup = self._shown[row]
+        action = self.overrides.get(dup.line)
+        if action is None:
+            combo = self.certain if dup.certain else self.likely
+            action = DuplicateAction(combo.currentData())
+        if action is DuplicateAction.MERGE and not dup.matches:
+            action = DuplicateAction.SKIP  # repeats an earlier line, which is imported
+        return action
+
+    def set_selected(self, key: str) -> None:
+        rows = sorted({index.row() for index in self.duplicates.selectionModel().selectedRows()})
+        for row in rows:
+            line = self._shown[row].line
+            if key == "default":
+                self.overrides.pop(line, None)
+            else:
+                self.overrides[line] = DuplicateAction(key)
+        self._refresh_actions()
+
+    def _refresh_actions(self) -> None:
+        for row, dup in enumerate(self._shown):
+            item = QTableWidgetItem(self.action_labels[self.action_for(row)])
+            font = item.font()
+            font.setBold(dup.line in self.overrides)
+            item.setFont(font)
+            self.duplicates.setItem(row, 4, item)
 
     def _failed(self, exc: BaseException) -> None:
         self.status.clear()
@@ -507,7 +569,7 @@ class ImportPage(_TaskPage):
         self.done = False
         self.result_label.clear()
         self.run(self.wiz.context.imports.commit, preview, mode, duplicate_action=certain, likely_action=likely,
-                 on_done=self._imported, on_error=self._failed)
+                 overrides=dict(self.wiz.preview_page.overrides), on_done=self._imported, on_error=self._failed)
 
     def _imported(self, result: ImportResult) -> None:
         self.done = True

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from crm_desktop.conflict_policy import ConflictPolicy
 from crm_desktop.context import AppContext
 from crm_desktop.services.records import ConflictView, DataChanged
 from ui.dialogs import messages
+from ui.dialogs.conflict_rules import ConflictRulesDialog
 from ui.events import DataBus
 from ui.pages.cards import Card, CardList, escape, show_value
 from ui.qt_compat import emit
@@ -35,13 +38,21 @@ class ConflictsPage(QWidget):
         self.views: list[ConflictView] = []
         title = QLabel(self.tr("Conflicts"), self)
         title.setStyleSheet("font-size: 16px; font-weight: 600;")
-        hint = QLabel(self.tr("Someone else changed the same field while you were editing. "
-                              "Choose which value to keep."), self)
+        hint = QLabel(self.tr("Someone else changed the same field while you were editing, or a record "
+                              "you changed was deleted, merged or moved elsewhere. Nothing was thrown "
+                              "away: choose what to keep."), self)
         hint.setWordWrap(True)
+        self.rules_button = QPushButton(self.tr("Rules…"), self)
+        self.rules_button.setObjectName("conflictRules")
+        self.rules_button.setToolTip(self.tr("Choose which value wins a conflict, per type of field"))
+        self.rules_button.clicked.connect(self.edit_rules)
         self.list = CardList(self.tr("No conflicts."), self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 0)
-        layout.addWidget(title)
+        header = QHBoxLayout()
+        header.addWidget(title, 1)
+        header.addWidget(self.rules_button)
+        layout.addLayout(header)
         layout.addWidget(hint)
         layout.addWidget(self.list, 1)
         bus.changed.connect(self._data_changed)
@@ -63,24 +74,46 @@ class ConflictsPage(QWidget):
         self.list.set_cards([self._card(view, users) for view in views])
         emit(self.countChanged, len(views))
 
+    def _when(self, stamp: datetime | None) -> str:
+        return stamp.astimezone().strftime("%Y-%m-%d %H:%M") if stamp is not None else ""
+
+    def _kind_text(self, view: ConflictView) -> str:
+        texts = {
+            "deleted_remotely": self.tr("Whole record: edited here, deleted elsewhere"),
+            "edited_remotely": self.tr("Whole record: deleted here, edited elsewhere"),
+        }
+        return texts.get(view.kind, view.label if view.field else self.tr("Whole record"))
+
     def _card(self, view: ConflictView, users: dict[str, str]) -> Card:
         card = Card(self.list)
         card.setProperty("conflictId", view.id)
         types = {"contact": self.tr("Contact"), "account": self.tr("Account")}
         who = users.get(view.server_updated_by or "", "") or self.tr("someone")
         when = view.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        field = view.label if view.field else self.tr("Whole record (edited here, deleted on the server)")
         head = QLabel(f"<b>{escape(view.title)}</b> &nbsp;<span style='color:gray'>"
-                      f"{types.get(view.record_type, '')} · {escape(field)}</span>", card)
-        meta = QLabel(self.tr("Changed by %1 · %2").replace("%1", who).replace("%2", when), card)
+                      f"{types.get(view.record_type, '')} · {escape(self._kind_text(view))}</span>", card)
+        meta = QLabel(self.tr("Other side: %1 · found %2").replace("%1", who).replace("%2", when), card)
+        meta.setObjectName("meta")
         meta.setStyleSheet("color: gray;")
         top = QHBoxLayout()
         top.addWidget(head, 1)
         top.addWidget(meta)
         card.layout_.addLayout(top)
         grid = QGridLayout()
-        mine_title = QLabel(f"<span style='color:gray'>{self.tr('My value')}</span>", card)
-        theirs_title = QLabel(f"<span style='color:gray'>{self.tr('Their value')}</span>", card)
+        mine_caption = self.tr("Mine")
+        theirs_caption = self.tr("Theirs (%1)").replace("%1", who)
+        if view.local_edited_at is not None:
+            mine_caption += " · " + self._when(view.local_edited_at)
+        if view.server_edited_at is not None:
+            theirs_caption += " · " + self._when(view.server_edited_at)
+        if view.winner == "local":
+            mine_caption += " · " + self.tr("applied")
+        elif view.winner == "server":
+            theirs_caption += " · " + self.tr("applied")
+        mine_title = QLabel(f"<span style='color:gray'>{escape(mine_caption)}</span>", card)
+        mine_title.setObjectName("mineCaption")
+        theirs_title = QLabel(f"<span style='color:gray'>{escape(theirs_caption)}</span>", card)
+        theirs_title.setObjectName("theirsCaption")
         mine = QLabel(f"<b>{escape(view.local_value)}</b>", card)
         mine.setObjectName("mine")
         mine.setWordWrap(True)
@@ -104,6 +137,12 @@ class ConflictsPage(QWidget):
         keep_theirs.clicked.connect(lambda: self.resolve(view, "server"))
         buttons.addWidget(keep_mine)
         buttons.addWidget(keep_theirs)
+        if view.field is not None and view.long_text:
+            both = QPushButton(self.tr("Keep both"), card)
+            both.setObjectName("keepBoth")
+            both.setToolTip(self.tr("Keep both versions, mine first, one after the other"))
+            both.clicked.connect(lambda: self.resolve(view, "both"))
+            buttons.addWidget(both)
         if view.field is not None:
             edit = QPushButton(self.tr("Edit…"), card)
             edit.setObjectName("editValue")
@@ -111,6 +150,16 @@ class ConflictsPage(QWidget):
             buttons.addWidget(edit)
         card.layout_.addLayout(buttons)
         return card
+
+    def edit_rules(self) -> ConflictRulesDialog:
+        dialog = ConflictRulesDialog(self._context.conflict_policy(), self)
+        dialog.accepted.connect(lambda: self._save_rules(dialog.policy()))
+        dialog.open()
+        return dialog
+
+    def _save_rules(self, policy: ConflictPolicy) -> None:
+        self._context.settings.conflict_policy = policy.to_settings()
+        run_async(self._context.worker, self._context.save_settings, on_done=lambda _r: None, context=self)
 
     def edit(self, view: ConflictView) -> None:
         start = view.local_value if view.local_value is not None else view.server_value

@@ -14,8 +14,8 @@ reading each wide row.
 FTS5 cannot add a column to an existing table: each index is rebuilt from its
 record table (tombstones stay out), and its triggers recreated.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-25
 """
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

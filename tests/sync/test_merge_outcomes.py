@@ -1,0 +1,259 @@
+"""Merge outcomes end to end: real backend on loopback, two or three profiles.
+
+One test per outcome documented in docs/SYNC.md, section 8.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_desktop.store.schema import KeyValue
+from crm_protocol.wire import ChangeOp, PushRequest
+from tests.sync.clocks import HOUR_MS
+from tests.sync.test_end_to_end import contact_count
+
+
+def test_same_field_later_edit_wins_despite_hours_of_clock_skew(cloud, make_profile, skew) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")  # this laptop's clock is three hours behind
+    b = make_profile("bob", "alice@example.com")
+    contact = a.records.create("contact", {"first_name": "Ann"})
+    with skew(-3 * HOUR_MS):
+        a.sync()  # learns the server's time
+    b.sync()
+    b.records.update("contact", contact, {"title": "Buyer"})
+    with skew(-3 * HOUR_MS + 60_000):
+        a.records.update("contact", contact, {"title": "Head of buying"})  # a minute later, in real time
+    b.sync()
+    with skew(-3 * HOUR_MS):
+        a.sync()
+    b.sync()
+    assert a.records.get("contact", contact).data["title"] == "Head of buying"
+    assert b.records.get("contact", contact).data["title"] == "Head of buying"
+    (conflict,) = a.records.open_conflicts()
+    assert (conflict.server_value, conflict.winner) == ("Buyer", "local")
+
+
+def test_clock_ahead_before_first_sync_does_not_win(cloud, make_profile, skew) -> None:  # type: ignore[no-untyped-def]
+    office = make_profile("office", "alice@example.com")
+    contact = office.records.create("contact", {"first_name": "Ann"})
+    office.sync()
+    laptop = make_profile("laptop", "alice@example.com")
+    with skew(5 * HOUR_MS):
+        laptop.sync()
+    office.sync()
+    # The laptop's clock runs five hours ahead and it has not learnt the
+    # server's time yet (as on a new laptop): its edit comes first in reality.
+    with laptop.context.db.session() as session:
+        session.delete(session.get(KeyValue, "sync.clock_offset_ms"))
+    with skew(5 * HOUR_MS):
+        laptop.records.update("contact", contact, {"title": "Early edit"})
+    with skew(60_000):  # a minute later (the office's clock is right)
+        office.records.update("contact", contact, {"title": "Later edit"})
+    office.sync()
+    with skew(5 * HOUR_MS):
+        laptop.sync()  # learns the offset first, and moves its offline stamps into server time
+    office.sync()
+    assert office.records.get("contact", contact).data["title"] == "Later edit"
+    (conflict,) = laptop.records.open_conflicts()
+    assert (conflict.local_value, conflict.winner) == ("Early edit", "server")
+
+
+def test_conflict_rule_per_field_kind_from_settings(cloud, make_profile, skew) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    contact = a.records.create("contact", {"first_name": "Ann"})
+    a.sync()
+    b.sync()
+    a.context.settings.conflict_policy = {"text": "theirs"}
+    b.records.update("contact", contact, {"title": "Theirs", "notes": "their notes"})
+    with skew(60_000):
+        a.records.update("contact", contact, {"title": "Mine", "notes": "my notes"})  # both a minute later
+    b.sync()
+    a.sync()
+    data = a.records.get("contact", contact).data
+    assert data["title"] == "Theirs"  # text: the server's value, by the user's rule
+    assert data["notes"] == "my notes"  # long text: still the later edit
+    assert {(c.field, c.winner) for c in a.records.open_conflicts()} == {("title", "server"), ("notes", "local")}
+
+
+def test_several_offline_edits_are_pushed_as_one_change(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    contact = a.records.create("contact", {"first_name": "Ann"})
+    a.sync()
+    sent: list[PushRequest] = []
+    real_push = a.engine.client.push
+
+    def recording_push(request: PushRequest):  # type: ignore[no-untyped-def]
+        sent.append(request)
+        return real_push(request)
+
+    a.engine.client.push = recording_push  # type: ignore[method-assign]
+    base_rev = a.records.get("contact", contact).server_rev
+    a.records.update("contact", contact, {"title": "One"})
+    a.records.update("contact", contact, {"title": "Two", "city": "Oslo"})
+    a.records.update("contact", contact, {"email": "ann@example.com"})
+    assert a.records.pending_count() == 1
+    a.sync()
+    (request,) = sent
+    (change,) = request.changes
+    assert change.op is ChangeOp.UPDATE and change.base_rev == base_rev
+    assert change.fields == {"title": "Two", "city": "Oslo", "email": "ann@example.com"}
+    assert set(change.stamps) == {"title", "city", "email"}
+    assert change.stamps["email"] > change.stamps["city"]  # each field its own latest edit
+
+
+def test_offline_create_then_edits_is_one_create(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    contact = a.records.create("contact", {"first_name": "Ann"})
+    a.records.update("contact", contact, {"last_name": "Lee"})
+    requests = a.replica.take_outbox(10)
+    assert [c.op for c in requests] == [ChangeOp.CREATE]
+    assert requests[0].fields["last_name"] == "Lee"
+    a.sync()
+    b.sync()
+    assert b.records.get("contact", contact).data["last_name"] == "Lee"
+
+
+def test_create_pushed_twice_exists_once_everywhere(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    contact = a.records.create("contact", {"first_name": "Once"})
+    # The app froze and sent the change, the server committed it, and the
+    # app died before it saw the answer; on restart it sends it again.
+    changes = a.replica.take_outbox(10)
+    client_id = a.replica.client_id()
+    a.engine.client.push(PushRequest(client_id=client_id, changes=changes))
+    again = a.replica.take_outbox(10)
+    assert [c.change_id for c in again] == [c.change_id for c in changes]  # exactly the same change
+    a.sync()
+    a.sync()
+    b.sync()
+    assert contact_count(a) == contact_count(b) == 1
+    assert b.records.get("contact", contact).server_rev == a.records.get("contact", contact).server_rev
+
+
+# -- tags and long text -----------------------------------------------------------
+
+
+def test_tags_merge_as_sets(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    account = a.records.create("account", {"name": "Acme", "tags": ["customer", "old-list"]})
+    a.sync()
+    b.sync()
+    a.records.update("account", account, {"tags": ["customer", "vip"]})  # adds vip, removes old-list
+    b.records.update("account", account, {"tags": "customer, old-list, trade fair 2026"})  # adds one
+    b.sync()
+    a.sync()
+    b.sync()
+    expected = {"customer", "vip", "trade fair 2026"}
+    assert set(a.records.get("account", account).data["tags"]) == expected
+    assert set(b.records.get("account", account).data["tags"]) == expected
+    assert a.records.open_conflicts() == [] and b.records.open_conflicts() == []
+
+
+def test_tags_limits_are_refused_clearly(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    from crm_protocol.records import MAX_TAGS, ValidationFailed
+
+    a = make_profile("alice")
+    contact = a.records.create("contact", {"first_name": "Ann", "tags": [" VIP ", "vip", "Key  account", ""]})
+    assert a.records.get("contact", contact).data["tags"] == ["VIP", "Key account"]
+    with pytest.raises(ValidationFailed) as too_many:
+        a.records.update("contact", contact, {"tags": [f"t{i}" for i in range(10_000)]})
+    assert f"at most {MAX_TAGS}" in str(too_many.value)
+    with pytest.raises(ValidationFailed) as too_long:
+        a.records.update("contact", contact, {"tags": ["x" * 65]})
+    assert "too long" in str(too_long.value)
+    with pytest.raises(ValidationFailed):
+        a.records.update("contact", contact, {"tags": ["nul\x00"]})
+    a.sync()
+    b = make_profile("bob", "alice@example.com")
+    b.sync()
+    assert b.records.get("contact", contact).data["tags"] == ["VIP", "Key account"]
+
+
+def test_long_text_offers_both_versions_and_keep_both(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    account = a.records.create("account", {"name": "Acme", "notes": "Met at the fair."})
+    a.sync()
+    b.sync()
+    b.records.update("account", account, {"notes": "Met at the fair.\nCalled back: wants a quote."})
+    a.records.update("account", account, {"notes": "Met at the fair.\nSent brochure."})
+    b.sync()
+    a.sync()
+    (conflict,) = a.records.open_conflicts()
+    assert conflict.long_text and conflict.field == "notes"
+    assert "Sent brochure" in conflict.local_value and "wants a quote" in conflict.server_value
+    a.records.resolve_conflict(conflict.id, "both")
+    a.sync()
+    b.sync()
+    notes = b.records.get("account", account).data["notes"]
+    assert "Sent brochure" in notes and "wants a quote" in notes
+
+
+# -- edit against delete ------------------------------------------------------------
+
+
+def test_edit_against_delete_restores_by_default(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    account = a.records.create("account", {"name": "Acme"})
+    contact = a.records.create("contact", {"first_name": "Ann", "account_id": account})
+    a.sync()
+    b.sync()
+    a.records.delete("contact", contact)
+    b.records.update("contact", contact, {"title": "Buyer"})  # offline, on the deleted contact
+    a.sync()
+    b.sync()
+    a.sync()
+    for profile in (a, b):
+        data = profile.records.get("contact", contact).data  # same id: links to it still hold
+        assert data["title"] == "Buyer" and data["account_id"] == account
+    (conflict,) = b.records.open_conflicts()
+    assert (conflict.kind, conflict.winner, conflict.field) == ("deleted_remotely", "local", None)
+    # The other side's intent is one click away: delete it after all.
+    b.records.resolve_conflict(conflict.id, "server")
+    b.sync()
+    a.sync()
+    assert contact_count(a) == contact_count(b) == 0
+
+
+def test_delete_against_edit_keeps_the_edit_by_default(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    contact = a.records.create("contact", {"first_name": "Ann"})
+    a.sync()
+    b.sync()
+    a.records.update("contact", contact, {"title": "Buyer"})
+    b.records.delete("contact", contact)  # offline
+    a.sync()
+    b.sync()
+    assert b.records.get("contact", contact).data["title"] == "Buyer"
+    (conflict,) = b.records.open_conflicts()
+    assert (conflict.kind, conflict.winner) == ("edited_remotely", "server")
+    b.records.resolve_conflict(conflict.id, "local")  # my delete after all
+    b.sync()
+    a.sync()
+    assert contact_count(a) == contact_count(b) == 0
+
+
+def test_delete_rule_keeps_the_delete_and_can_bring_it_back(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    contact = a.records.create("contact", {"first_name": "Ann"})
+    a.sync()
+    b.sync()
+    b.context.settings.conflict_policy = {"delete": "delete"}
+    a.records.delete("contact", contact)
+    b.records.update("contact", contact, {"title": "Buyer"})
+    a.sync()
+    b.sync()
+    assert contact_count(b) == 0
+    (conflict,) = b.records.open_conflicts()
+    assert (conflict.kind, conflict.winner) == ("deleted_remotely", "server")
+    b.records.resolve_conflict(conflict.id, "local")  # bring my version back, same id
+    b.sync()
+    a.sync()
+    assert a.records.get("contact", contact).data["title"] == "Buyer"
