@@ -21,6 +21,7 @@ The schema is created and changed only by the Alembic migrations in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -394,6 +395,17 @@ def data_columns(record_type: str) -> tuple[str, ...]:
 
 def sort_key_for(record_type: str, data: dict[str, Any]) -> str:
     return spec_for(record_type).title(data).casefold()
+
+
+def sort_key_function(record_type: str) -> Callable[[dict[str, Any]], str]:
+    """``sort_key_for`` for one record type, for many records (a pulled page)."""
+    names = spec_for(record_type).title_fields
+
+    def sort_key(data: dict[str, Any]) -> str:
+        parts = [str(value).strip() for value in map(data.get, names) if value]
+        return " ".join(part for part in parts if part).casefold()
+
+    return sort_key
 
 
 def python_value(kind: FieldKind, value: Any) -> Any:

@@ -73,13 +73,20 @@ def is_cjk(token: str) -> bool:
     return len(token) == 1 and _CJK_RE.match(token) is not None
 
 
+_ASCII_WORD_RE = re.compile("[a-z0-9]+")
+
+
 def search_words(*texts: str | None) -> str:
     """The ``words`` column of a record whose searched fields are ``texts``."""
+    text = " ".join(t for t in texts if t)
+    if text.isascii():
+        # The common case, and it runs for every record indexed: no CJK, no
+        # accents, words are runs of letters and digits.
+        prefixes = dict.fromkeys(token[:2] for token in _ASCII_WORD_RE.findall(text.lower()))
+        return MARK + MARK.join(prefixes) if prefixes else ""
     out: list[str] = []
     seen: set[str] = set()
-    for text in texts:
-        if not text:
-            continue
+    if text:
         for token in _WORD_RE.findall(fold(text)):
             if is_cjk(token):
                 # Kept in order and repeated: phrases of CJK characters need them side by side.
