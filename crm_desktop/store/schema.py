@@ -399,11 +399,10 @@ def sort_key_for(record_type: str, data: dict[str, Any]) -> str:
 
 def sort_key_function(record_type: str) -> Callable[[dict[str, Any]], str]:
     """``sort_key_for`` for one record type, for many records (a pulled page)."""
-    names = spec_for(record_type).title_fields
+    title = spec_for(record_type).title
 
     def sort_key(data: dict[str, Any]) -> str:
-        parts = [str(value).strip() for value in map(data.get, names) if value]
-        return " ".join(part for part in parts if part).casefold()
+        return title(data).casefold()
 
     return sort_key
 
