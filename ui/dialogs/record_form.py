@@ -119,7 +119,9 @@ class RecordPicker(QLineEdit):
             self._timer.start()
 
     def _lookup(self) -> None:
-        if self._type is None:
+        # Hidden (its form closed before the typing pause ended): nothing to complete,
+        # and the profile may already be closed.
+        if self._type is None or not self.isVisible():
             return
         self._generation += 1
         generation = self._generation
