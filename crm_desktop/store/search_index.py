@@ -70,7 +70,8 @@ def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Ite
     names = ", ".join(name for name, _ in columns)
     values = ", ".join(expr.replace("new.", "") for _, expr in columns)
     id_list = {"ids": orjson.dumps(list(ids)).decode()}
-    before = session.execute(text(f"SELECT coalesce(max(rid), 0) FROM {table}")).scalar_one()
+    top = session.execute(text(f"SELECT rid, id FROM {table} ORDER BY rid DESC LIMIT 1")).first()
+    before, top_id = (int(top[0]), top[1]) if top is not None else (0, None)
     existing = [
         row[0] for row in session.execute(
             text(f"SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(:ids))"), id_list
@@ -92,6 +93,13 @@ def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Ite
              f"WHERE rid > :before AND deleted = 0"),
         {"before": before},
     )
+    if top_id is not None and session.execute(
+        text(f"SELECT id FROM {table} WHERE rid = :before"), {"before": before}
+    ).scalar() != top_id:
+        # The block deleted the newest row, so SQLite may have handed its rid
+        # (or lower ones) to a new row: find those by id instead.
+        existing = list(ids)
+        known = {"ids": orjson.dumps(existing).decode()}
     if existing:
         session.execute(
             text(f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {values} FROM {table} "
