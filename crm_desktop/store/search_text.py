@@ -52,6 +52,9 @@ _CJK_RE = re.compile(f"[{_CJK}]")
 #: A word: one CJK character, or a run of letters and digits that are not CJK.
 _WORD_RE = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 _SPACE_RE = re.compile(r"\s+")
+#: Combining marks (the accents NFKD splits off): the blocks Latin, Greek and
+#: Cyrillic text uses.
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 #: Control characters, and the private-use markers of ``words``.
 _DROP_RE = re.compile("[\x00-\x1f\x7f\ue000]")
 
@@ -64,8 +67,7 @@ def fold(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
 def is_cjk(token: str) -> bool:
@@ -74,6 +76,7 @@ def is_cjk(token: str) -> bool:
 
 
 _ASCII_WORD_RE = re.compile("[a-z0-9]+")
+_LETTERS_RE = re.compile(r"[^\W_]+")
 
 
 def search_words(*texts: str | None) -> str:
@@ -84,10 +87,15 @@ def search_words(*texts: str | None) -> str:
         # accents, words are runs of letters and digits.
         prefixes = dict.fromkeys(token[:2] for token in _ASCII_WORD_RE.findall(text.lower()))
         return MARK + MARK.join(prefixes) if prefixes else ""
+    folded = fold(text)
+    if not _CJK_RE.search(folded):
+        # Accented Latin, Greek, Cyrillic...: words as above, after folding.
+        prefixes = dict.fromkeys(token[:2] for token in _LETTERS_RE.findall(folded))
+        return MARK + MARK.join(prefixes) if prefixes else ""
     out: list[str] = []
     seen: set[str] = set()
-    if text:
-        for token in _WORD_RE.findall(fold(text)):
+    if folded:
+        for token in _WORD_RE.findall(folded):
             if is_cjk(token):
                 # Kept in order and repeated: phrases of CJK characters need them side by side.
                 out.append(MARK + token)
