@@ -498,7 +498,9 @@ class Replica:
             f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
         )
         # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
-        json_fields = [f.name for f in RECORD_TYPES[record_type].fields if f.kind is FieldKind.TAGS]
+        json_fields = [
+            f.name for f in RECORD_TYPES[record_type].fields if f.kind in (FieldKind.TAGS, FieldKind.CUSTOM)
+        ]
         values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = (
             itemgetter(*fields) if len(fields) > 1 else lambda data: (data[fields[0]],)
         )
