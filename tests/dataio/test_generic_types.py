@@ -21,16 +21,19 @@ from crm_desktop.services.lists import ListSpec
 from crm_desktop.store.schema import RECORD_MODELS, spec_for
 from crm_protocol.records import FieldKind, FieldSpec, RecordTypeSpec, ValidationFailed, validate_fields
 
-SAMPLES: dict[FieldKind, str] = {
-    FieldKind.TEXT: "Sample",
-    FieldKind.LONG_TEXT: "Line one\nline two",
-    FieldKind.EMAIL: "someone@example.com",
-    FieldKind.PHONE: "+1 212 555 0100",
-    FieldKind.URL: "example.com",
-    FieldKind.BOOL: "yes",
-    FieldKind.INT: "3",
-    FieldKind.DECIMAL: "1,234.50",
-    FieldKind.DATE: "2024-05-01",
+#: By kind name, so kinds added later (date-time, currency...) can be listed too.
+SAMPLES: dict[str, str] = {
+    "text": "Sample",
+    "long_text": "Line one\nline two",
+    "email": "someone@example.com",
+    "phone": "+1 212 555 0100",
+    "url": "example.com",
+    "bool": "yes",
+    "int": "3",
+    "decimal": "1,234.50",
+    "date": "2024-05-01",
+    "datetime": "2024-05-01 09:30",
+    "currency": "EUR",
 }
 
 
@@ -39,7 +42,7 @@ def sample(f: FieldSpec) -> str | None:
         return f.choices[0] if f.choices else None
     if f.kind is FieldKind.REF:
         return None  # references need a target record; covered by the contact tests
-    return SAMPLES.get(f.kind, "Sample")[: f.max_length]
+    return SAMPLES.get(f.kind.value, "Sample")[: f.max_length]
 
 
 def columns(spec: RecordTypeSpec) -> list[FieldSpec]:
