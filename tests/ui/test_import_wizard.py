@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import threading
 from pathlib import Path
 from typing import Any
@@ -325,3 +326,18 @@ def test_per_row_duplicate_choices(qtbot: Any, context: AppContext, bus: DataBus
     result = imported.args[0]
     assert (result.created, result.skipped_duplicates) == (2, 1)  # Ann again (as asked) and Carla
     assert context.lists.count(ListSpec("contact")) == 3
+
+
+def test_problem_rows_can_be_saved_to_fix(qtbot: Any, context: AppContext, bus: DataBus, tmp_path: Path) -> None:
+    wizard = wizard_for(qtbot, context, bus, DATA / "google_contacts.csv")
+    to_preview(qtbot, wizard)
+    target = tmp_path / "problems.csv"
+    wizard.preview_page.save_problem_rows(str(target))
+    qtbot.waitUntil(lambda: "Saved" in wizard.preview_page.status.text())
+    rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["Line", "Problem", "Name"]
+    assert rows[1][0] == "5" and "Email is not a valid email address" in rows[1][1]
+    assert rows[1][2] == "Bob Stone" and "bob.stone@example" in rows[1]
+    # The file goes back through the importer: the extra columns are simply not mapped.
+    table = context.imports.read(target)
+    assert [line for line, _ in table.rows] == [2]
