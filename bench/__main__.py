@@ -192,13 +192,19 @@ def bench_import_csv() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="100,000 contacts instead of 1,000,000")
-    parser.add_argument("--only", help="comma-separated groups: ui,search,sync,import")
+    parser.add_argument("--only", help="comma-separated groups: ui,search,sync,import,boards")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     size = 100_000 if args.quick else 1_000_000
-    groups = set((args.only or "ui,search,sync,import").split(","))
+    groups = set((args.only or "ui,search,sync,import,boards").split(","))
     if "import" in groups:
         bench_import_csv()
+    if "boards" in groups:
+        from bench.boards import bench_boards
+
+        bench_boards(emit, 10_000 if args.quick else 100_000)
+    if not groups & {"ui", "search", "sync", "import"}:
+        return 0
     started = time.perf_counter()
     profile = build_profile(size)
     log.warning("profile of %d contacts ready (%.1f s)", size, time.perf_counter() - started)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, FastAPI
 
 from crm_cloud import __version__
+from crm_cloud.activities.router import router as activities_router
 from crm_cloud.auth.router import router as oauth_router
 from crm_cloud.auth.service import OAuthService
 from crm_cloud.auth.users_router import router as users_router
@@ -19,7 +20,10 @@ from crm_cloud.core.security import KeyRing
 from crm_cloud.customers.router import router as customers_router
 from crm_cloud.deps import PROTOCOL_MAX, PROTOCOL_MIN, AppContext
 from crm_cloud.http import install_error_handlers
+from crm_cloud.marketing.router import router as marketing_router
 from crm_cloud.models import metadata as _metadata  # noqa: F401  (registers every table)
+from crm_cloud.sales.router import router as sales_router
+from crm_cloud.service.router import router as service_router
 from crm_cloud.sync.router import router as sync_router
 from crm_protocol.wire import ServerInfo
 
@@ -63,6 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api.include_router(users_router)
     api.include_router(customers_router)
+    api.include_router(sales_router)
+    api.include_router(marketing_router)
+    api.include_router(service_router)
+    api.include_router(activities_router)
     api.include_router(sync_router)
     app.include_router(oauth_router)
     app.include_router(api)

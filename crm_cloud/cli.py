@@ -1,4 +1,4 @@
-"""``crm-cloud`` command line: serve, user add, db upgrade, demo seed."""
+"""``crm-cloud`` command line: serve, users, db upgrade, demo seed, pipeline stages, service levels."""
 
 from __future__ import annotations
 
@@ -96,13 +96,96 @@ def _user_add(args: argparse.Namespace) -> int:
     upgrade(url)
     password = _read_password(args.password_stdin)
     try:
-        user_id = create_user(url, args.email, args.name, password)
+        user_id = create_user(url, args.email, args.name, password, admin=args.admin)
     except DomainError as exc:
-        detail = exc.detail.get("field_errors") if isinstance(exc.detail, dict) else None
-        messages = [e["message"] for e in detail] if detail else [exc.message]
-        sys.stderr.write("\n".join(messages) + "\n")
-        return 1
-    _out(f"Created user {args.email.strip().lower()} ({user_id})")
+        return _fail(exc)
+    _out(f"Created {'administrator' if args.admin else 'user'} {args.email.strip().lower()} ({user_id})")
+    return 0
+
+
+def _fail(exc: DomainError) -> int:
+    detail = exc.detail.get("field_errors") if isinstance(exc.detail, dict) else None
+    messages = [e["message"] for e in detail] if detail else [exc.message]
+    sys.stderr.write("\n".join(messages) + "\n")
+    return 1
+
+
+def _user_admin(args: argparse.Namespace) -> int:
+    from crm_cloud.admin import set_admin
+    from crm_cloud.core.db import upgrade
+
+    url = _database_url(args.database_url)
+    upgrade(url)
+    try:
+        set_admin(url, args.email, not args.revoke)
+    except DomainError as exc:
+        return _fail(exc)
+    _out(f"{args.email.strip().lower()} {'is no longer' if args.revoke else 'is now'} an administrator")
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    """Pipeline stages and service levels: list, add, set, remove."""
+    from crm_cloud import admin
+    from crm_cloud.core.db import upgrade
+
+    url = _database_url(args.database_url)
+    upgrade(url)
+    record_type, key = ("pipeline_stage", "name") if args.command == "stages" else ("service_level", "priority")
+    fields: dict[str, object] = {
+        name: getattr(args, name)
+        for name in ("probability", "position", "outcome", "response_hours", "resolution_hours")
+        if getattr(args, name, None) is not None
+    }
+    if getattr(args, "active", None) is not None:
+        fields["active"] = args.active
+    try:
+        action = args.config_command
+        if action == "list":
+            records = admin.list_config(url, record_type)
+            if record_type == "pipeline_stage":
+                records.sort(key=lambda r: (r.data.get("position") or 0, r.data.get("name") or ""))
+                for r in records:
+                    d = r.data
+                    probability = "" if d["probability"] is None else d["probability"]
+                    _out(f"{d['position']:>5}  {d['name']:<24} {probability:>4} %"
+                         f"  {d['outcome']}{'' if d['active'] else '  (inactive)'}")
+            else:
+                for r in records:
+                    d = r.data
+                    _out(f"{d['priority']:<8} first response {d['response_hours'] or '-'} h, "
+                         f"resolve within {d['resolution_hours']} h")
+            return 0
+        if action == "add" or (action == "set" and record_type == "service_level"):
+            existing = None
+            if action == "set":
+                try:
+                    existing = admin.find_config(url, record_type, key, args.key)
+                except DomainError:
+                    existing = None
+            if existing is None:
+                if record_type == "pipeline_stage" and "position" not in fields:
+                    positions = [r.data.get("position") or 0 for r in admin.list_config(url, record_type)]
+                    fields["position"] = max(positions, default=0) + 10
+                if record_type == "pipeline_stage":
+                    fields.setdefault("active", True)
+                admin.create_config(url, record_type, {key: args.key, **fields})
+                _out(f"Added {args.key}")
+                return 0
+            admin.update_config(url, record_type, existing.id, fields)
+            _out(f"Changed {args.key}")
+            return 0
+        record = admin.find_config(url, record_type, key, args.key)
+        if action == "set":
+            if getattr(args, "rename", None):
+                fields["name"] = args.rename
+            admin.update_config(url, record_type, record.id, fields)
+            _out(f"Changed {args.key}")
+        else:
+            admin.delete_config(url, record_type, record.id)
+            _out(f"Removed {args.key}")
+    except DomainError as exc:
+        return _fail(exc)
     return 0
 
 
@@ -152,8 +235,49 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("email")
     add.add_argument("--name", required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--admin", action="store_true", help="may change pipeline stages, service levels...")
     add.add_argument("--database-url")
     add.set_defaults(func=_user_add)
+    promote = user.add_parser("admin", help="make a user an administrator (or --revoke)")
+    promote.add_argument("email")
+    promote.add_argument("--revoke", action="store_true")
+    promote.add_argument("--database-url")
+    promote.set_defaults(func=_user_admin)
+
+    stages = sub.add_parser("stages", help="pipeline stages of opportunities").add_subparsers(
+        dest="config_command", required=True)
+    for action, text in (("list", "show the pipeline"), ("add", "add a stage"), ("set", "change a stage"),
+                         ("remove", "remove a stage")):
+        cmd = stages.add_parser(action, help=text)
+        if action != "list":
+            cmd.add_argument("key", metavar="NAME")
+        if action in ("add", "set"):
+            cmd.add_argument("--probability", type=int, help="0-100")
+            cmd.add_argument("--position", type=int, help="order in the pipeline (smaller first)")
+            cmd.add_argument("--outcome", choices=("open", "won", "lost"))
+            active = cmd.add_mutually_exclusive_group()
+            active.add_argument("--active", dest="active", action="store_true", default=None)
+            active.add_argument("--inactive", dest="active", action="store_false")
+        if action == "set":
+            cmd.add_argument("--rename", metavar="NEW_NAME")
+        cmd.add_argument("--database-url")
+        cmd.set_defaults(func=_config)
+
+    levels = sub.add_parser("service-levels", help="case due times per priority").add_subparsers(
+        dest="config_command", required=True)
+    cmd = levels.add_parser("list", help="show the service levels")
+    cmd.add_argument("--database-url")
+    cmd.set_defaults(func=_config)
+    cmd = levels.add_parser("set", help="set (or add) the service level of a priority")
+    cmd.add_argument("key", metavar="PRIORITY", choices=("Low", "Medium", "High", "Urgent"))
+    cmd.add_argument("--resolution-hours", type=int)
+    cmd.add_argument("--response-hours", type=int)
+    cmd.add_argument("--database-url")
+    cmd.set_defaults(func=_config)
+    cmd = levels.add_parser("remove", help="remove the service level of a priority")
+    cmd.add_argument("key", metavar="PRIORITY")
+    cmd.add_argument("--database-url")
+    cmd.set_defaults(func=_config)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     up = db.add_parser("upgrade", help="apply migrations")

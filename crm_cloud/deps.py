@@ -54,7 +54,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def current_principal(user: CurrentUser) -> Principal:
-    return Principal(user_id=user.id)
+    return Principal(user_id=user.id, admin=user.is_admin)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -15,6 +15,7 @@ from crm_cloud.core.errors import (
     AlreadyExists,
     AuthenticationError,
     DomainError,
+    Forbidden,
     InvalidInput,
     NotFound,
     OAuthError,
@@ -30,6 +31,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (PreconditionFailed, 412),
     (InvalidInput, 422),
     (AuthenticationError, 401),
+    (Forbidden, 403),
     (ProtocolMismatch, 409),
 ]
 

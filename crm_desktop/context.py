@@ -9,14 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crm_desktop.activities.my_day import MyDayService
+from crm_desktop.activities.service import ActivityService
 from crm_desktop.conflict_policy import ConflictPolicy
+from crm_desktop.marketing.service import MarketingService
+from crm_desktop.sales.pipeline import PipelineService
+from crm_desktop.sales.service import SalesService
+from crm_desktop.services.dashboard import DashboardService
 from crm_desktop.services.duplicates import DuplicateFinder
 from crm_desktop.services.exports import ExportService
 from crm_desktop.services.imports import ImportService
 from crm_desktop.services.lists import ListService
 from crm_desktop.services.records import RecordService
+from crm_desktop.services.timeline import TimelineService
 from crm_desktop.settings import Settings
 from crm_desktop.store.db import Database
+from crm_desktop.support.case_queue import CaseQueueService
+from crm_desktop.support.service import SupportService
 from crm_desktop.worker import DbWorker
 
 
@@ -28,9 +37,18 @@ class AppContext:
     worker: DbWorker
     records: RecordService
     lists: ListService
+    pipeline: PipelineService
+    my_day: MyDayService
+    cases: CaseQueueService
+    dashboard: DashboardService
+    timeline: TimelineService
     duplicates: DuplicateFinder
     imports: ImportService
     exports: ExportService
+    sales: SalesService
+    activities: ActivityService
+    support: SupportService
+    marketing: MarketingService
 
     @classmethod
     def open(cls, data_dir: Path, *, lock: bool = True) -> AppContext:
@@ -45,16 +63,26 @@ class AppContext:
         records = RecordService(db, default_region=region, current_user_id=user_id)
         lists = ListService(db)
         duplicates = DuplicateFinder(db, default_region=region)
+        pipeline = PipelineService(db, records)
         context = cls(
             data_dir=data_dir,
             settings=settings,
             db=db,
             worker=DbWorker(),
             records=records,
+            pipeline=pipeline,
+            my_day=MyDayService(db, records),
+            cases=CaseQueueService(db),
+            dashboard=DashboardService(db, pipeline),
+            timeline=TimelineService(db),
             lists=lists,
             duplicates=duplicates,
             imports=ImportService(db, records, duplicates, default_region=region, current_user_id=user_id),
             exports=ExportService(db, lists),
+            sales=SalesService(db, records),
+            activities=ActivityService(db),
+            support=SupportService(db),
+            marketing=MarketingService(db, records),
         )
         return context
 

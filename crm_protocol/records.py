@@ -12,8 +12,9 @@ Adding a record type means adding a :class:`RecordTypeSpec` to
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, cast
@@ -21,7 +22,7 @@ from typing import Any, cast
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-JsonValue = str | int | float | bool | None
+JsonValue = str | int | float | bool | list[str] | None
 
 
 class FieldKind(StrEnum):
@@ -35,7 +36,14 @@ class FieldKind(StrEnum):
     INT = "int"
     DECIMAL = "decimal"
     DATE = "date"
+    #: A moment in time, on the wire as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC).
+    DATETIME = "datetime"
+    #: An ISO 4217 currency code (``EUR``), stored upper-case.
+    CURRENCY = "currency"
     CHOICE = "choice"
+    #: A set of short labels: a list of strings on the wire, JSON in the
+    #: stores; merges as a set (see docs/SYNC.md).
+    TAGS = "tags"
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,26 @@ class FieldSpec:
     #: Derived fields are computed by validation (e.g. ``phone_e164``); a
     #: client may send them but the validated value always wins.
     derived_from: str | None = None
+    #: A polymorphic reference: the name of the (choice) field holding the
+    #: record type this reference points to (``related_type``).
+    ref_type_field: str | None = None
+    #: Limits of an INT field.
+    min_value: int | None = None
+    max_value: int | None = None
+    #: Value an empty field takes (e.g. a lead's status starts "New").
+    default: JsonValue = None
+
+    def target_type(self, data: dict[str, Any]) -> str | None:
+        """The record type a REF field points to for a record with ``data``."""
+        if self.ref_type_field is not None:
+            value = data.get(self.ref_type_field)
+            return str(value) if value else None
+        return self.ref_type
+
+
+#: A rule over a whole cleaned record (e.g. end not before start); returns the
+#: errors it finds, naming the field to mark.
+Rule = Callable[[dict[str, "JsonValue"]], list["FieldError"]]
 
 
 @dataclass(frozen=True)
@@ -65,14 +93,28 @@ class RecordTypeSpec:
     required_any: tuple[str, ...] = ()
     #: Fields joined with a space make the record's display title.
     title_fields: tuple[str, ...] = ()
+    #: Used for the title when the title fields are all empty (a lead with
+    #: only a company name).
+    title_fallback: tuple[str, ...] = ()
+    #: Checks across fields, run after each field is cleaned.
+    rules: tuple[Rule, ...] = ()
+    #: Configuration kept by administrators (pipeline stages, service levels,
+    #: custom field definitions): every user receives it, only admins change it.
+    admin_only: bool = False
+    #: The business module the type belongs to (customers, sales, ...).
+    module: str = "customers"
     field_map: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field_map", {f.name: f for f in self.fields})
 
     def title(self, data: dict[str, Any]) -> str:
-        parts = [str(data.get(name) or "").strip() for name in self.title_fields]
-        return " ".join(p for p in parts if p)
+        for names in (self.title_fields, self.title_fallback):
+            parts = [str(data.get(name) or "").strip() for name in names]
+            text = " ".join(p for p in parts if p)
+            if text:
+                return text
+        return ""
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -81,6 +123,14 @@ class RecordTypeSpec:
 
 #: Largest long-text value (notes) accepted, in characters.
 LONG_TEXT_MAX = 1_000_000
+
+#: Most tags one record may carry, and the longest tag, in characters.
+MAX_TAGS = 100
+MAX_TAG_LENGTH = 64
+
+#: The tags field every record type can reuse (``*fields, TAGS_FIELD``).
+#: ``max_length`` is the length of one tag.
+TAGS_FIELD = FieldSpec("tags", FieldKind.TAGS, "Tags", max_length=MAX_TAG_LENGTH)
 
 _OWNER = FieldSpec("owner_id", FieldKind.REF, "Owner", ref_type="user")
 _SHARED = FieldSpec("shared", FieldKind.BOOL, "Shared with everyone")
@@ -116,6 +166,7 @@ ACCOUNT = RecordTypeSpec(
         *_phone("phone", "Phone"),
         *_address(),
         FieldSpec("notes", FieldKind.LONG_TEXT, "Notes", max_length=LONG_TEXT_MAX),
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -137,6 +188,7 @@ CONTACT = RecordTypeSpec(
         *_phone("mobile", "Mobile"),
         *_address(),
         FieldSpec("notes", FieldKind.LONG_TEXT, "Notes", max_length=LONG_TEXT_MAX),
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -144,7 +196,269 @@ CONTACT = RecordTypeSpec(
     title_fields=("first_name", "last_name"),
 )
 
-RECORD_TYPES: dict[str, RecordTypeSpec] = {spec.name: spec for spec in (ACCOUNT, CONTACT)}
+
+# -- rules across fields ------------------------------------------------------
+
+
+def not_before(start: str, end: str, start_label: str, end_label: str) -> Rule:
+    """``end`` may not be earlier than ``start`` (dates or date-times as ISO text)."""
+
+    def rule(data: dict[str, JsonValue]) -> list[FieldError]:
+        first, last = data.get(start), data.get(end)
+        if isinstance(first, str) and isinstance(last, str) and last < first:
+            return [FieldError(end, f"{end_label} must not be before {start_label}")]
+        return []
+
+    return rule
+
+
+def linked_pair(type_field: str, id_field: str, label: str) -> Rule:
+    """A polymorphic link names both the record type and the record, or neither."""
+
+    def rule(data: dict[str, JsonValue]) -> list[FieldError]:
+        if data.get(id_field) and not data.get(type_field):
+            return [FieldError(type_field, f"{label}: choose what kind of record it is")]
+        if data.get(type_field) and not data.get(id_field):
+            return [FieldError(id_field, f"{label}: choose a record")]
+        return []
+
+    return rule
+
+
+def exactly_one(names: tuple[str, ...], labels: str) -> Rule:
+    def rule(data: dict[str, JsonValue]) -> list[FieldError]:
+        given = [n for n in names if data.get(n)]
+        if len(given) != 1:
+            return [FieldError(names[0], f"Choose exactly one of {labels}")]
+        return []
+
+    return rule
+
+
+# -- sales ----------------------------------------------------------------------
+
+LEAD_STATUSES = ("New", "Contacted", "Qualified", "Unqualified", "Converted")
+LEAD_SOURCES = ("Web", "Referral", "Event", "Cold call", "Advertisement", "Partner", "Email", "Other")
+LEAD_RATINGS = ("Hot", "Warm", "Cold")
+OPPORTUNITY_STATUSES = ("Open", "Won", "Lost")
+#: Outcome of a pipeline stage: an opportunity in a closed stage is won or lost.
+STAGE_OUTCOMES = ("open", "won", "lost")
+
+LEAD = RecordTypeSpec(
+    name="lead",
+    label="Lead",
+    label_plural="Leads",
+    module="sales",
+    fields=(
+        FieldSpec("first_name", FieldKind.TEXT, "First name", max_length=120, searchable=True),
+        FieldSpec("last_name", FieldKind.TEXT, "Last name", max_length=120, searchable=True),
+        FieldSpec("company", FieldKind.TEXT, "Company", searchable=True),
+        FieldSpec("title", FieldKind.TEXT, "Job title", max_length=200),
+        FieldSpec("status", FieldKind.CHOICE, "Status", required=True, max_length=32, choices=LEAD_STATUSES,
+                  default="New"),
+        FieldSpec("source", FieldKind.CHOICE, "Source", max_length=32, choices=LEAD_SOURCES),
+        FieldSpec("rating", FieldKind.CHOICE, "Rating", max_length=16, choices=LEAD_RATINGS),
+        FieldSpec("email", FieldKind.EMAIL, "Email", max_length=320, searchable=True),
+        *_phone("phone", "Phone"),
+        *_phone("mobile", "Mobile"),
+        FieldSpec("website", FieldKind.URL, "Website", max_length=2048),
+        FieldSpec("industry", FieldKind.TEXT, "Industry", max_length=120),
+        *_address(),
+        FieldSpec("campaign_id", FieldKind.REF, "Campaign", ref_type="campaign"),
+        FieldSpec("notes", FieldKind.LONG_TEXT, "Notes", max_length=LONG_TEXT_MAX),
+        FieldSpec("converted_account_id", FieldKind.REF, "Converted to account", ref_type="account"),
+        FieldSpec("converted_contact_id", FieldKind.REF, "Converted to contact", ref_type="contact"),
+        FieldSpec("converted_opportunity_id", FieldKind.REF, "Converted to opportunity", ref_type="opportunity"),
+        FieldSpec("converted_at", FieldKind.DATETIME, "Converted at", max_length=32),
+        _OWNER,
+        _SHARED,
+    ),
+    required_any=("last_name", "company"),
+    title_fields=("first_name", "last_name"),
+    title_fallback=("company",),
+)
+
+OPPORTUNITY = RecordTypeSpec(
+    name="opportunity",
+    label="Opportunity",
+    label_plural="Opportunities",
+    module="sales",
+    fields=(
+        FieldSpec("name", FieldKind.TEXT, "Name", required=True, searchable=True),
+        FieldSpec("account_id", FieldKind.REF, "Account", ref_type="account"),
+        FieldSpec("contact_id", FieldKind.REF, "Contact", ref_type="contact"),
+        FieldSpec("amount", FieldKind.DECIMAL, "Amount", max_length=32),
+        FieldSpec("currency", FieldKind.CURRENCY, "Currency", max_length=3),
+        FieldSpec("stage", FieldKind.TEXT, "Stage", required=True, max_length=120, default="Prospecting"),
+        FieldSpec("probability", FieldKind.INT, "Probability (%)", min_value=0, max_value=100),
+        FieldSpec("close_date", FieldKind.DATE, "Expected close date", max_length=10),
+        FieldSpec("next_step", FieldKind.TEXT, "Next step", max_length=500),
+        FieldSpec("status", FieldKind.CHOICE, "Status", required=True, max_length=16,
+                  choices=OPPORTUNITY_STATUSES, default="Open"),
+        FieldSpec("close_reason", FieldKind.TEXT, "Won / lost reason", max_length=500),
+        FieldSpec("campaign_id", FieldKind.REF, "Campaign", ref_type="campaign"),
+        FieldSpec("description", FieldKind.LONG_TEXT, "Description", max_length=LONG_TEXT_MAX),
+        _OWNER,
+        _SHARED,
+    ),
+    title_fields=("name",),
+)
+
+PIPELINE_STAGE = RecordTypeSpec(
+    name="pipeline_stage",
+    label="Pipeline stage",
+    label_plural="Pipeline stages",
+    module="sales",
+    admin_only=True,
+    fields=(
+        FieldSpec("name", FieldKind.TEXT, "Name", required=True, max_length=120),
+        FieldSpec("position", FieldKind.INT, "Position", required=True, min_value=0, max_value=10_000),
+        FieldSpec("probability", FieldKind.INT, "Probability (%)", min_value=0, max_value=100),
+        FieldSpec("outcome", FieldKind.CHOICE, "Outcome", required=True, max_length=8, choices=STAGE_OUTCOMES,
+                  default="open"),
+        FieldSpec("active", FieldKind.BOOL, "Offered for new opportunities"),
+    ),
+    title_fields=("name",),
+)
+
+# -- activities -------------------------------------------------------------------
+
+ACTIVITY_KINDS = ("Call", "Meeting", "Task", "Note")
+ACTIVITY_PRIORITIES = ("Low", "Normal", "High")
+#: Record types an activity can be linked to.
+LINKABLE_TYPES = ("account", "contact", "lead", "opportunity", "case")
+
+ACTIVITY = RecordTypeSpec(
+    name="activity",
+    label="Activity",
+    label_plural="Activities",
+    module="activities",
+    fields=(
+        FieldSpec("kind", FieldKind.CHOICE, "Kind", required=True, max_length=16, choices=ACTIVITY_KINDS,
+                  default="Task"),
+        FieldSpec("subject", FieldKind.TEXT, "Subject", required=True, max_length=500, searchable=True),
+        FieldSpec("due_date", FieldKind.DATE, "Due date", max_length=10),
+        FieldSpec("start_at", FieldKind.DATETIME, "Starts", max_length=32),
+        FieldSpec("end_at", FieldKind.DATETIME, "Ends", max_length=32),
+        FieldSpec("done", FieldKind.BOOL, "Done"),
+        FieldSpec("priority", FieldKind.CHOICE, "Priority", max_length=16, choices=ACTIVITY_PRIORITIES,
+                  default="Normal"),
+        FieldSpec("related_type", FieldKind.CHOICE, "Related to (type)", max_length=32, choices=LINKABLE_TYPES),
+        FieldSpec("related_id", FieldKind.REF, "Related to", ref_type_field="related_type"),
+        FieldSpec("description", FieldKind.LONG_TEXT, "Description", max_length=LONG_TEXT_MAX),
+        _OWNER,
+        _SHARED,
+    ),
+    title_fields=("subject",),
+    rules=(
+        not_before("start_at", "end_at", "Starts", "Ends"),
+        linked_pair("related_type", "related_id", "Related to"),
+    ),
+)
+
+# -- service ------------------------------------------------------------------------
+
+CASE_PRIORITIES = ("Low", "Medium", "High", "Urgent")
+CASE_STATUSES = ("New", "Open", "Pending", "Resolved", "Closed")
+CASE_ORIGINS = ("Email", "Phone", "Web", "Chat", "In person")
+
+CASE = RecordTypeSpec(
+    name="case",
+    label="Case",
+    label_plural="Cases",
+    module="service",
+    fields=(
+        FieldSpec("subject", FieldKind.TEXT, "Subject", required=True, max_length=500, searchable=True),
+        FieldSpec("account_id", FieldKind.REF, "Account", ref_type="account"),
+        FieldSpec("contact_id", FieldKind.REF, "Contact", ref_type="contact"),
+        FieldSpec("priority", FieldKind.CHOICE, "Priority", required=True, max_length=16,
+                  choices=CASE_PRIORITIES, default="Medium"),
+        FieldSpec("status", FieldKind.CHOICE, "Status", required=True, max_length=16, choices=CASE_STATUSES,
+                  default="New"),
+        FieldSpec("origin", FieldKind.CHOICE, "Origin", max_length=16, choices=CASE_ORIGINS),
+        FieldSpec("due_at", FieldKind.DATETIME, "Due", max_length=32),
+        FieldSpec("description", FieldKind.LONG_TEXT, "Description", max_length=LONG_TEXT_MAX),
+        FieldSpec("resolution", FieldKind.LONG_TEXT, "Resolution", max_length=LONG_TEXT_MAX),
+        _OWNER,
+        _SHARED,
+    ),
+    title_fields=("subject",),
+)
+
+SERVICE_LEVEL = RecordTypeSpec(
+    name="service_level",
+    label="Service level",
+    label_plural="Service levels",
+    module="service",
+    admin_only=True,
+    fields=(
+        FieldSpec("priority", FieldKind.CHOICE, "Priority", required=True, max_length=16,
+                  choices=CASE_PRIORITIES),
+        FieldSpec("response_hours", FieldKind.INT, "First response within (hours)", min_value=0,
+                  max_value=24 * 365),
+        FieldSpec("resolution_hours", FieldKind.INT, "Resolve within (hours)", required=True, min_value=1,
+                  max_value=24 * 365),
+    ),
+    title_fields=("priority",),
+)
+
+# -- marketing ------------------------------------------------------------------------
+
+CAMPAIGN_TYPES = ("Email", "Event", "Webinar", "Advertisement", "Social", "Direct mail", "Partner", "Other")
+CAMPAIGN_STATUSES = ("Planned", "Active", "Completed", "Aborted")
+MEMBER_RESPONSES = ("Planned", "Sent", "Opened", "Responded", "Registered", "Attended", "Bounced",
+                    "Unsubscribed")
+
+CAMPAIGN = RecordTypeSpec(
+    name="campaign",
+    label="Campaign",
+    label_plural="Campaigns",
+    module="marketing",
+    fields=(
+        FieldSpec("name", FieldKind.TEXT, "Name", required=True, searchable=True),
+        FieldSpec("type", FieldKind.CHOICE, "Type", max_length=32, choices=CAMPAIGN_TYPES),
+        FieldSpec("status", FieldKind.CHOICE, "Status", required=True, max_length=16,
+                  choices=CAMPAIGN_STATUSES, default="Planned"),
+        FieldSpec("start_date", FieldKind.DATE, "Start date", max_length=10),
+        FieldSpec("end_date", FieldKind.DATE, "End date", max_length=10),
+        FieldSpec("budget", FieldKind.DECIMAL, "Budget", max_length=32),
+        FieldSpec("actual_cost", FieldKind.DECIMAL, "Actual cost", max_length=32),
+        FieldSpec("currency", FieldKind.CURRENCY, "Currency", max_length=3),
+        FieldSpec("description", FieldKind.LONG_TEXT, "Description", max_length=LONG_TEXT_MAX),
+        _OWNER,
+        _SHARED,
+    ),
+    title_fields=("name",),
+    rules=(not_before("start_date", "end_date", "Start date", "End date"),),
+)
+
+CAMPAIGN_MEMBER = RecordTypeSpec(
+    name="campaign_member",
+    label="Campaign member",
+    label_plural="Campaign members",
+    module="marketing",
+    fields=(
+        FieldSpec("campaign_id", FieldKind.REF, "Campaign", required=True, ref_type="campaign"),
+        FieldSpec("lead_id", FieldKind.REF, "Lead", ref_type="lead"),
+        FieldSpec("contact_id", FieldKind.REF, "Contact", ref_type="contact"),
+        FieldSpec("response", FieldKind.CHOICE, "Response", required=True, max_length=16,
+                  choices=MEMBER_RESPONSES, default="Planned"),
+        FieldSpec("responded_on", FieldKind.DATE, "Responded on", max_length=10),
+        _OWNER,
+        _SHARED,
+    ),
+    rules=(exactly_one(("lead_id", "contact_id"), "a lead or a contact"),),
+)
+
+#: Every record type, parents before children: the sync pushes in this order,
+#: so a record and the records it refers to can be created offline together.
+RECORD_TYPES: dict[str, RecordTypeSpec] = {
+    spec.name: spec
+    for spec in (
+        PIPELINE_STAGE, SERVICE_LEVEL,
+        ACCOUNT, CONTACT, CAMPAIGN, OPPORTUNITY, LEAD, CASE, ACTIVITY, CAMPAIGN_MEMBER,
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -170,6 +484,27 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _URL_RE = re.compile(r"^(https?://)?[^\s/$.?#][^\s]*\.[^\s]{2,}$", re.IGNORECASE)
 
 
+_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """An ISO 8601 date-time (a naive one is taken as UTC), or None if it is not one."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def format_datetime(moment: datetime) -> str:
+    """The wire form of a date-time: UTC, whole seconds, ``Z`` suffix (sorts as text)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def is_uuid(value: str) -> bool:
     return bool(_UUID_RE.match(value))
 
@@ -192,6 +527,9 @@ def _clean_text(value: Any, spec: FieldSpec, errors: list[FieldError]) -> str | 
         value = value.strip()
     if _CONTROL_RE.search(value):
         errors.append(FieldError(spec.name, f"{spec.label} contains control characters"))
+        return None
+    if len(value) > spec.max_length and spec.kind is FieldKind.CURRENCY:
+        errors.append(FieldError(spec.name, f"{spec.label} must be a three-letter currency code (e.g. EUR)"))
         return None
     if len(value) > spec.max_length:
         errors.append(
@@ -243,12 +581,18 @@ def validate_fields(
         cleaned[name] = cleaned_value
     if not partial:
         for fspec in spec.fields:
-            if fspec.required and not cleaned.get(fspec.name):
+            if fspec.default is not None and cleaned.get(fspec.name) in (None, ""):
+                if not any(e.field == fspec.name for e in errors):
+                    cleaned[fspec.name] = fspec.default
+            if fspec.required and cleaned.get(fspec.name) in (None, ""):
                 if not any(e.field == fspec.name for e in errors):
                     errors.append(FieldError(fspec.name, f"{fspec.label} is required"))
     if not partial and spec.required_any and not any(cleaned.get(n) for n in spec.required_any):
         labels = " or ".join(spec.field_map[n].label for n in spec.required_any)
         errors.append(FieldError(spec.required_any[0], f"{labels} is required"))
+    if not partial and not errors:
+        for rule in spec.rules:
+            errors.extend(rule(cleaned))
     if errors:
         raise ValidationFailed(record_type, errors)
     return cleaned
@@ -262,6 +606,8 @@ def _clean_value(
     cleaned: dict[str, JsonValue],
 ) -> JsonValue:
     kind = fspec.kind
+    if kind is FieldKind.TAGS:
+        return _clean_tags(fspec, value, errors)
     if kind is FieldKind.BOOL:
         if value is None:
             return False
@@ -282,6 +628,12 @@ def _clean_value(
             return None
         if abs(number) > 2**53:
             errors.append(FieldError(fspec.name, f"{fspec.label} is too large"))
+            return None
+        if fspec.min_value is not None and number < fspec.min_value:
+            errors.append(FieldError(fspec.name, f"{fspec.label} must be at least {fspec.min_value}"))
+            return None
+        if fspec.max_value is not None and number > fspec.max_value:
+            errors.append(FieldError(fspec.name, f"{fspec.label} must be at most {fspec.max_value}"))
             return None
         return number
     if kind is FieldKind.DECIMAL:
@@ -331,12 +683,69 @@ def _clean_value(
         except ValueError:
             errors.append(FieldError(fspec.name, f"{fspec.label} must be a date (YYYY-MM-DD)"))
             return None
+    if kind is FieldKind.DATETIME:
+        moment = parse_datetime(text)
+        if moment is None:
+            errors.append(FieldError(fspec.name, f"{fspec.label} must be a date and time (YYYY-MM-DD HH:MM)"))
+            return None
+        return format_datetime(moment)
+    if kind is FieldKind.CURRENCY:
+        code = text.upper()
+        if not _CURRENCY_RE.match(code):
+            errors.append(FieldError(fspec.name, f"{fspec.label} must be a three-letter currency code (e.g. EUR)"))
+            return None
+        return code
     if kind is FieldKind.CHOICE:
         if text not in fspec.choices:
             errors.append(FieldError(fspec.name, f"{fspec.label} must be one of {', '.join(fspec.choices)}"))
             return None
         return text
     return text
+
+
+_SPACES_RE = re.compile(r"\s+")
+
+
+def _clean_tags(fspec: FieldSpec, value: Any, errors: list[FieldError]) -> list[str] | None:
+    """A list of tags (or one comma-separated string): trimmed, inner spaces
+    collapsed, duplicates dropped ignoring case (first spelling kept), empty
+    ones skipped.  Too many or too long tags are refused, never cut."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
+        errors.append(FieldError(fspec.name, f"{fspec.label} must be a list of text labels"))
+        return None
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in value:
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError:
+            errors.append(FieldError(fspec.name, f"{fspec.label} contain invalid characters"))
+            return None
+        tag = _SPACES_RE.sub(" ", raw).strip()
+        if not tag:
+            continue
+        if _CONTROL_RE.search(tag):
+            errors.append(FieldError(fspec.name, f"{fspec.label} contain control characters"))
+            return None
+        if len(tag) > fspec.max_length:
+            errors.append(FieldError(
+                fspec.name, f"The tag “{tag[:20]}…” is too long (at most {fspec.max_length} characters)"
+            ))
+            return None
+        key = tag.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(tag)
+    if len(out) > MAX_TAGS:
+        errors.append(FieldError(
+            fspec.name, f"Too many tags: {len(out):,} (at most {MAX_TAGS} on one record)"
+        ))
+        return None
+    return out or None
 
 
 _WIRE_TYPES: dict[FieldKind, tuple[type, ...]] = {
@@ -363,6 +772,15 @@ def check_wire_data(record_type: str, data: dict[str, Any]) -> dict[str, JsonVal
         value = data.get(fspec.name)
         if value is None:
             out[fspec.name] = False if fspec.kind is FieldKind.BOOL else None
+            continue
+        if fspec.kind is FieldKind.TAGS:
+            if (
+                not isinstance(value, list)
+                or len(value) > MAX_TAGS
+                or not all(isinstance(t, str) and len(t) <= fspec.max_length and "\x00" not in t for t in value)
+            ):
+                raise ValueError(f"{record_type}.{fspec.name} is not a valid list of tags")
+            out[fspec.name] = list(value)
             continue
         expected = _WIRE_TYPES.get(fspec.kind, (str,))
         if not isinstance(value, expected) or (

@@ -83,6 +83,9 @@ class Change(_Model):
     #: When each field in ``fields`` was edited; fields without a stamp are
     #: stamped by the server's clock.
     stamps: Stamps = Field(default_factory=dict)
+    #: An update that brings back a deleted record (an edit that won against
+    #: a delete): applied to the tombstone if ``base_rev`` is its revision.
+    restore: bool = False
 
 
 class PushRequest(_Model):

@@ -9,6 +9,7 @@ same change with the same change id.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -19,15 +20,16 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.clock import client_id as stored_client_id
 from crm_desktop.clock import knows_server_time, now_bound, observe_server
-from crm_desktop.conflict_policy import DEFAULT_POLICY, ConflictPolicy
+from crm_desktop.conflict_policy import DEFAULT_POLICY, ConflictPolicy, DeleteRule
 from crm_desktop.ids import new_id
 from crm_desktop.services.records import DataChanged, kv_get, kv_set
+from crm_desktop.store import history
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange, User, sort_key_for
 from crm_desktop.store.search_index import bulk_indexing
 from crm_protocol.hlc import DEFAULT_KEY, cap_stamp, is_stamp
-from crm_protocol.records import RECORD_TYPES, check_wire_data
+from crm_protocol.records import RECORD_TYPES, FieldKind, check_wire_data
 from crm_protocol.wire import Change, ChangeOp, ChangeResult, ChangeStatus, RecordState, UserOut
 from sync.errors import BadResponse
 from sync.merge import three_way_merge
@@ -153,13 +155,13 @@ class Replica:
         fields: dict[str, Any]
         if entry.op == "create":
             fields = {f.name: current[f.name] for f in spec.fields if f.derived_from is None}
-        elif entry.op == "update":
+        elif entry.op in ("update", "restore"):
             fields = {
                 f.name: current[f.name]
                 for f in spec.fields
                 if f.derived_from is None and current[f.name] != entry.base_values.get(f.name)
             }
-            if not fields:
+            if not fields and entry.op == "update":
                 # Edited back to what the server has: nothing to send.
                 row.dirty = False
                 session.delete(entry)
@@ -170,10 +172,11 @@ class Replica:
             change_id=entry.change_id,
             type=entry.record_type,
             id=entry.record_id,
-            op=ChangeOp(entry.op),
+            op=ChangeOp.UPDATE if entry.op == "restore" else ChangeOp(entry.op),
             base_rev=entry.base_rev,
             fields=fields,
             stamps=_stamps_for(fields, entry.field_stamps, now_bound(session)),
+            restore=entry.op == "restore",
         )
         entry.in_flight = change.model_dump(mode="json")
         entry.in_flight_seq = entry.local_seq
@@ -235,7 +238,7 @@ class Replica:
         entry.base_rev = record.rev
         entry.base_values = data
         entry.change_id = new_id()
-        if entry.op == "create":
+        if entry.op in ("create", "restore"):
             entry.op = "update"
         if row is not None:
             row.server_rev = record.rev
@@ -289,6 +292,7 @@ class Replica:
     ) -> None:
         model = model_for(record_type)
         table = cast(Table, model.__table__)
+        history.note_pulled(session, record_type, items)  # timeline: what this page changes locally
         with bulk_indexing(session, record_type, [record.id for record, _ in items]):
             self._write_plain(session, record_type, table, items)
 
@@ -311,10 +315,16 @@ class Replica:
             f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
             f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
         )
+        # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
+        json_fields = {f.name for f in RECORD_TYPES[record_type].fields if f.kind is FieldKind.TAGS}
         rows = []
         for record, data in live:
             # The text form SQLAlchemy's SQLite DateTime type reads back.
             stamp = record.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            if json_fields:
+                data = {**data, **{
+                    f: json.dumps(data[f], ensure_ascii=False) for f in json_fields if data[f] is not None
+                }}
             rows.append((
                 *(data[f] for f in fields), record.id, record.rev, False, False,
                 sort_key_for(record_type, data), stamp, stamp,
@@ -330,44 +340,81 @@ class Replica:
         if row is None:
             session.delete(entry)
             return
+        if entry.base_rev is not None and record.rev <= entry.base_rev:
+            # This version (or a newer one) was merged already; the local
+            # change is based on it.
+            return
         mine = row_data(record_type, row)
+        policy = self._policy()
         if record.deleted:
-            if entry.op != "delete":
-                # Edited here, deleted there: the delete wins for now, and
-                # the local version is kept whole for the user to restore.
-                session.add(
-                    Conflict(
-                        record_type=record_type, record_id=entry.record_id, field=None, kind="deleted_remotely",
-                        base_value=entry.base_values, local_value=mine, server_value=None,
-                        server_rev=record.rev, server_updated_by=record.updated_by, created_at=stamp,
-                    )
+            if entry.op == "delete":
+                # Deleted on both sides: nothing left to decide.
+                session.delete(entry)
+                session.delete(row)
+                return
+            edit_wins = policy.delete is DeleteRule.EDIT_WINS
+            # Edited here, deleted there.  The whole local version and the
+            # deleted one are kept in the inbox either way, so the user can
+            # undo whichever side the rule chose.
+            session.add(
+                Conflict(
+                    record_type=record_type, record_id=entry.record_id, field=None, kind="deleted_remotely",
+                    base_value=entry.base_values, local_value=mine, server_value=theirs,
+                    server_rev=record.rev, server_updated_by=record.updated_by, created_at=stamp,
+                    winner="local" if edit_wins else "server",
                 )
-            session.delete(entry)
-            session.delete(row)
+            )
+            if edit_wins:
+                # The edit brings the record back, same id (so links to it
+                # hold): a restore change against the tombstone's revision.
+                entry.op = "restore"
+                entry.base_rev = record.rev
+                entry.base_values = theirs
+                entry.change_id = new_id()
+                row.server_rev = record.rev
+                row.dirty = True
+            else:
+                session.delete(entry)
+                session.delete(row)
             return
         if entry.op == "delete":
-            if any(theirs.get(k) != entry.base_values.get(k) for k in theirs):
-                # Deleted here after someone edited it there: keep their
-                # version so the user can bring the record back.
-                session.add(
-                    Conflict(
-                        record_type=record_type, record_id=entry.record_id, field=None, kind="edited_remotely",
-                        base_value=entry.base_values, local_value=None, server_value=theirs,
-                        server_rev=record.rev, server_updated_by=record.updated_by, created_at=stamp,
-                    )
+            if all(theirs.get(k) == entry.base_values.get(k) for k in theirs):
+                # Nobody edited it meanwhile: the delete goes ahead on the new base.
+                entry.base_rev = record.rev
+                entry.base_values = theirs
+                entry.change_id = new_id()
+                return
+            edit_wins = policy.delete is DeleteRule.EDIT_WINS
+            # Deleted here after someone edited it there.
+            session.add(
+                Conflict(
+                    record_type=record_type, record_id=entry.record_id, field=None, kind="edited_remotely",
+                    base_value=entry.base_values, local_value=None, server_value=theirs,
+                    server_rev=record.rev, server_updated_by=record.updated_by, created_at=stamp,
+                    winner="server" if edit_wins else "local",
                 )
-            entry.base_rev = record.rev
-            entry.base_values = theirs
-            entry.change_id = new_id()
+            )
+            if edit_wins:
+                # Their edit keeps the record: the local delete is withdrawn
+                # (kept in the inbox as "delete it after all").
+                session.delete(entry)
+                set_row_data(record_type, row, theirs)
+                row.deleted = False
+                row.dirty = False
+                row.server_rev = record.rev
+            else:
+                entry.base_rev = record.rev
+                entry.base_values = theirs
+                entry.change_id = new_id()
             return
-        base = entry.base_values if entry.op == "update" else theirs
+        base = entry.base_values if entry.op in ("update", "restore") else theirs
         # A stamp made before this machine knew the server's time may claim
         # the future (a laptop set hours ahead): capped, as the server would.
         bound = now_bound(session)
         mine_stamps = {k: cap_stamp(v, bound) for k, v in (entry.field_stamps or {}).items() if is_stamp(v)}
         result = three_way_merge(
             record_type, base, mine, theirs,
-            mine_stamps=mine_stamps, theirs_stamps=record.stamps, policy=self._policy(),
+            mine_stamps=mine_stamps, theirs_stamps=record.stamps, policy=policy,
         )
         for conflict in result.conflicts:
             session.add(
@@ -379,6 +426,7 @@ class Replica:
                     local_stamp=conflict.mine_stamp, server_stamp=conflict.theirs_stamp,
                 )
             )
+        history.note_merged(session, record_type, entry.record_id, mine, result.merged, record)  # timeline
         set_row_data(record_type, row, result.merged)
         row.server_rev = record.rev
         if result.differs_from(theirs):

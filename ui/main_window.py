@@ -25,16 +25,19 @@ from crm_desktop.services.records import DataChanged
 from ui.dialogs import messages
 from ui.dialogs.sign_in import SignIn, SignInDialog
 from ui.events import DataBus
+from ui.navigation import ACCOUNTS, CONFLICTS, CONTACTS, PENDING, RECORD_PAGES, groups, page_label
 from ui.pages.conflicts import ConflictsPage
+from ui.pages.factory import make_list_page
 from ui.pages.pending import PendingPage
 from ui.pages.record_list import RecordListPage
 from ui.qt_compat import emit
 from ui.status_bar import StatusBar
 from ui.tasks import report_error, run_async
+from ui.workspace import Workspace
 
 log = logging.getLogger("crm.ui.main")
 
-CONTACTS, ACCOUNTS, PENDING, CONFLICTS = range(4)
+__all__ = ["ACCOUNTS", "CONFLICTS", "CONTACTS", "PENDING", "MainWindow"]
 
 
 def _counts(context: AppContext) -> tuple[int, int]:
@@ -62,13 +65,20 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self.resize(1280, 800)
 
-        self.contacts = RecordListPage(context, self.bus, "contact", self)
-        self.accounts = RecordListPage(context, self.bus, "account", self)
         self.pending = PendingPage(context, self.bus, self)
         self.conflicts = ConflictsPage(context, self.bus, self)
+        self.record_pages: dict[int, RecordListPage] = {
+            number: make_list_page(context, self.bus, record_type, self)
+            for number, record_type in RECORD_PAGES.items()
+        }
+        self.contacts = self.record_pages[CONTACTS]
+        self.accounts = self.record_pages[ACCOUNTS]
+        self.workspace = Workspace(self)
         self.stack = QStackedWidget(self)
-        for page in (self.contacts, self.accounts, self.pending, self.conflicts):
-            self.stack.addWidget(page)
+        pages: dict[int, QWidget] = {**self.record_pages, **self.workspace.pages, PENDING: self.pending,
+                                     CONFLICTS: self.conflicts}
+        for number in sorted(pages):
+            self.stack.addWidget(pages[number])
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -80,11 +90,26 @@ class MainWindow(QMainWindow):
             "QListWidget::item { padding: 8px 10px; border-radius: 4px; margin: 1px 6px; }"
             "QListWidget::item:selected { background: palette(highlight); color: palette(highlighted-text); }"
         )
+        # Pages grouped by module under non-selectable headings.
         style = self.style()
-        for icon in (style.StandardPixmap.SP_DirHomeIcon, style.StandardPixmap.SP_DirIcon,
-                     style.StandardPixmap.SP_BrowserReload, style.StandardPixmap.SP_MessageBoxWarning):
-            QListWidgetItem(style.standardIcon(icon), "", self.nav)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        icons = {CONTACTS: style.StandardPixmap.SP_DirHomeIcon, PENDING: style.StandardPixmap.SP_BrowserReload,
+                 CONFLICTS: style.StandardPixmap.SP_MessageBoxWarning}
+        self._nav_rows: dict[int, int] = {}
+        self._row_pages: dict[int, int] = {}
+        heading_font = self.nav.font()
+        heading_font.setBold(True)
+        heading_font.setPointSizeF(heading_font.pointSizeF() * 0.9)
+        for group in groups():
+            heading = QListWidgetItem(group.title, self.nav)
+            heading.setFlags(Qt.ItemFlag.NoItemFlags)
+            heading.setFont(heading_font)
+            for number in group.pages:
+                item = QListWidgetItem(style.standardIcon(icons.get(number, style.StandardPixmap.SP_DirIcon)),
+                                       page_label(number), self.nav)
+                item.setData(Qt.ItemDataRole.UserRole, number)
+                self._nav_rows[number] = self.nav.row(item)
+                self._row_pages[self.nav.row(item)] = number
+        self.nav.currentRowChanged.connect(self._nav_row_changed)
 
         central = QWidget(self)
         row = QHBoxLayout(central)
@@ -103,8 +128,6 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self._pending_count = 0
         self._conflict_count = 0
-        self.contacts.countChanged.connect(lambda _n: self._update_nav())
-        self.accounts.countChanged.connect(lambda _n: self._update_nav())
         self.bus.changed.connect(self._data_changed)
         self.set_sync_controller(sync_controller)
         self.show_page(CONTACTS)
@@ -146,20 +169,29 @@ class MainWindow(QMainWindow):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(self._focus_search)
         self.addAction(find)
-        for number, page in enumerate((CONTACTS, ACCOUNTS, PENDING, CONFLICTS), start=1):
+        order = [number for group in groups() for number in group.pages if number not in (PENDING, CONFLICTS)]
+        for number, page in enumerate([*order, PENDING, CONFLICTS][:9], start=1):
             go = QAction(self)
             go.setShortcut(QKeySequence(f"Ctrl+{number}"))
             go.triggered.connect(lambda _c=False, p=page: self.show_page(p))
             self.addAction(go)
 
     def _update_nav(self) -> None:
-        labels = [self.tr("Contacts"), self.tr("Accounts"),
-                  self.tr("Pending changes") + (f"  ({self._pending_count})" if self._pending_count else ""),
-                  self.tr("Conflicts") + (f"  ({self._conflict_count})" if self._conflict_count else "")]
-        for i, label in enumerate(labels):
-            item = self.nav.item(i)
-            if item is not None:
-                item.setText(label)
+        counts = {PENDING: self._pending_count, CONFLICTS: self._conflict_count}
+        for page, count in counts.items():
+            item = self.nav_item(page)
+            item.setText(page_label(page) + (f"  ({count})" if count else ""))
+
+    def nav_item(self, page: int) -> QListWidgetItem:
+        """The navigation entry of a page."""
+        item = self.nav.item(self._nav_rows[page])
+        assert item is not None
+        return item
+
+    def _nav_row_changed(self, row: int) -> None:
+        page = self._row_pages.get(row)
+        if page is not None:
+            self.stack.setCurrentIndex(page)
 
     def _update_title(self) -> None:
         email = self.context.settings.user_email
@@ -173,7 +205,7 @@ class MainWindow(QMainWindow):
     # -- navigation ----------------------------------------------------------
 
     def show_page(self, page: int) -> None:
-        self.nav.setCurrentRow(page)
+        self.nav.setCurrentRow(self._nav_rows[page])
         widget = self.stack.widget(page)
         if isinstance(widget, RecordListPage):
             widget.table.setFocus()
@@ -284,7 +316,7 @@ class MainWindow(QMainWindow):
     def _signed_in(self, email: str) -> None:
         self.status.showMessage(self.tr("Signed in as %1").replace("%1", email), 8000)
         self._update_title()
-        self.bus.announce({"account", "contact"})
+        self.bus.announce(set(RECORD_PAGES.values()))
 
     def sign_out(self) -> None:
         if self._pending_count > 0 and self._controller is not None:

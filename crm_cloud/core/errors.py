@@ -22,6 +22,12 @@ class AlreadyExists(DomainError):
     code = "already_exists"
 
 
+class Forbidden(DomainError):
+    """The caller is known but may not do this (e.g. change configuration without being an admin)."""
+
+    code = "forbidden"
+
+
 class PreconditionFailed(DomainError):
     code = "precondition_failed"
 

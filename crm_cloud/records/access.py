@@ -15,12 +15,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, or_, true
 
+from crm_protocol.records import RecordTypeSpec
+
 
 @dataclass(frozen=True)
 class Principal:
     """The user a request acts for."""
 
     user_id: str
+    #: Administrators change the configuration every user receives
+    #: (pipeline stages, service levels, custom fields).
+    admin: bool = False
 
 
 def visible(table: Table, principal: Principal) -> ColumnElement[bool]:
@@ -31,6 +36,11 @@ def visible(table: Table, principal: Principal) -> ColumnElement[bool]:
     if "shared" in table.c:
         conditions.append(table.c.shared.is_(True))
     return or_(*conditions)
+
+
+def can_change_type(spec: RecordTypeSpec, principal: Principal) -> bool:
+    """Whether ``principal`` may create, change or delete records of this type at all."""
+    return principal.admin or not spec.admin_only
 
 
 def can_access(data: Mapping[str, Any], principal: Principal) -> bool:

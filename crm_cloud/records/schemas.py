@@ -15,6 +15,8 @@ def _py_type(spec: FieldSpec) -> Any:
         return bool
     if spec.kind is FieldKind.INT:
         return int
+    if spec.kind is FieldKind.TAGS:
+        return list[str]
     return str
 
 

@@ -22,9 +22,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crm_cloud.auth.models import User
-from crm_cloud.core.errors import InvalidInput, NotFound
-from crm_cloud.records.access import Principal, can_access, visible
+from crm_cloud.core.errors import Forbidden, InvalidInput, NotFound
+from crm_cloud.records.access import Principal, can_access, can_change_type, visible
 from crm_cloud.records.errors import RecordDeleted, RecordExists, RevisionMismatch, UnknownRecordType
+from crm_cloud.records.hooks import WriteContext, run_hooks
 from crm_cloud.records.models import AppliedChange, ServerState
 from crm_cloud.records.tables import COMMON_COLUMNS, RECORD_TABLES
 from crm_protocol.hlc import DEFAULT_KEY, HybridClock, cap_stamp, wall_ms
@@ -33,7 +34,9 @@ from crm_protocol.records import (
     FieldKind,
     RecordTypeSpec,
     ValidationFailed,
+    format_datetime,
     is_uuid,
+    parse_datetime,
     validate_fields,
 )
 from crm_protocol.wire import (
@@ -62,6 +65,14 @@ def utcnow() -> datetime:
 
 def _as_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _utc_naive_safe(text: str) -> datetime:
+    """A wire date-time as an aware UTC datetime (SQLite keeps its fields as they are)."""
+    moment = parse_datetime(text)
+    if moment is None:
+        raise ValueError(f"not a date-time: {text!r}")
+    return moment
 
 
 @dataclass(frozen=True)
@@ -117,10 +128,12 @@ class TypeCodec:
             elif f.kind is FieldKind.DATE:
                 self.out_conv.append((f.name, date.isoformat))
                 self.in_conv.append((f.name, date.fromisoformat))
+            elif f.kind is FieldKind.DATETIME:
+                self.out_conv.append((f.name, format_datetime))
+                self.in_conv.append((f.name, _utc_naive_safe))
         self.sqlite_json = _sqlite_json_object(spec)
-        self.ref_fields = tuple(
-            (f.name, f.ref_type) for f in spec.fields if f.kind is FieldKind.REF and f.ref_type
-        )
+        #: (field, spec) of every reference, polymorphic ones included.
+        self.ref_fields = tuple((f.name, f) for f in spec.fields if f.kind is FieldKind.REF)
 
     def data(self, row: Sequence[Any]) -> dict[str, Any]:
         data = dict(zip(self.field_names, row[_N_COMMON:], strict=True))
@@ -159,6 +172,14 @@ def _sqlite_json_object(spec: RecordTypeSpec) -> str:
             value = f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} THEN json('true') ELSE json('false') END"
         elif f.kind is FieldKind.DECIMAL:
             value = f"CASE WHEN {col} IS NULL THEN NULL ELSE printf('%.2f', {col}) END"
+        elif f.kind is FieldKind.DATETIME:
+            # Stored as UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"; the wire form is "YYYY-MM-DDTHH:MM:SSZ".
+            value = (
+                f"CASE WHEN {col} IS NULL THEN NULL "
+                f"ELSE substr({col}, 1, 10) || 'T' || substr({col}, 12, 8) || 'Z' END"
+            )
+        elif f.kind is FieldKind.TAGS:
+            value = f"json({col})"  # stored as JSON text: embed the array, not a string
         else:
             value = col
         parts.append(f"'{f.name}', {value}")
@@ -202,6 +223,8 @@ class RecordService:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
         self.principal = principal
+        #: Who writes are stamped with (None for the command line's system principal).
+        self._actor = principal.user_id or None
 
     # -- counter -----------------------------------------------------------
 
@@ -338,9 +361,12 @@ class RecordService:
             cleaned.setdefault(name, None)
         if "owner_id" in cleaned and not cleaned["owner_id"]:
             cleaned["owner_id"] = self.principal.user_id
-        for name, ref_type in codec.ref_fields:
+        for name, fspec in codec.ref_fields:
             value = cleaned.get(name)
-            if value is None or (previous is not None and previous.get(name) == value):
+            ref_type = fspec.target_type(cleaned)
+            if value is None or ref_type is None:
+                continue
+            if previous is not None and previous.get(name) == value and fspec.target_type(previous) == ref_type:
                 continue
             self._check_ref(codec, name, ref_type, value)
         return cleaned
@@ -369,10 +395,15 @@ class RecordService:
                 detail={"field_errors": [{"field": name, "message": f"{label} refers to an unknown {what}"}]},
             )
 
+    def _check_may_change(self, codec: TypeCodec) -> None:
+        if not can_change_type(codec.spec, self.principal):
+            raise Forbidden(f"Only an administrator can change {codec.spec.label_plural.lower()}")
+
     def create(
         self, record_type: str, fields: dict[str, Any], record_id: str, stamps: Mapping[str, str] | None = None
     ) -> StoredRecord:
         codec = codec_for(record_type)
+        self._check_may_change(codec)
         if not is_uuid(record_id):
             raise InvalidInput(
                 "The id must be a lower-case UUID",
@@ -391,16 +422,17 @@ class RecordService:
         merged.update(fields)
         cleaned = self._validate(codec, merged, None)
         now = utcnow()
+        run_hooks(WriteContext(self.session, self.principal, record_type, record_id, None, now), cleaned)
         values = codec.to_db(cleaned)
         field_stamps = self._stamp(None, (n for n in fields if n in codec.spec.field_map), stamps)
         self.session.execute(
             insert(codec.table).values(
                 id=record_id, rev=rev, deleted=False, created_at=now, updated_at=now,
-                updated_by=self.principal.user_id, field_stamps=field_stamps, **values,
+                updated_by=self._actor, field_stamps=field_stamps, **values,
             )
         )
         return StoredRecord(
-            record_type, record_id, rev, False, cleaned, now, now, self.principal.user_id, field_stamps
+            record_type, record_id, rev, False, cleaned, now, now, self._actor, field_stamps
         )
 
     def update(
@@ -410,11 +442,16 @@ class RecordService:
         fields: dict[str, Any],
         base_rev: int | None,
         stamps: Mapping[str, str] | None = None,
+        *,
+        restore: bool = False,
     ) -> StoredRecord:
+        """Change fields of a record; with ``restore`` also bring back a deleted one
+        (edit against delete), provided ``base_rev`` is the tombstone's revision."""
         codec = codec_for(record_type)
+        self._check_may_change(codec)
         rev = self.next_rev()
         current = self._load_visible(codec, record_id)
-        if current.deleted:
+        if current.deleted and not restore:
             raise RecordDeleted(f"The {record_type} {record_id} was deleted", current)
         if base_rev is not None and base_rev != current.rev:
             raise RevisionMismatch(
@@ -423,23 +460,28 @@ class RecordService:
         merged = dict(current.data)
         merged.update(fields)
         cleaned = self._validate(codec, merged, current.data)
+        run_hooks(
+            WriteContext(self.session, self.principal, record_type, record_id, current.data, current.created_at),
+            cleaned,
+        )
         now = utcnow()
         changed = [n for n in codec.field_names if cleaned.get(n) != current.data.get(n)]
         field_stamps = self._stamp(current.stamps, changed, stamps)
         self.session.execute(
             update(codec.table)
             .where(codec.table.c.id == record_id)
-            .values(rev=rev, updated_at=now, updated_by=self.principal.user_id, field_stamps=field_stamps,
-                    **codec.to_db(cleaned))
+            .values(rev=rev, deleted=False, updated_at=now, updated_by=self._actor,
+                    field_stamps=field_stamps, **codec.to_db(cleaned))
         )
         return StoredRecord(
-            record_type, record_id, rev, False, cleaned, current.created_at, now, self.principal.user_id,
+            record_type, record_id, rev, False, cleaned, current.created_at, now, self._actor,
             field_stamps,
         )
 
     def delete(self, record_type: str, record_id: str, base_rev: int | None) -> StoredRecord:
         """Turn the record into a tombstone; deleting a tombstone changes nothing."""
         codec = codec_for(record_type)
+        self._check_may_change(codec)
         current = self._load_visible(codec, record_id)
         if current.deleted:
             return current
@@ -455,10 +497,10 @@ class RecordService:
         self.session.execute(
             update(codec.table)
             .where(codec.table.c.id == record_id)
-            .values(rev=rev, deleted=True, updated_at=now, updated_by=self.principal.user_id)
+            .values(rev=rev, deleted=True, updated_at=now, updated_by=self._actor)
         )
         return StoredRecord(
-            record_type, record_id, rev, True, current.data, current.created_at, now, self.principal.user_id,
+            record_type, record_id, rev, True, current.data, current.created_at, now, self._actor,
             current.stamps,
         )
 
@@ -511,7 +553,7 @@ class RecordService:
                 code=exc.code,
                 field_errors=[FieldErrorOut(field=e["field"], message=e["message"]) for e in errors],
             )
-        except NotFound as exc:
+        except (NotFound, Forbidden) as exc:
             return self._rejected(change, exc.code, exc.message)
         except SQLAlchemyError:
             log.exception("change %s failed", change.change_id)
@@ -539,7 +581,9 @@ class RecordService:
         if change.base_rev is None:
             raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
         if change.op is ChangeOp.UPDATE:
-            return self.update(change.type, change.id, dict(change.fields), change.base_rev, change.stamps)
+            return self.update(
+                change.type, change.id, dict(change.fields), change.base_rev, change.stamps, restore=change.restore
+            )
         return self.delete(change.type, change.id, change.base_rev)
 
     def pull(self, cursor: int, limit: int) -> dict[str, Any]:

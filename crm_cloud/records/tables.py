@@ -39,8 +39,12 @@ def column_type(spec: FieldSpec) -> TypeEngine[Any]:
         return Numeric(17, 2)
     if kind is FieldKind.DATE:
         return Date()
+    if kind is FieldKind.DATETIME:
+        return DateTime(timezone=True)
     if kind is FieldKind.LONG_TEXT:
         return Text()
+    if kind is FieldKind.TAGS:
+        return JSON()
     if kind is FieldKind.REF:
         return String(36)
     return String(spec.max_length)

@@ -214,6 +214,8 @@ def _discard_sheet(sheet: Any) -> None:
 def _text(f: FieldSpec, value: Any) -> str:
     if value is None:
         return ""
+    if f.kind is FieldKind.TAGS and isinstance(value, list):
+        return ", ".join(value)  # the importer (and validation) split on commas
     if f.kind is FieldKind.BOOL:
         return "yes" if value else "no"
     return str(value)
@@ -222,6 +224,8 @@ def _text(f: FieldSpec, value: Any) -> str:
 def _xlsx_value(f: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
+    if f.kind is FieldKind.TAGS and isinstance(value, list):
+        return ", ".join(value)
     if f.kind is FieldKind.BOOL:
         return "yes" if value else "no"
     if f.kind is FieldKind.INT:

@@ -31,9 +31,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from crm_desktop.activities.lists import ACTIVITY_LIST
+from crm_desktop.marketing.lists import CAMPAIGN_LIST
+from crm_desktop.sales.lists import LEAD_LIST, OPPORTUNITY_LIST
+from crm_desktop.services.list_table import ListTable
 from crm_desktop.store.db import Database
 from crm_desktop.store.search_index import searched_fields
 from crm_desktop.store.search_text import SearchQuery, clean_query, is_cjk, parse_query
+from crm_desktop.support.lists import CASE_LIST
 
 log = logging.getLogger("crm.lists")
 
@@ -49,19 +54,6 @@ WALK_BUDGET = 4_000
 
 #: Largest number of rids bound in one ``IN (...)`` list.
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ListTable:
-    table: str
-    fts: str
-    #: sort name -> (column, index that orders by (column, rid) over live rows)
-    sorts: dict[str, tuple[str, str]]
-    #: display column keys, in the order of the tuples ``rows`` returns
-    columns: tuple[str, ...]
-    select: str
-    #: sort name -> index on (rid, column) over live rows, to sort search matches
-    by_rid: dict[str, str]
 
 
 _CONTACT_SELECT = (
@@ -100,6 +92,11 @@ TABLES: dict[str, ListTable] = {
         _ACCOUNT_SELECT,
         {"name": "ix_accounts_rid_sort"},
     ),
+    "lead": LEAD_LIST,
+    "opportunity": OPPORTUNITY_LIST,
+    "activity": ACTIVITY_LIST,
+    "case": CASE_LIST,
+    "campaign": CAMPAIGN_LIST,
 }
 
 #: A display row: (id, dirty, value of each of ``TABLES[type].columns``...).
@@ -112,6 +109,14 @@ def columns(record_type: str) -> tuple[str, ...]:
 
 def sortable(record_type: str) -> frozenset[str]:
     return frozenset(TABLES[record_type].sorts)
+
+
+def time_columns(record_type: str) -> frozenset[str]:
+    return TABLES[record_type].time_columns
+
+
+def has_list(record_type: str) -> bool:
+    return record_type in TABLES
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ on the database worker thread; they return plain data, never ORM objects.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +21,13 @@ from sqlalchemy.orm import Session
 from crm_desktop.clock import tick
 from crm_desktop.errors import KnownError, RecordNotFound
 from crm_desktop.ids import new_id
+from crm_desktop.sales import rules as _sales_rules  # registers the sales rules
+from crm_desktop.services.hooks import EditContext, run_hooks
+from crm_desktop.store import history
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
 from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
+from crm_desktop.support import rules as _support_rules  # registers the service rules
 from crm_protocol.hlc import stamp_ms
 from crm_protocol.records import FieldError, FieldKind, ValidationFailed, validate_fields
 
@@ -149,6 +154,40 @@ class RecordService:
             ).all()
         return [(r[0], r[1] or "") for r in rows]
 
+    def get_in(self, session: Session, record_type: str, record_id: str) -> dict[str, Any]:
+        """A live record's field values inside the caller's transaction."""
+        return row_data(record_type, self._live_row(session, record_type, record_id))
+
+    def choices(self, record_type: str, text: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(id, title) of live records of a type whose title contains ``text`` (for pickers)."""
+        model = model_for(record_type)
+        spec = spec_for(record_type)
+        needle = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._db.session() as session:
+            rows = session.execute(
+                select(model)
+                .where(model.deleted.is_(False), model.sort_key.like(f"%{needle}%", escape="\\"))
+                .order_by(model.sort_key, model.rid)
+                .limit(limit)
+            ).scalars()
+            return [(r.id, spec.title(row_data(record_type, r)) or "(untitled)") for r in rows]
+
+    def title_of(self, record_type: str, record_id: str) -> str:
+        """The display title of a record, or "" if it is not here (deleted, or not synced yet)."""
+        with self._db.session() as session:
+            row = get_row(session, record_type, record_id)
+            if row is None or row.deleted:
+                return ""
+            return spec_for(record_type).title(row_data(record_type, row))
+
+    def pipeline_stages(self, *, active_only: bool = False) -> list[dict[str, Any]]:
+        with self._db.session() as session:
+            return _sales_rules.pipeline_stages(session, active_only=active_only)
+
+    def service_levels(self) -> list[dict[str, Any]]:
+        with self._db.session() as session:
+            return _support_rules.service_levels(session)
+
     def users(self) -> list[tuple[str, str]]:
         with self._db.session() as session:
             return [(u.id, u.name) for u in session.execute(select(User).order_by(User.name)).scalars()]
@@ -157,38 +196,50 @@ class RecordService:
 
     def create(self, record_type: str, fields: dict[str, Any]) -> str:
         with self._db.session() as session:
-            data = dict.fromkeys(spec_for(record_type).field_names)
-            data["shared"] = False
-            data["owner_id"] = self._current_user_id()
-            data.update(fields)
-            cleaned = self._validate(session, record_type, data)
-            stamp = now()
-            row = model_for(record_type)(
-                id=new_id(), server_rev=None, dirty=True, deleted=False,
-                created_at=stamp, updated_at=stamp,
+            return self.create_in(session, record_type, fields)
+
+    def unit_of_work(self) -> contextlib.AbstractContextManager[Session]:
+        """One transaction for several writes (``create_in`` / ``update_in``): all or nothing."""
+        return self._db.session()
+
+    def create_in(self, session: Session, record_type: str, fields: dict[str, Any]) -> str:
+        """Create a record and queue it for sync, inside the caller's transaction."""
+        data = dict.fromkeys(spec_for(record_type).field_names)
+        data["shared"] = False
+        data["owner_id"] = self._current_user_id()
+        data.update(fields)
+        stamp = now()
+        cleaned = self._validate(session, record_type, data, None, stamp)
+        row = model_for(record_type)(
+            id=new_id(), server_rev=None, dirty=True, deleted=False,
+            created_at=stamp, updated_at=stamp,
+        )
+        set_row_data(record_type, row, cleaned)
+        session.add(row)
+        session.add(
+            PendingChange(
+                record_type=record_type, record_id=row.id, change_id=new_id(), op="create",
+                base_rev=None, base_values={}, local_seq=1, status="pending",
+                field_stamps={"*": tick(session)}, created_at=stamp, updated_at=stamp,
             )
-            set_row_data(record_type, row, cleaned)
-            session.add(row)
-            session.add(
-                PendingChange(
-                    record_type=record_type, record_id=row.id, change_id=new_id(), op="create",
-                    base_rev=None, base_values={}, local_seq=1, status="pending",
-                    field_stamps={"*": tick(session)}, created_at=stamp, updated_at=stamp,
-                )
-            )
-            log.info("created %s %s", record_type, row.id)
-            return row.id
+        )
+        # Flushed now so later writes of the same unit of work can refer to it.
+        session.flush()
+        self._note(session, record_type, row.id, "create", {}, cleaned, stamp)
+        log.info("created %s %s", record_type, row.id)
+        return row.id
 
     def update(self, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
         with self._db.session() as session:
             self.update_in(session, record_type, record_id, fields)
 
     def update_in(self, session: Session, record_type: str, record_id: str, fields: dict[str, Any]) -> bool:
-        """:meth:`update` inside the caller's transaction (an import); False if nothing changed."""
+        """:meth:`update` inside the caller's transaction (an import, a lead conversion); False if
+        nothing changed."""
         row = self._live_row(session, record_type, record_id)
         before = row_data(record_type, row)
         merged = {**before, **fields}
-        cleaned = self._validate(session, record_type, merged)
+        cleaned = self._validate(session, record_type, merged, before, row.created_at)
         if cleaned == before:
             return False
         stamp = now()
@@ -196,6 +247,7 @@ class RecordService:
         set_row_data(record_type, row, cleaned)
         row.dirty = True
         row.updated_at = stamp
+        self._note(session, record_type, record_id, "update", before, cleaned, stamp)
         return True
 
     def delete(self, record_type: str, record_id: str) -> None:
@@ -206,12 +258,14 @@ class RecordService:
                 # The server never heard of it: forget it entirely.
                 session.delete(entry)
                 session.delete(row)
+                self._note(session, record_type, record_id, "delete", {}, {}, now())
                 return
             stamp = now()
             self._queue(session, record_type, row, "delete", row_data(record_type, row), stamp)
             row.deleted = True
             row.dirty = True
             row.updated_at = stamp
+            self._note(session, record_type, record_id, "delete", {}, {}, stamp)
 
     def discard_change(self, record_type: str, record_id: str) -> None:
         """Undo a record's unsynced changes, back to what the server has."""
@@ -225,10 +279,13 @@ class RecordService:
                     "then discard it if you still want to."
                 )
             row = get_row(session, record_type, record_id)
-            if entry.op == "create":
+            if entry.op in ("create", "restore"):
+                # Never on the server, or only as a tombstone there.
                 if row is not None:
                     session.delete(row)
             elif row is not None:
+                self._note(session, record_type, record_id, "update", row_data(record_type, row),
+                           entry.base_values, now())
                 set_row_data(record_type, row, entry.base_values)
                 row.deleted = False
                 row.dirty = False
@@ -328,9 +385,7 @@ class RecordService:
                 return
             row = get_row(session, conflict.record_type, conflict.record_id)
             if conflict.field is None:
-                if choice == "local" and isinstance(conflict.local_value, dict):
-                    # Edit against delete: bring the record back with my values.
-                    self._restore(session, conflict.record_type, conflict.record_id, conflict.local_value)
+                self._resolve_whole(session, conflict, choice, row)
             elif row is not None and not row.deleted:
                 if choice == "local":
                     wanted = conflict.local_value
@@ -344,11 +399,96 @@ class RecordService:
             conflict.resolution = choice
             conflict.resolved_at = now()
 
+    def _resolve_whole(self, session: Session, conflict: Conflict, choice: str, row: Any) -> None:
+        """Edit against delete: "local" / "server" pick a side; whichever side the
+        rule applied at sync time, picking the other one undoes it."""
+        keep_record = (
+            (conflict.kind == "deleted_remotely" and choice == "local")
+            or (conflict.kind == "edited_remotely" and choice == "server")
+        )
+        values = conflict.local_value if conflict.kind == "deleted_remotely" else conflict.server_value
+        live = row is not None and not row.deleted
+        if keep_record and not live and isinstance(values, dict):
+            self._bring_back(session, conflict.record_type, conflict.record_id, values, conflict.server_rev,
+                             conflict.server_value if conflict.kind == "deleted_remotely" else None)
+        elif keep_record and live and conflict.kind == "deleted_remotely" and isinstance(values, dict):
+            # Restored already (the rule let the edit win): make sure my values are there.
+            for name, value in values.items():
+                if name in spec_for(conflict.record_type).field_map and \
+                        spec_for(conflict.record_type).field_map[name].derived_from is None:
+                    self._set_field(session, conflict.record_type, row, name, value)
+        elif not keep_record and live:
+            self._delete_row(session, conflict.record_type, row)
+
+    def _bring_back(
+        self,
+        session: Session,
+        record_type: str,
+        record_id: str,
+        values: dict[str, Any],
+        tombstone_rev: int | None,
+        tombstone_values: Any,
+    ) -> None:
+        """Recreate a record deleted on the server, with the same id (so links
+        to it hold): queued as a restore against the tombstone's revision."""
+        entry = session.get(PendingChange, (record_type, record_id))
+        row = get_row(session, record_type, record_id)
+        if entry is not None and entry.in_flight is not None:
+            raise KnownError(
+                "This record is being synced. Wait for the sync to finish, then choose again."
+            )
+        if tombstone_rev is None:
+            self._restore(session, record_type, record_id, values)
+            return
+        fields = {k: v for k, v in values.items() if k in spec_for(record_type).field_map}
+        stamp = now()
+        cleaned = self._validate(session, record_type, fields, None, stamp)
+        if row is None:
+            row = model_for(record_type)(
+                id=record_id, server_rev=tombstone_rev, dirty=True, deleted=False,
+                created_at=stamp, updated_at=stamp,
+            )
+            session.add(row)
+        set_row_data(record_type, row, cleaned)
+        row.deleted = False
+        row.dirty = True
+        row.updated_at = stamp
+        self._note(session, record_type, record_id, "create", {}, cleaned, stamp)
+        base = tombstone_values if isinstance(tombstone_values, dict) else {}
+        if entry is None:
+            entry = PendingChange(
+                record_type=record_type, record_id=record_id, change_id=new_id(), op="restore",
+                base_rev=tombstone_rev, base_values=base, local_seq=1, status="pending",
+                created_at=stamp, updated_at=stamp,
+            )
+            session.add(entry)
+        else:
+            entry.op = "restore"
+            entry.base_rev = tombstone_rev
+            entry.base_values = base
+            entry.change_id = new_id()
+            entry.local_seq += 1
+            entry.status = "pending"
+            entry.updated_at = stamp
+        entry.field_stamps = {"*": tick(session)}
+
+    def _delete_row(self, session: Session, record_type: str, row: Any) -> None:
+        entry = session.get(PendingChange, (record_type, row.id))
+        if entry is not None and entry.op == "create" and entry.in_flight is None:
+            session.delete(entry)
+            session.delete(row)
+            return
+        stamp = now()
+        self._queue(session, record_type, row, "delete", row_data(record_type, row), stamp)
+        row.deleted = True
+        row.dirty = True
+        row.updated_at = stamp
+
     def _set_field(self, session: Session, record_type: str, row: Any, name: str, wanted: Any) -> None:
         before = row_data(record_type, row)
         if before.get(name) == wanted:
             return
-        cleaned = self._validate(session, record_type, {**before, name: wanted})
+        cleaned = self._validate(session, record_type, {**before, name: wanted}, before, row.created_at)
         if cleaned == before:
             return
         stamp = now()
@@ -356,12 +496,13 @@ class RecordService:
         set_row_data(record_type, row, cleaned)
         row.dirty = True
         row.updated_at = stamp
+        self._note(session, record_type, row.id, "update", before, cleaned, stamp)
 
     # -- helpers -----------------------------------------------------------
 
     def _restore(self, session: Session, record_type: str, record_id: str, data: dict[str, Any]) -> None:
-        cleaned = self._validate(session, record_type, {**data})
         stamp = now()
+        cleaned = self._validate(session, record_type, {**data}, None, stamp)
         row = get_row(session, record_type, record_id)
         new_record_id = record_id
         if row is not None:
@@ -380,6 +521,13 @@ class RecordService:
                 created_at=stamp, updated_at=stamp,
             )
         )
+        self._note(session, record_type, new_record_id, "create", {}, cleaned, stamp)
+
+    def _note(self, session: Session, record_type: str, record_id: str, op: str, before: dict[str, Any],
+              after: dict[str, Any], stamp: datetime) -> None:
+        """Keep the edit in the local history (the record's timeline), same transaction."""
+        history.note_local(session, record_type, record_id, op, before, after,
+                           user_id=self._current_user_id(), stamp=stamp)
 
     def _live_row(self, session: Session, record_type: str, record_id: str) -> Any:
         row = get_row(session, record_type, record_id)
@@ -427,18 +575,27 @@ class RecordService:
             if entry.in_flight is None:
                 entry.change_id = new_id()
 
-    def _validate(self, session: Session, record_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    def _validate(
+        self,
+        session: Session,
+        record_type: str,
+        data: dict[str, Any],
+        previous: dict[str, Any] | None,
+        created_at: datetime,
+    ) -> dict[str, Any]:
         region = self._default_region()
         cleaned = dict(validate_fields(record_type, data, partial=False, default_region=region))
         errors: list[FieldError] = []
         for f in spec_for(record_type).fields:
-            if f.ref_type in (None, "user"):
+            target_type = f.target_type(cleaned) if f.kind is FieldKind.REF else None
+            if target_type in (None, "user"):
                 continue
             ref = cleaned.get(f.name)
             if ref:
-                target = get_row(session, f.ref_type, str(ref))
+                target = get_row(session, str(target_type), str(ref))
                 if target is None or target.deleted:
                     errors.append(FieldError(f.name, f"{f.label}: the chosen record no longer exists"))
+        errors.extend(run_hooks(EditContext(session, record_type, previous, created_at), cleaned))
         if errors:
             raise ValidationFailed(record_type, errors)
         return cleaned

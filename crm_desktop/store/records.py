@@ -7,21 +7,21 @@ so both treat every record type the same way.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_desktop.store.schema import RECORD_MODELS, Account, Contact, data_columns, sort_key_for
+from crm_desktop.store.schema import RECORD_MODELS, SyncedRecord, data_columns, sort_key_for
 
-RecordRow = Account | Contact
+RecordRow = SyncedRecord
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def model_for(record_type: str) -> type[Account] | type[Contact]:
+def model_for(record_type: str) -> type[SyncedRecord]:
     try:
         return RECORD_MODELS[record_type]
     except KeyError:
@@ -43,4 +43,4 @@ def set_row_data(record_type: str, row: RecordRow, data: dict[str, Any]) -> None
 def get_row(session: Session, record_type: str, record_id: str) -> RecordRow | None:
     model = model_for(record_type)
     row = session.execute(select(model).where(model.id == record_id)).scalar_one_or_none()
-    return cast(RecordRow | None, row)
+    return row

@@ -22,12 +22,25 @@ The schema is created and changed only by the Alembic migrations in
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Column, DateTime, FromClause, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from crm_protocol.records import ACCOUNT, CONTACT, FieldKind, RecordTypeSpec
+from crm_protocol.records import (
+    ACTIVITY,
+    CAMPAIGN,
+    CAMPAIGN_MEMBER,
+    CASE,
+    LEAD,
+    OPPORTUNITY,
+    PIPELINE_STAGE,
+    RECORD_TYPES,
+    SERVICE_LEVEL,
+    FieldKind,
+    FieldSpec,
+    RecordTypeSpec,
+)
 
 
 class Base(DeclarativeBase):
@@ -36,6 +49,13 @@ class Base(DeclarativeBase):
 
 class SyncedRecord:
     """Columns every synced record table has."""
+
+    if TYPE_CHECKING:
+        # What the declarative base gives every concrete record class.
+        __tablename__: str
+        __table__: ClassVar[FromClause]
+
+        def __init__(self, **kwargs: Any) -> None: ...
 
     rid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
@@ -62,6 +82,7 @@ class Account(SyncedRecord, Base):
     postal_code: Mapped[str | None] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -98,6 +119,7 @@ class Contact(SyncedRecord, Base):
     postal_code: Mapped[str | None] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -199,10 +221,102 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(255), nullable=False)
 
 
+def _column_type(fspec: FieldSpec) -> Any:
+    kind = fspec.kind
+    if kind is FieldKind.BOOL:
+        return Boolean()
+    if kind is FieldKind.INT:
+        return Integer()
+    if kind is FieldKind.LONG_TEXT:
+        return Text()
+    if kind is FieldKind.REF:
+        return String(36)
+    # Decimals, dates and date-times stay in their wire text form: exact, and
+    # ISO dates and UTC date-times sort correctly as text.
+    return String(fspec.max_length)
+
+
+def record_model(
+    class_name: str, spec: RecordTypeSpec, table_name: str, *, indexes: tuple[Index, ...] = ()
+) -> type[SyncedRecord]:
+    """An ORM class for ``spec``: the synced columns plus one column per field.
+
+    The record types added after accounts and contacts are generated rather
+    than written out, so a field is declared once (in the spec); the
+    migrations still spell every table out, and a test compares them.
+    """
+    attrs: dict[str, Any] = {"__tablename__": table_name}
+    for fspec in spec.fields:
+        if fspec.kind is FieldKind.BOOL:
+            attrs[fspec.name] = Column(fspec.name, Boolean(), nullable=False, default=False)
+        else:
+            attrs[fspec.name] = Column(fspec.name, _column_type(fspec))
+    live = text("deleted = 0")
+    sort_indexes: list[Index] = []
+    if spec.title_fields:
+        sort_indexes.append(Index(f"ix_{table_name}_sort", "sort_key", "rid", sqlite_where=live))
+        # Narrow (rid, sort_key): sorting search matches by name reads it, not the wide rows.
+        sort_indexes.append(Index(f"ix_{table_name}_rid_sort", "rid", "sort_key", sqlite_where=live))
+    attrs["__table_args__"] = (
+        *sort_indexes,
+        Index(f"ix_{table_name}_updated", "updated_at", "rid", sqlite_where=live),
+        Index(f"ix_{table_name}_dirty", "dirty", sqlite_where=text("dirty = 1")),
+        *indexes,
+    )
+    return type(class_name, (SyncedRecord, Base), attrs)
+
+
+_LIVE = text("deleted = 0")
+
+# -- sales ----------------------------------------------------------------------
+Lead = record_model("Lead", LEAD, "leads", indexes=(
+    Index("ix_leads_status", "status", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_leads_campaign", "campaign_id"),
+))
+Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=(
+    Index("ix_opportunities_account", "account_id"),
+    Index("ix_opportunities_stage", "stage", "close_date", "rid", sqlite_where=_LIVE),
+    Index("ix_opportunities_close", "close_date", "rid", sqlite_where=_LIVE),
+    Index("ix_opportunities_campaign", "campaign_id"),
+    # Covers the pipeline board's totals (one index-only scan for every column; migration 0008).
+    Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "deleted"),
+))
+PipelineStage = record_model("PipelineStage", PIPELINE_STAGE, "pipeline_stages")
+# -- activities ------------------------------------------------------------------
+Activity = record_model("Activity", ACTIVITY, "activities", indexes=(
+    Index("ix_activities_related", "related_id", "related_type"),
+    Index("ix_activities_due", "done", "due_date", "rid", sqlite_where=_LIVE),
+    Index("ix_activities_start", "start_at", "rid", sqlite_where=_LIVE),
+))
+# -- service ---------------------------------------------------------------------
+Case = record_model("Case", CASE, "cases", indexes=(
+    Index("ix_cases_account", "account_id"),
+    Index("ix_cases_contact", "contact_id"),
+    Index("ix_cases_queue", "status", "due_at", "rid", sqlite_where=_LIVE),
+))
+ServiceLevel = record_model("ServiceLevel", SERVICE_LEVEL, "service_levels")
+# -- marketing -------------------------------------------------------------------
+Campaign = record_model("Campaign", CAMPAIGN, "campaigns", indexes=(
+    Index("ix_campaigns_start", "start_date", "rid", sqlite_where=_LIVE),
+))
+CampaignMember = record_model("CampaignMember", CAMPAIGN_MEMBER, "campaign_members", indexes=(
+    Index("ix_campaign_members_campaign", "campaign_id"),
+    Index("ix_campaign_members_lead", "lead_id"),
+    Index("ix_campaign_members_contact", "contact_id"),
+))
+
 #: Record type name -> ORM class.  Sync and services are generic over this.
-RECORD_MODELS: dict[str, type[Account] | type[Contact]] = {
+RECORD_MODELS: dict[str, type[SyncedRecord]] = {
+    "pipeline_stage": PipelineStage,
+    "service_level": ServiceLevel,
     "account": Account,
     "contact": Contact,
+    "campaign": Campaign,
+    "opportunity": Opportunity,
+    "lead": Lead,
+    "case": Case,
+    "activity": Activity,
+    "campaign_member": CampaignMember,
 }
 
 #: Full-text index per record type: (FTS table, the columns it indexes as SQL
@@ -226,11 +340,51 @@ FTS_TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("city", "coalesce(new.city, '')"),
         ),
     ),
+    "lead": (
+        "leads_fts",
+        (
+            ("name", "trim(coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, '') || ' ' "
+                     "|| coalesce(new.company, ''))"),
+            ("email", "coalesce(new.email, '')"),
+            ("phone", "trim(coalesce(new.phone_e164, '') || ' ' || coalesce(new.mobile_e164, ''))"),
+            ("city", "coalesce(new.city, '')"),
+        ),
+    ),
+    "opportunity": (
+        "opportunities_fts",
+        (
+            ("name", "coalesce(new.name, '')"),
+            ("next_step", "coalesce(new.next_step, '')"),
+        ),
+    ),
+    "activity": (
+        "activities_fts",
+        (
+            ("name", "coalesce(new.subject, '')"),
+        ),
+    ),
+    "case": (
+        "cases_fts",
+        (
+            ("name", "coalesce(new.subject, '')"),
+        ),
+    ),
+    "campaign": (
+        "campaigns_fts",
+        (
+            ("name", "coalesce(new.name, '')"),
+        ),
+    ),
 }
 
 
 def spec_for(record_type: str) -> RecordTypeSpec:
-    return {"account": ACCOUNT, "contact": CONTACT}[record_type]
+    return RECORD_TYPES[record_type]
+
+
+def table_of(record_type: str) -> str:
+    """The local table of a record type (``opportunity`` -> ``opportunities``)."""
+    return RECORD_MODELS[record_type].__tablename__
 
 
 def data_columns(record_type: str) -> tuple[str, ...]:
@@ -247,3 +401,46 @@ def python_value(kind: FieldKind, value: Any) -> Any:
     if kind is FieldKind.BOOL:
         return bool(value)
     return value
+
+
+class RecordHistory(Base):
+    """One changed field of one record (or a whole-record create/delete), kept locally.
+
+    Written by the service layer for local edits and by the sync replica when a
+    pulled record differs from the local row, so a record's timeline ("who
+    changed what, when") works offline.  Never synced: each client keeps the
+    history it has seen.
+    """
+
+    __tablename__ = "record_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    #: The user who made the change (NULL: unknown, e.g. before sign-in).
+    changed_by: Mapped[str | None] = mapped_column(String(36))
+    #: "local" (edited here) or "sync" (pulled from the server).
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    #: create / update / delete.
+    op: Mapped[str] = mapped_column(String(16), nullable=False)
+    #: The field changed; NULL for a create or delete of the whole record.
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+    __table_args__ = (Index("ix_record_history_record", "record_id", "changed_at"),)
+
+
+class ReminderSent(Base):
+    """An activity reminder already shown, so each one fires once (even across restarts).
+
+    Keyed by activity and the moment it was due: moving the activity to a new
+    time makes a new reminder.
+    """
+
+    __tablename__ = "reminders_sent"
+
+    activity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    remind_at: Mapped[str] = mapped_column(String(32), primary_key=True)
+    shown_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

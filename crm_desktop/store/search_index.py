@@ -54,6 +54,10 @@ def searched_fields(record_type: str, alias: str) -> str:
 @contextlib.contextmanager
 def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Iterator[None]:
     """Write rows ``ids`` of ``record_type`` inside this block; they are indexed at its end."""
+    if record_type not in FTS_TABLES:
+        # Configuration types (pipeline stages...) have no search index.
+        yield
+        return
     with bulk_reindex(session, record_type, ids, ids):
         yield
 

@@ -1,257 +1,902 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
-    <name>AccountDetailDialog</name>
+    <name />
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="48"/>
-        <source>Account</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="36" />
+        <source>Navigation</source>
+        <comment>Overview</comment>
+        <extracomment>Page numbers (indices in the main window's page stack). The first four keep their numbers from before the modules came. The module screens (ui/workspace.py). Record list pages: page number -&gt; record type.</extracomment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="57"/>
-        <source>Name</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="37" />
+        <source>Navigation</source>
+        <comment>Customers</comment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="57"/>
-        <source>Job title</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="38" />
+        <source>Navigation</source>
+        <comment>Sales</comment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="57"/>
-        <source>Email</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="39" />
+        <source>Navigation</source>
+        <comment>Marketing</comment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="58"/>
-        <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="40" />
+        <source>Navigation</source>
+        <comment>Service</comment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="64"/>
-        <source>Edit account…</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="41" />
+        <location filename="../../ui/navigation.py" line="55" />
+        <source>Navigation</source>
+        <comment>Activities</comment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="67"/>
-        <source>Add contact…</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="42" />
+        <source>Navigation</source>
+        <comment>Sync</comment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="70"/>
-        <source>Contacts</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="49" />
+        <source>Navigation</source>
+        <comment>Contacts</comment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_detail.py" line="124"/>
-        <source>Contacts (%1)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="50" />
+        <source>Navigation</source>
+        <comment>Accounts</comment>
+        <translation type="unfinished" />
     </message>
-</context>
-<context>
-    <name>AccountPicker</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="54"/>
-        <source>Type to search accounts</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/navigation.py" line="51" />
+        <source>Navigation</source>
+        <comment>Leads</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="52" />
+        <source>Navigation</source>
+        <comment>Opportunities</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="53" />
+        <source>Navigation</source>
+        <comment>Campaigns</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="54" />
+        <source>Navigation</source>
+        <comment>Cases</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="56" />
+        <source>Navigation</source>
+        <comment>Pending changes</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="57" />
+        <source>Navigation</source>
+        <comment>Conflicts</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="58" />
+        <source>Navigation</source>
+        <comment>Dashboard</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="59" />
+        <source>Navigation</source>
+        <comment>My day</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="60" />
+        <source>Navigation</source>
+        <comment>Pipeline</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="61" />
+        <source>Navigation</source>
+        <comment>Case queue</comment>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>App</name>
     <message>
-        <location filename="../../ui/app.py" line="70"/>
+        <location filename="../../ui/app.py" line="73" />
         <source>Something went wrong</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/app.py" line="137"/>
+        <location filename="../../ui/app.py" line="140" />
         <source>CRM</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>Cards</name>
     <message>
-        <location filename="../../ui/pages/cards.py" line="14"/>
+        <location filename="../../ui/pages/cards.py" line="14" />
         <source>(empty)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/cards.py" line="16"/>
+        <location filename="../../ui/pages/cards.py" line="16" />
         <source>Yes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/cards.py" line="18"/>
+        <location filename="../../ui/pages/cards.py" line="18" />
         <source>No</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CaseQueue</name>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="168" />
+        <source>%1 (overdue)</source>
+        <extracomment>(total, overdue) of the whole queue under the current filter.</extracomment>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CaseQueuePage</name>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="197" />
+        <source>Case queue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="201" />
+        <source>All open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="206" />
+        <source>Any priority</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="211" />
+        <source>Everyone</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="212" />
+        <source>Overdue only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="217" />
+        <source>New case…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="220" />
+        <source>Open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="229" />
+        <source>Status:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="229" />
+        <source>Priority:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="230" />
+        <source>Owner:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="252" />
+        <source>No cases match.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/support/case_queue.py" line="274" />
+        <source>Me</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/support/case_queue.py" line="305" />
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>%n case</numerusform>
+            <numerusform>%n cases</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/support/case_queue.py" line="307" />
+        <source>%n overdue</source>
+        <translation>
+            <numerusform>%n overdue</numerusform>
+            <numerusform>%n overdue</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ConflictRulesDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="26" />
+        <source>Conflict rules</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="28" />
+        <source>Short text</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="28" />
+        <source>Long text (notes)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="29" />
+        <source>Email</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="29" />
+        <source>Phone</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="29" />
+        <source>Web address</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="30" />
+        <source>Links (account, owner)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="30" />
+        <source>Yes / no</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="31" />
+        <source>Whole numbers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="31" />
+        <source>Amounts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="31" />
+        <source>Dates</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="32" />
+        <source>Choices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="35" />
+        <source>The later edit wins</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="36" />
+        <source>The server's value wins</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="37" />
+        <source>My value wins</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="40" />
+        <source>When the same field was changed here and elsewhere before a sync, this decides which value the record keeps. The other value always waits in Conflicts, where you can bring it back. Tags never conflict: additions and removals from both sides are kept.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="57" />
+        <source>The edit brings the record back</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="58" />
+        <source>The delete stands</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/conflict_rules.py" line="60" />
+        <source>Edited on one side, deleted on the other:</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>ConflictsPage</name>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="35"/>
+        <location filename="../../ui/pages/conflicts.py" line="39" />
         <source>Conflicts</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="37"/>
-        <source>Someone else changed the same field while you were editing. Choose which value to keep.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="40"/>
+        <location filename="../../ui/pages/conflicts.py" line="49" />
         <source>No conflicts.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="68"/>
+        <location filename="../../ui/pages/conflicts.py" line="90" />
         <source>Contact</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="68"/>
+        <location filename="../../ui/pages/conflicts.py" line="90" />
         <source>Account</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="69"/>
+        <location filename="../../ui/pages/conflicts.py" line="91" />
         <source>someone</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="71"/>
-        <source>Whole record (edited here, deleted on the server)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/pages/conflicts.py" line="41" />
+        <source>Someone else changed the same field while you were editing, or a record you changed was deleted, merged or moved elsewhere. Nothing was thrown away: choose what to keep.</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="74"/>
-        <source>Changed by %1 · %2</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/pages/conflicts.py" line="45" />
+        <source>Rules…</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="98"/>
+        <location filename="../../ui/pages/conflicts.py" line="47" />
+        <source>Choose which value wins a conflict, per type of field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="82" />
+        <source>Whole record: edited here, deleted elsewhere</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="83" />
+        <source>Whole record: deleted here, edited elsewhere</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="85" />
+        <source>Whole record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="95" />
+        <source>Other side: %1 · found %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <source>Mine</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="104" />
+        <source>Theirs (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="110" />
+        <location filename="../../ui/pages/conflicts.py" line="112" />
+        <source>applied</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="132" />
         <source>Keep mine</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="101"/>
+        <location filename="../../ui/pages/conflicts.py" line="135" />
         <source>Keep theirs</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="107"/>
+        <location filename="../../ui/pages/conflicts.py" line="141" />
+        <source>Keep both</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="143" />
+        <source>Keep both versions, mine first, one after the other</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="147" />
         <source>Edit…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="116"/>
+        <location filename="../../ui/pages/conflicts.py" line="166" />
         <source>Merge values</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="117"/>
+        <location filename="../../ui/pages/conflicts.py" line="167" />
         <source>Value for %1:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ConvertLeadDialog</name>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="42" />
+        <source>Convert lead</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="51" />
+        <source>Create a new account</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="53" />
+        <source>Add to an existing account</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="64" />
+        <source>Create an opportunity</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="76" />
+        <source>YYYY-MM-DD</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="79" />
+        <source>Name:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="80" />
+        <source>Amount:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="81" />
+        <source>Currency:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="82" />
+        <source>Expected close date:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="91" />
+        <source>Convert</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="113" />
+        <source>“%1” becomes a contact of the account below. The lead keeps a link to what it became.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="116" />
+        <source>Create a new account “%1”</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="117" />
+        <source>%1 deal</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="119" />
+        <source>This lead was already converted.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="140" />
+        <source>Account: pick an account from the list</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="168" />
+        <source>Account</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="168" />
+        <source>Contact</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="169" />
+        <source>Opportunity</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/convert_lead.py" line="169" />
+        <source>Lead</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="147" />
+        <source>Dashboard</source>
+        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source). (target, parameters): open the list behind a figure.</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="232" />
+        <source>Open pipeline by stage</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="239" />
+        <source>No pipeline stages yet: they arrive with the first sync.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="243" />
+        <source>Won</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="244" />
+        <source>This month</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="245" />
+        <source>This quarter</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dashboard/page.py" line="247" />
+        <source>%1: %n deal(s)</source>
+        <translation>
+            <numerusform>%1: %n deal</numerusform>
+            <numerusform>%1: %n deals</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="252" />
+        <source>Open cases</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="253" />
+        <location filename="../../ui/dashboard/page.py" line="264" />
+        <source>Overdue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="262" />
+        <source>My activities</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="263" />
+        <source>Due today</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="269" />
+        <source>New leads by source</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="272" />
+        <source>(no source)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="275" />
+        <source>No new leads.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>FilePage</name>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="140" />
+        <source>Choose a file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="141" />
+        <source>CSV or text files, Excel workbooks (.xlsx) and vCard address books (.vcf).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="144" />
+        <source>Path of the file to import</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="146" />
+        <source>Choose…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="151" />
+        <source>Detect automatically</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="168" />
+        <source>File:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="169" />
+        <source>Text encoding:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="179" />
+        <source>Import from</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <source>Text (CSV)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <source>Excel workbook</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <source>vCard</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
+        <source>%1 with %n row(s)</source>
+        <translation>
+            <numerusform>%1 with %n row</numerusform>
+            <numerusform>%1 with %n rows</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="209" />
+        <source>worksheet “%1”</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="211" />
+        <source>encoding %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <source>tab</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <source>comma</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <source>semicolon</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
+        <source>separated by %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ImportPage</name>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="553" />
+        <source>Importing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="581" />
+        <source>Imported %1 %2.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="583" />
+        <source>Created %1 %2 by name.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="586" />
+        <source>Merged %n row(s) into existing records.</source>
+        <translation>
+            <numerusform>Merged %n row into existing records.</numerusform>
+            <numerusform>Merged %n rows into existing records.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="588" />
+        <source>Skipped %n duplicate(s).</source>
+        <translation>
+            <numerusform>Skipped %n duplicate.</numerusform>
+            <numerusform>Skipped %n duplicates.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="590" />
+        <source>Left out %n row(s) with problems.</source>
+        <translation>
+            <numerusform>Left out %n row with problems.</numerusform>
+            <numerusform>Left out %n rows with problems.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="591" />
+        <source>They are sent to the server at the next sync.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="606" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="609" />
+        <source>Nothing was imported.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="634" />
+        <source>Import %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="643" />
+        <source>Close</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="644" />
+        <source>Import</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="662" />
+        <source>Cancelling… nothing will be imported.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>LeadListPage</name>
+    <message>
+        <location filename="../../ui/sales/lead_page.py" line="18" />
+        <source>Convert…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/lead_page.py" line="20" />
+        <source>Turn the lead into an account, a contact and an opportunity</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="115"/>
+        <location filename="../../ui/main_window.py" line="140" />
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="116"/>
+        <location filename="../../ui/main_window.py" line="141" />
         <source>Sign in…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="118"/>
-        <location filename="../../ui/main_window.py" line="272"/>
+        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="324" />
         <source>Sign out</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="121"/>
+        <location filename="../../ui/main_window.py" line="146" />
         <source>Sync now</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="124"/>
-        <location filename="../../ui/main_window.py" line="299"/>
+        <location filename="../../ui/main_window.py" line="149" />
+        <location filename="../../ui/main_window.py" line="351" />
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="134"/>
+        <location filename="../../ui/main_window.py" line="155" />
+        <source>Import into this list…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="158" />
+        <source>Export this list as CSV…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="168" />
         <source>Find</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145"/>
-        <source>Contacts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="145"/>
-        <source>Accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="146"/>
-        <source>Pending changes</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="147"/>
-        <source>Conflicts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="155"/>
+        <location filename="../../ui/main_window.py" line="198" />
         <source>CRM</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212"/>
+        <location filename="../../ui/main_window.py" line="264" />
         <source>Sync did not finish</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="213"/>
+        <location filename="../../ui/main_window.py" line="265" />
         <source>The sync did not finish, so your changes are still only on this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220"/>
+        <location filename="../../ui/main_window.py" line="272" />
         <source>Sign in again</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="221"/>
+        <location filename="../../ui/main_window.py" line="273" />
         <source>Your session has ended. Sign in again to keep syncing.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="253"/>
+        <location filename="../../ui/main_window.py" line="305" />
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="254"/>
+        <location filename="../../ui/main_window.py" line="306" />
         <source>Signing in is not available in this build.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="265"/>
+        <location filename="../../ui/main_window.py" line="317" />
         <source>Signed in as %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="273"/>
+        <location filename="../../ui/main_window.py" line="325" />
         <source>%n change(s) are not synced yet. They stay on this computer and are sent when you sign in again.</source>
         <translation>
             <numerusform>%n change is not synced yet. They stay on this computer and are sent when you sign in again.</numerusform>
@@ -259,18 +904,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="275"/>
-        <location filename="../../ui/main_window.py" line="302"/>
+        <location filename="../../ui/main_window.py" line="327" />
+        <location filename="../../ui/main_window.py" line="354" />
         <source>Sync first</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="275"/>
+        <location filename="../../ui/main_window.py" line="327" />
         <source>Sign out anyway</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="300"/>
+        <location filename="../../ui/main_window.py" line="352" />
         <source>%n change(s) are not synced yet. They are kept on this computer and sent at the next sync.</source>
         <translation>
             <numerusform>%n change is not synced yet. They are kept on this computer and sent at the next sync.</numerusform>
@@ -278,336 +923,964 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="302"/>
+        <location filename="../../ui/main_window.py" line="354" />
         <source>Quit anyway</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MappingPage</name>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="234" />
+        <source>Match the columns</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="235" />
+        <source>Choose the field each column of the file goes into. Columns set to “Ignore” are left out.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
+        <source>Column in the file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
+        <source>Example values</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="240" />
+        <source>Goes into</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="283" />
+        <source>— Ignore —</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="294" />
+        <source>Names of %1 in the file:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="295" />
+        <source>Link to existing ones, create the missing ones</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="296" />
+        <source>Link to existing ones only (a name not found is a problem)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="319" />
+        <source>Two columns go into “%1”: choose one of them.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="323" />
+        <source>Choose a field for at least one column.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MyDay</name>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="71" />
+        <source>Today</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MyDayPage</name>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="220" />
+        <source>My day</source>
+        <extracomment>(activity id, done) — the user ticked or unticked an item. (record type, id): open a record's detail. (overdue count, today's open count) for the navigation badge.</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="224" />
+        <source>Mark done</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="227" />
+        <source>Open related record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="230" />
+        <source>Follow-up…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="233" />
+        <source>New activity…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="244" />
+        <source>Overdue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="244" />
+        <source>Nothing overdue.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="245" />
+        <source>Today</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="245" />
+        <source>Nothing planned for today.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/activities/my_day.py" line="389" />
+        <source>Follow-up: %1</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>PendingPage</name>
     <message>
-        <location filename="../../ui/pages/pending.py" line="31"/>
+        <location filename="../../ui/pages/pending.py" line="32" />
         <source>Changes not yet synced</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="33"/>
+        <location filename="../../ui/pages/pending.py" line="34" />
         <source>These changes are saved on this computer and will be sent at the next sync.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="35"/>
+        <location filename="../../ui/pages/pending.py" line="36" />
         <source>Everything is synced.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="64"/>
+        <location filename="../../ui/pages/pending.py" line="65" />
         <source>New</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="64"/>
+        <location filename="../../ui/pages/pending.py" line="65" />
         <source>Changed</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="64"/>
+        <location filename="../../ui/pages/pending.py" line="65" />
         <source>Deleted</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="65"/>
+        <location filename="../../ui/pages/pending.py" line="66" />
         <source>Contact</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="65"/>
+        <location filename="../../ui/pages/pending.py" line="66" />
         <source>Account</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="67"/>
+        <location filename="../../ui/pages/pending.py" line="68" />
         <source>Waiting to sync</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="68"/>
+        <location filename="../../ui/pages/pending.py" line="69" />
         <source>Refused by the server</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="71"/>
+        <location filename="../../ui/pages/pending.py" line="72" />
         <source>Being sent…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="95"/>
+        <location filename="../../ui/pages/pending.py" line="96" />
         <source>The server refused this change.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="106"/>
+        <location filename="../../ui/pages/pending.py" line="107" />
         <source>Edit and retry…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="110"/>
+        <location filename="../../ui/pages/pending.py" line="111" />
         <source>Retry</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="114"/>
-        <location filename="../../ui/pages/pending.py" line="128"/>
+        <location filename="../../ui/pages/pending.py" line="115" />
+        <location filename="../../ui/pages/pending.py" line="129" />
         <source>Discard change</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="124"/>
+        <location filename="../../ui/pages/pending.py" line="125" />
         <source>Discard “%1”? It was never synced, so it will be removed.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="125"/>
+        <location filename="../../ui/pages/pending.py" line="126" />
         <source>Discard your changes to “%1”? It goes back to what the server has.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="126"/>
+        <location filename="../../ui/pages/pending.py" line="127" />
         <source>Undo deleting “%1”?</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="127"/>
+        <location filename="../../ui/pages/pending.py" line="128" />
         <source>Discard the change to “%1”?</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="129"/>
+        <location filename="../../ui/pages/pending.py" line="130" />
         <source>Discard</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>Pipeline</name>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="230" />
+        <source>No close date</source>
+        <extracomment>Types whose change may change the board. (opportunity id, from stage, to stage)</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="624" />
+        <source>Say why the opportunity was won or lost; it was not moved.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>PipelinePage</name>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="346" />
+        <source>Pipeline</source>
+        <extracomment>(record type, id): open a record's detail. The board finished loading (tests, and the window's status). A move was saved.</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="350" />
+        <source>Everyone</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="353" />
+        <source>Closing from</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="358" />
+        <source>to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="371" />
+        <source>New opportunity…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="380" />
+        <source>Owner:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="392" />
+        <source>No pipeline stages yet. They come from the server with the first sync.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="432" />
+        <source>Me</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/sales/pipeline.py" line="516" />
+        <source>%n open opportunity(s)</source>
+        <translation>
+            <numerusform>%n open opportunity</numerusform>
+            <numerusform>%n open opportunities</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="540" />
+        <source>Open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="541" />
+        <source>Move to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="577" />
+        <source>Why was this opportunity won?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="578" />
+        <source>Why was this opportunity lost?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="579" />
+        <source>Move to %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>PreviewPage</name>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="342" />
+        <source>Check before importing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <source>Line</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
+        <source>Problem</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <source>Row</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <source>Looks like</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <source>Why</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <source>Will be</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
+        <source>Double-click to open the existing record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="364" />
+        <source>Skipped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="365" />
+        <source>Merged into the existing record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="366" />
+        <source>Imported as new</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="369" />
+        <source>Selected rows:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <source>Skip</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <source>Merge</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <source>Import as new</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <source>Use the default</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="385" />
+        <source>Problems</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="386" />
+        <source>Possible duplicates</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="390" />
+        <source>Import the whole file or nothing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="401" />
+        <source>Skip them</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="402" />
+        <source>Merge into the existing record (fill its empty fields)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="403" />
+        <source>Import them as new records</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="417" />
+        <source>Rows with the same email or phone as an existing record:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="418" />
+        <source>Rows whose name alone matches:</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="447" />
+        <source>%n row(s) can be imported.</source>
+        <translation>
+            <numerusform>%n row can be imported.</numerusform>
+            <numerusform>%n rows can be imported.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="449" />
+        <source>%n row(s) have problems (listed below with their line numbers).</source>
+        <translation>
+            <numerusform>%n row has problems (listed below with their line numbers).</numerusform>
+            <numerusform>%n rows have problems (listed below with their line numbers).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="452" />
+        <source>%n row(s) look like records you already have.</source>
+        <translation>
+            <numerusform>%n row looks like records you already have.</numerusform>
+            <numerusform>%n rows look like records you already have.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="455" />
+        <source>%n new %1 will be created by name.</source>
+        <translation>
+            <numerusform>%n new %1 will be created by name.</numerusform>
+            <numerusform>%n new %1 will be created by name.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="457" />
+        <source>(Large file: duplicates are checked by email, phone and exact name.)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="459" />
+        <source>Import only the good rows (%1 %2)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="475" />
+        <source>line %1 of this file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="481" />
+        <source>Problems (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="482" />
+        <source>Possible duplicates (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="518" />
+        <source>The check was stopped.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="529" />
+        <source>The file has %n row(s) with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</source>
+        <translation>
+            <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
+            <numerusform>The file has %n rows with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="533" />
+        <source>There is nothing to import.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>RecordFormDialog</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="123"/>
-        <source>Contact</source>
-        <extracomment>The record id, after a successful save.</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/record_form.py" line="123"/>
-        <source>Account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/record_form.py" line="124"/>
+        <location filename="../../ui/dialogs/record_form.py" line="219" />
         <source>Edit %1</source>
-        <translation type="unfinished"></translation>
+        <extracomment>The record id, after a successful save.</extracomment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="125"/>
+        <location filename="../../ui/dialogs/record_form.py" line="220" />
         <source>New %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="211"/>
+        <location filename="../../ui/dialogs/record_form.py" line="338" />
         <source>(nobody)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="296"/>
-        <source>Pick an account from the list</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/dialogs/record_form.py" line="345" />
+        <source>YYYY-MM-DD</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="347" />
+        <source>YYYY-MM-DD HH:MM (local time)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="349" />
+        <source>e.g. EUR</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="505" />
+        <source>Choose what kind of record it is first</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="508" />
+        <source>Pick an %1 from the list</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="509" />
+        <source>Pick a %1 from the list</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="527" />
+        <source>This may already exist. Open it, or save anyway:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="537" />
+        <source>Open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="543" />
+        <source>Save anyway</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="549" />
+        <source>Save</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>RecordListModel</name>
     <message>
-        <location filename="../../ui/models/record_list.py" line="171"/>
+        <location filename="../../ui/models/record_list.py" line="188" />
         <source>Click to sort</source>
-        <extracomment>The list&apos;s count changed (after a load). True while a new list is being fetched. A load finished (the first page is shown).</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>The list's count changed (after a load). True while a new list is being fetched. A load finished (the first page is shown).</extracomment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="192"/>
+        <location filename="../../ui/models/record_list.py" line="209" />
         <source>Changed here, not yet synced</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="210"/>
+        <location filename="../../ui/models/record_list.py" line="227" />
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="211"/>
+        <location filename="../../ui/models/record_list.py" line="228" />
         <source>Account</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="212"/>
+        <location filename="../../ui/models/record_list.py" line="229" />
         <source>Job title</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="213"/>
+        <location filename="../../ui/models/record_list.py" line="230" />
         <source>Industry</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="214"/>
+        <location filename="../../ui/models/record_list.py" line="231" />
         <source>Email</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="215"/>
+        <location filename="../../ui/models/record_list.py" line="232" />
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="216"/>
+        <location filename="../../ui/models/record_list.py" line="233" />
         <source>City</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="217"/>
+        <location filename="../../ui/models/record_list.py" line="234" />
         <source>Owner</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="218"/>
+        <location filename="../../ui/models/record_list.py" line="235" />
         <source>Updated</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="236" />
+        <source>Company</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="237" />
+        <source>Status</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="238" />
+        <source>Rating</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="239" />
+        <source>Source</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="240" />
+        <source>Stage</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="241" />
+        <source>Amount</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="242" />
+        <source>Probability</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="243" />
+        <source>Close date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="244" />
+        <source>Kind</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="245" />
+        <source>Due date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="246" />
+        <source>Starts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="247" />
+        <source>Done</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="248" />
+        <source>Related to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="249" />
+        <source>Contact</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="250" />
+        <source>Priority</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="251" />
+        <source>Due</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="252" />
+        <source>Type</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="253" />
+        <source>Start date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="254" />
+        <source>End date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="255" />
+        <source>Budget</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="256" />
+        <source>Members</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>RecordListPage</name>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="72"/>
-        <source>Search contacts by name, email, phone or city</source>
-        <extracomment>Default column widths (no resize-to-contents over a million rows). The number of records shown changed (for the window&apos;s status).</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/record_list.py" line="73"/>
-        <source>Search accounts by name, email, phone or city</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/record_list.py" line="108"/>
-        <source>Contact</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/record_list.py" line="108"/>
-        <source>Account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/record_list.py" line="109"/>
+        <location filename="../../ui/pages/record_list.py" line="130" />
         <source>New %1</source>
-        <translation type="unfinished"></translation>
+        <extracomment>The number of records shown changed (for the window's status).</extracomment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="114"/>
+        <location filename="../../ui/pages/record_list.py" line="135" />
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="116"/>
+        <location filename="../../ui/pages/record_list.py" line="137" />
         <source>Open the selected record (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="118"/>
-        <location filename="../../ui/pages/record_list.py" line="191"/>
-        <location filename="../../ui/pages/record_list.py" line="193"/>
+        <location filename="../../ui/pages/record_list.py" line="139" />
+        <location filename="../../ui/pages/record_list.py" line="237" />
+        <location filename="../../ui/pages/record_list.py" line="239" />
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="192"/>
+        <location filename="../../ui/pages/record_list.py" line="151" />
+        <source>Import…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="153" />
+        <source>Import records from a CSV, Excel or vCard file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="157" />
+        <source>CSV (Excel, Google Sheets…)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="158" />
+        <source>Excel workbook (.xlsx)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="159" />
+        <source>vCard address book (.vcf)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="168" />
+        <source>Export</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="169" />
+        <source>Export this list, as filtered and sorted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="238" />
         <source>Delete “%1”? The deletion is synced to everyone.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="235"/>
+        <location filename="../../ui/pages/record_list.py" line="297" />
         <source>%n record(s)</source>
         <translation>
             <numerusform>%n record</numerusform>
             <numerusform>%n records</numerusform>
         </translation>
     </message>
-    <message>
-        <location filename="../../ui/pages/record_list.py" line="240"/>
-        <source>Searching…</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <location filename="../../ui/pages/record_list.py" line="301" />
+        <source>About %n record(s)</source>
+        <translation>
+            <numerusform>About %n record</numerusform>
+            <numerusform>About %n records</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="240"/>
+        <location filename="../../ui/pages/record_list.py" line="306" />
+        <source>Searching…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="306" />
         <source>Loading…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>RecordPicker</name>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="97" />
+        <source>Choose the kind of record first</source>
+        <extracomment>Fields whose choices are configuration synced from the server.</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="100" />
+        <source>Type to search %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ReminderToast</name>
+    <message>
+        <location filename="../../ui/workspace.py" line="43" />
+        <source>Reminder</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/workspace.py" line="47" />
+        <source>Open My day</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/workspace.py" line="49" />
+        <source>Dismiss</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sign_in.py" line="62"/>
-        <location filename="../../ui/dialogs/sign_in.py" line="81"/>
+        <location filename="../../ui/dialogs/sign_in.py" line="63" />
+        <location filename="../../ui/dialogs/sign_in.py" line="82" />
         <source>Sign in</source>
-        <extracomment>The signed-in user&apos;s email.</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>The signed-in user's email.</extracomment>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in.py" line="70"/>
+        <location filename="../../ui/dialogs/sign_in.py" line="71" />
         <source>Enter the address of your CRM server. You sign in with your browser.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in.py" line="95"/>
+        <location filename="../../ui/dialogs/sign_in.py" line="96" />
         <source>Continue in your browser…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in.py" line="98"/>
+        <location filename="../../ui/dialogs/sign_in.py" line="99" />
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/sign_in.py" line="116"/>
+        <location filename="../../ui/dialogs/sign_in.py" line="117" />
         <source>Enter a web address starting with http:// or https://</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>StageColumn</name>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="259" />
+        <source>Other stages</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="287" />
+        <source>Show more</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="312" />
+        <source>No amounts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="316" />
+        <source>Show more (%1 of %2 shown)</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../ui/status_bar.py" line="60"/>
+        <location filename="../../ui/status_bar.py" line="60" />
         <source>Show changes not yet synced</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="64"/>
-        <source>Show edits that clashed with someone else&apos;s</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ui/status_bar.py" line="64" />
+        <source>Show edits that clashed with someone else's</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="66"/>
+        <location filename="../../ui/status_bar.py" line="66" />
         <source>Sync now</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="69"/>
+        <location filename="../../ui/status_bar.py" line="69" />
         <source>Sign in…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="143"/>
+        <location filename="../../ui/status_bar.py" line="143" />
         <source>All changes synced</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="143"/>
+        <location filename="../../ui/status_bar.py" line="143" />
         <source>%n unsynced change(s)</source>
         <translation>
             <numerusform>%n unsynced change</numerusform>
@@ -615,7 +1888,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="148"/>
+        <location filename="../../ui/status_bar.py" line="148" />
         <source>%n conflict(s)</source>
         <translation>
             <numerusform>%n conflict</numerusform>
@@ -623,62 +1896,62 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="190"/>
+        <location filename="../../ui/status_bar.py" line="190" />
         <source>Online</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="190"/>
+        <location filename="../../ui/status_bar.py" line="190" />
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="192"/>
+        <location filename="../../ui/status_bar.py" line="192" />
         <source>Up to date</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="193"/>
+        <location filename="../../ui/status_bar.py" line="193" />
         <source>Syncing…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="194"/>
+        <location filename="../../ui/status_bar.py" line="194" />
         <source>Offline — changes are saved here and synced later</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="195"/>
+        <location filename="../../ui/status_bar.py" line="195" />
         <source>Sync failed</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="196"/>
+        <location filename="../../ui/status_bar.py" line="196" />
         <source>Not signed in</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="201"/>
+        <location filename="../../ui/status_bar.py" line="201" />
         <source>Sync failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="209"/>
+        <location filename="../../ui/status_bar.py" line="209" />
         <source>Never synced</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="211"/>
+        <location filename="../../ui/status_bar.py" line="211" />
         <source>Synced %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="218"/>
+        <location filename="../../ui/status_bar.py" line="218" />
         <source>just now</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="221"/>
+        <location filename="../../ui/status_bar.py" line="221" />
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -686,7 +1959,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="224"/>
+        <location filename="../../ui/status_bar.py" line="224" />
         <source>%n hour(s) ago</source>
         <translation>
             <numerusform>%n hour ago</numerusform>
@@ -694,7 +1967,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="225"/>
+        <location filename="../../ui/status_bar.py" line="225" />
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -703,22 +1976,159 @@
     </message>
 </context>
 <context>
+    <name>TagsEdit</name>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="183" />
+        <source>e.g. customer, trade fair 2026, vip</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>Workspace</name>
+    <message numerus="yes">
+        <location filename="../../ui/workspace.py" line="161" />
+        <source>%n reminder(s)</source>
+        <translation>
+            <numerusform>%n reminder</numerusform>
+            <numerusform>%n reminders</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>box</name>
     <message>
-        <location filename="../../ui/dialogs/crash.py" line="22"/>
+        <location filename="../../ui/dialogs/crash.py" line="22" />
         <source>Unexpected error</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/crash.py" line="23"/>
+        <location filename="../../ui/dialogs/crash.py" line="23" />
         <source>Something unexpected went wrong. This is a bug in the app; your data is safe.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/crash.py" line="25"/>
+        <location filename="../../ui/dialogs/crash.py" line="25" />
         <source>Please report it and attach the log file:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <location filename="../../ui/dialogs/export.py" line="46" />
+        <source>Exporting…</source>
+        <extracomment>The progress dialog appears only for exports that take longer than this.</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/export.py" line="46" />
+        <source>Cancel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/export.py" line="48" />
+        <source>Export</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/export.py" line="105" />
+        <source>Export %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>self._parent</name>
+    <message>
+        <location filename="../../ui/dialogs/export.py" line="72" />
+        <source>Exporting… %1 / %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/export.py" line="83" />
+        <source>Exported %n record(s) to %1.</source>
+        <translation>
+            <numerusform>Exported %n record to %1.</numerusform>
+            <numerusform>Exported %n records to %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/export.py" line="85" />
+        <source>%n value(s) longer than an Excel cell allows were cut.</source>
+        <translation>
+            <numerusform>%n value longer than an Excel cell allows were cut.</numerusform>
+            <numerusform>%n values longer than an Excel cell allows were cut.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>widget</name>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="71" />
+        <source>Reading the file…</source>
+        <extracomment>Rows shown in the problem and duplicate tables (the counts are always exact). Rows scanned for the mapping step's example values.</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="72" />
+        <source>Checking rows…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="73" />
+        <source>Looking for duplicates…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="74" />
+        <source>Importing…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="75" />
+        <source>Saving…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="53" />
+        <source>Search contacts by name, email, phone or city</source>
+        <extracomment>Default column widths (no resize-to-contents over a million rows).</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="54" />
+        <source>Search accounts by name, email, phone or city</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="55" />
+        <source>Search leads by name, company, email, phone or city</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="56" />
+        <source>Search opportunities by name or next step</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="57" />
+        <source>Search activities by subject</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="58" />
+        <source>Search cases by subject</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="59" />
+        <source>Search campaigns by name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="61" />
+        <source>Search</source>
+        <translation type="unfinished" />
     </message>
 </context>
 </TS>

@@ -70,9 +70,10 @@ def test_user_add_and_demo_seed(database_url: str, monkeypatch: pytest.MonkeyPat
             seq = conn.execute(text("SELECT seq FROM server_state")).scalar()
     finally:
         engine.dispose()
+    # The migrations seed 10 configuration records (6 pipeline stages, 4 service levels).
     assert len(contacts) == 500
-    assert seq == 550
-    assert sorted(c["rev"] for c in contacts) == list(range(51, 551))
+    assert seq == 560
+    assert sorted(c["rev"] for c in contacts) == list(range(61, 561))
     without_account = sum(1 for c in contacts if c["account_id"] is None)
     assert 50 < without_account < 150
     fields = [n for n in contacts[0] if n not in COMMON_COLUMNS]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from crm_desktop.conflict_policy import ConflictPolicy, DeleteRule, FieldRule
 from crm_protocol.hlc import format_stamp
 from crm_protocol.records import CONTACT
-from sync.merge import three_way_merge
+from sync.merge import merge_tags, three_way_merge
 
 FIELDS = [f.name for f in CONTACT.fields if f.derived_from is None and f.kind.value != "tags"]
 EARLY = format_stamp(1_000, 0, "aaaa")
@@ -126,3 +126,23 @@ def test_merging_with_itself_changes_nothing(case) -> None:  # type: ignore[no-u
     result = three_way_merge("contact", base, mine, mine, mine_stamps=ms, theirs_stamps=ms)
     assert result.merged == {k: v for k, v in mine.items() if k in result.merged}
     assert not result.conflicts
+
+
+tag_sets = st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), unique=True, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tag_sets, tag_sets, tag_sets)
+def test_tags_merge_keeps_every_addition_and_removal(base: list[str], mine: list[str], theirs: list[str]) -> None:
+    merged = set(merge_tags(base, mine, theirs) or [])
+    b, m, t = set(base), set(mine), set(theirs)
+    assert (m - b) | (t - b) <= merged  # additions on either side survive
+    assert not ((b - m) | (b - t)) & merged  # removals on either side survive
+    assert merged <= b | m | t  # nothing invented
+    assert set(merge_tags(base, theirs, mine) or []) == merged  # the same whoever merges
+
+
+def test_tags_never_conflict_in_a_record_merge() -> None:
+    result = three_way_merge("account", {"name": "Acme", "tags": ["a", "b"]}, {"name": "Acme", "tags": ["a", "c"]},
+                             {"name": "Acme", "tags": ["a", "b", "d"]})
+    assert result.merged["tags"] == ["a", "d", "c"] and result.conflicts == []

@@ -83,6 +83,7 @@ def test_delete_travels_and_edit_against_delete_is_kept(cloud, make_profile) -> 
     contact = a.records.create("contact", {"first_name": "Ann"})
     a.sync()
     b.sync()
+    a.context.settings.conflict_policy = {"delete": "delete"}  # not the default: the delete stands
     b.records.delete("contact", contact)
     a.records.update("contact", contact, {"title": "Buyer"})
     b.sync()
@@ -90,6 +91,7 @@ def test_delete_travels_and_edit_against_delete_is_kept(cloud, make_profile) -> 
     assert contact_count(a) == contact_count(b) == 0
     (conflict,) = a.records.open_conflicts()
     assert conflict.kind == "deleted_remotely" and conflict.local_value["title"] == "Buyer"
+    assert conflict.winner == "server"
 
 
 def test_interrupted_pull_resumes_without_duplicates(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
@@ -110,10 +112,12 @@ def test_interrupted_pull_resumes_without_duplicates(cloud, make_profile) -> Non
     b.engine.client.pull = dying_pull  # type: ignore[method-assign]
     with pytest.raises(Offline):
         b.sync()
-    assert contact_count(b) == 50  # two pages landed, with their cursor
+    # Two pages landed, with their cursor; the first held the 10 seeded
+    # configuration records (pipeline stages, service levels) too.
+    assert contact_count(b) == 40
     b.engine.client.pull = real_pull  # type: ignore[method-assign]
     report = b.sync()
-    assert report.pulled == 70 and not report.repaired
+    assert report.pulled == 80 and not report.repaired
     assert contact_count(b) == 120
 
 
@@ -172,9 +176,9 @@ def test_revoked_refresh_token_asks_to_sign_in_and_keeps_changes(cloud, make_pro
         ("application/json", b'{"records": [{"type": "contact", "id": "'),
         ("application/json", b'{"records": "nope", "cursor": 1, "has_more": false, "server_cursor": 1}'),
         ("application/json", b'{"records": [{"type": "contact", "id": "01934f6e-0000-7000-8000-000000000001",'
-                             b' "rev": 5, "deleted": false, "data": {"first_name": 42},'
-                             b' "updated_at": "2026-01-01T00:00:00Z"}], "cursor": 5, "has_more": false,'
-                             b' "server_cursor": 5}'),
+                             b' "rev": 50, "deleted": false, "data": {"first_name": 42},'
+                             b' "updated_at": "2026-01-01T00:00:00Z"}], "cursor": 50, "has_more": false,'
+                             b' "server_cursor": 50}'),
     ],
 )
 def test_malformed_server_answer_changes_nothing(cloud, make_profile, content_type, body) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,8 @@ One test per outcome documented in docs/SYNC.md, section 8.
 
 from __future__ import annotations
 
+import pytest
+
 from crm_desktop.store.schema import KeyValue
 from crm_protocol.wire import ChangeOp, PushRequest
 from tests.sync.clocks import HOUR_MS
@@ -56,7 +58,7 @@ def test_clock_ahead_before_first_sync_does_not_win(cloud, make_profile, skew) -
     assert (conflict.local_value, conflict.winner) == ("Early edit", "server")
 
 
-def test_conflict_rule_per_field_kind_from_settings(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+def test_conflict_rule_per_field_kind_from_settings(cloud, make_profile, skew) -> None:  # type: ignore[no-untyped-def]
     a = make_profile("alice")
     b = make_profile("bob", "alice@example.com")
     contact = a.records.create("contact", {"first_name": "Ann"})
@@ -64,7 +66,8 @@ def test_conflict_rule_per_field_kind_from_settings(cloud, make_profile) -> None
     b.sync()
     a.context.settings.conflict_policy = {"text": "theirs"}
     b.records.update("contact", contact, {"title": "Theirs", "notes": "their notes"})
-    a.records.update("contact", contact, {"title": "Mine", "notes": "my notes"})  # both later
+    with skew(60_000):
+        a.records.update("contact", contact, {"title": "Mine", "notes": "my notes"})  # both a minute later
     b.sync()
     a.sync()
     data = a.records.get("contact", contact).data
@@ -128,3 +131,129 @@ def test_create_pushed_twice_exists_once_everywhere(cloud, make_profile) -> None
     b.sync()
     assert contact_count(a) == contact_count(b) == 1
     assert b.records.get("contact", contact).server_rev == a.records.get("contact", contact).server_rev
+
+
+# -- tags and long text -----------------------------------------------------------
+
+
+def test_tags_merge_as_sets(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    account = a.records.create("account", {"name": "Acme", "tags": ["customer", "old-list"]})
+    a.sync()
+    b.sync()
+    a.records.update("account", account, {"tags": ["customer", "vip"]})  # adds vip, removes old-list
+    b.records.update("account", account, {"tags": "customer, old-list, trade fair 2026"})  # adds one
+    b.sync()
+    a.sync()
+    b.sync()
+    expected = {"customer", "vip", "trade fair 2026"}
+    assert set(a.records.get("account", account).data["tags"]) == expected
+    assert set(b.records.get("account", account).data["tags"]) == expected
+    assert a.records.open_conflicts() == [] and b.records.open_conflicts() == []
+
+
+def test_tags_limits_are_refused_clearly(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    from crm_protocol.records import MAX_TAGS, ValidationFailed
+
+    a = make_profile("alice")
+    contact = a.records.create("contact", {"first_name": "Ann", "tags": [" VIP ", "vip", "Key  account", ""]})
+    assert a.records.get("contact", contact).data["tags"] == ["VIP", "Key account"]
+    with pytest.raises(ValidationFailed) as too_many:
+        a.records.update("contact", contact, {"tags": [f"t{i}" for i in range(10_000)]})
+    assert f"at most {MAX_TAGS}" in str(too_many.value)
+    with pytest.raises(ValidationFailed) as too_long:
+        a.records.update("contact", contact, {"tags": ["x" * 65]})
+    assert "too long" in str(too_long.value)
+    with pytest.raises(ValidationFailed):
+        a.records.update("contact", contact, {"tags": ["nul\x00"]})
+    a.sync()
+    b = make_profile("bob", "alice@example.com")
+    b.sync()
+    assert b.records.get("contact", contact).data["tags"] == ["VIP", "Key account"]
+
+
+def test_long_text_offers_both_versions_and_keep_both(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    account = a.records.create("account", {"name": "Acme", "notes": "Met at the fair."})
+    a.sync()
+    b.sync()
+    b.records.update("account", account, {"notes": "Met at the fair.\nCalled back: wants a quote."})
+    a.records.update("account", account, {"notes": "Met at the fair.\nSent brochure."})
+    b.sync()
+    a.sync()
+    (conflict,) = a.records.open_conflicts()
+    assert conflict.long_text and conflict.field == "notes"
+    assert "Sent brochure" in conflict.local_value and "wants a quote" in conflict.server_value
+    a.records.resolve_conflict(conflict.id, "both")
+    a.sync()
+    b.sync()
+    notes = b.records.get("account", account).data["notes"]
+    assert "Sent brochure" in notes and "wants a quote" in notes
+
+
+# -- edit against delete ------------------------------------------------------------
+
+
+def test_edit_against_delete_restores_by_default(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    account = a.records.create("account", {"name": "Acme"})
+    contact = a.records.create("contact", {"first_name": "Ann", "account_id": account})
+    a.sync()
+    b.sync()
+    a.records.delete("contact", contact)
+    b.records.update("contact", contact, {"title": "Buyer"})  # offline, on the deleted contact
+    a.sync()
+    b.sync()
+    a.sync()
+    for profile in (a, b):
+        data = profile.records.get("contact", contact).data  # same id: links to it still hold
+        assert data["title"] == "Buyer" and data["account_id"] == account
+    (conflict,) = b.records.open_conflicts()
+    assert (conflict.kind, conflict.winner, conflict.field) == ("deleted_remotely", "local", None)
+    # The other side's intent is one click away: delete it after all.
+    b.records.resolve_conflict(conflict.id, "server")
+    b.sync()
+    a.sync()
+    assert contact_count(a) == contact_count(b) == 0
+
+
+def test_delete_against_edit_keeps_the_edit_by_default(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    contact = a.records.create("contact", {"first_name": "Ann"})
+    a.sync()
+    b.sync()
+    a.records.update("contact", contact, {"title": "Buyer"})
+    b.records.delete("contact", contact)  # offline
+    a.sync()
+    b.sync()
+    assert b.records.get("contact", contact).data["title"] == "Buyer"
+    (conflict,) = b.records.open_conflicts()
+    assert (conflict.kind, conflict.winner) == ("edited_remotely", "server")
+    b.records.resolve_conflict(conflict.id, "local")  # my delete after all
+    b.sync()
+    a.sync()
+    assert contact_count(a) == contact_count(b) == 0
+
+
+def test_delete_rule_keeps_the_delete_and_can_bring_it_back(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    contact = a.records.create("contact", {"first_name": "Ann"})
+    a.sync()
+    b.sync()
+    b.context.settings.conflict_policy = {"delete": "delete"}
+    a.records.delete("contact", contact)
+    b.records.update("contact", contact, {"title": "Buyer"})
+    a.sync()
+    b.sync()
+    assert contact_count(b) == 0
+    (conflict,) = b.records.open_conflicts()
+    assert (conflict.kind, conflict.winner) == ("deleted_remotely", "server")
+    b.records.resolve_conflict(conflict.id, "local")  # bring my version back, same id
+    b.sync()
+    a.sync()
+    assert a.records.get("contact", contact).data["title"] == "Buyer"

@@ -13,6 +13,7 @@ from tests.ui.conftest import Answers
 from ui.dialogs.record_form import AccountPicker, RecordFormDialog
 from ui.events import DataBus
 from ui.pages.record_list import RecordListPage
+from ui.records.detail import RecordDetailDialog
 
 
 def line(dialog: RecordFormDialog, name: str) -> QLineEdit:
@@ -167,10 +168,15 @@ def test_keyboard_enter_opens_and_ctrl_n_creates(qtbot: Any, context: AppContext
     page.table.setFocus()
     page.table.selectRow(0)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    forms = page.findChildren(RecordFormDialog)
+    # Enter opens the detail view; Edit there opens the form.
+    [detail] = page.findChildren(RecordDetailDialog)
+    qtbot.waitUntil(lambda: detail.title.text() == "Ada Lovelace")
+    detail.edit_button.click()
+    forms = detail.findChildren(RecordFormDialog)
     assert len(forms) == 1 and forms[0].windowTitle() == "Edit Contact"
     qtbot.waitUntil(lambda: line(forms[0], "first_name").text() == "Ada")
     forms[0].reject()
+    detail.reject()
     assert page.new_action.shortcut().toString() == "Ctrl+N"
     page.new_action.trigger()
     titles = [f.windowTitle() for f in page.findChildren(RecordFormDialog) if f.isVisible()]

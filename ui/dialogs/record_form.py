@@ -7,10 +7,12 @@ it) and keeps the dialog open with everything typed.
 
 from __future__ import annotations
 
+import functools
 import logging
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +34,14 @@ from PySide6.QtWidgets import (
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_desktop.services.duplicates import DuplicateMatch
-from crm_protocol.records import RECORD_TYPES, FieldKind, FieldSpec, ValidationFailed
+from crm_protocol.records import (
+    RECORD_TYPES,
+    FieldKind,
+    FieldSpec,
+    ValidationFailed,
+    format_datetime,
+    parse_datetime,
+)
 from ui.events import DataBus
 from ui.qt_compat import emit
 from ui.tasks import report_error, run_async
@@ -41,63 +50,144 @@ log = logging.getLogger("crm.ui.form")
 
 INVALID_STYLE = "border: 1px solid #c62828; border-radius: 3px;"
 
+#: Fields whose choices are configuration synced from the server.
+STAGE_FIELDS = {("opportunity", "stage")}
 
-class AccountPicker(QLineEdit):
-    """Type part of an account's name; pick from the completer (fed by the worker)."""
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+class RecordPicker(QLineEdit):
+    """Type part of a record's title; pick from the completer (fed by the worker).
+
+    ``record_type`` may change (a polymorphic link follows its type field).
+    """
+
+    def __init__(self, context: AppContext, record_type: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._account_id: str | None = None
-        self._choices: dict[str, str] = {}  # name -> id
+        self._type = record_type
+        self._record_id: str | None = None
+        self._choices: dict[str, str] = {}  # title -> id
         self._model = QStringListModel(self)
         completer = QCompleter(self._model, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.activated[str].connect(self._picked)  # type: ignore[index]
         self.setCompleter(completer)
-        self.setPlaceholderText(self.tr("Type to search accounts"))
         self._timer = QTimer(self, singleShot=True, interval=150)
         self._timer.timeout.connect(self._lookup)
         self.textEdited.connect(self._edited)
         self._generation = 0
+        self._update_placeholder()
 
-    def account_id(self) -> str | None:
+    @property
+    def record_type(self) -> str | None:
+        return self._type
+
+    def set_record_type(self, record_type: str | None) -> None:
+        if record_type != self._type:
+            self._type = record_type
+            self._record_id = None
+            self._choices.clear()
+            self._model.setStringList([])
+            self.clear()
+            self._update_placeholder()
+        self.setEnabled(record_type is not None)
+
+    def _update_placeholder(self) -> None:
+        if self._type is None:
+            self.setPlaceholderText(self.tr("Choose the kind of record first"))
+            return
+        label = QCoreApplication.translate("RecordTypes", RECORD_TYPES[self._type].label_plural).lower()
+        self.setPlaceholderText(self.tr("Type to search %1").replace("%1", label))
+
+    def record_id(self) -> str | None:
         text = self.text().strip()
         if not text:
             return None
-        if self._account_id is None and text in self._choices:
+        if self._record_id is None and text in self._choices:
             return self._choices[text]
-        return self._account_id
+        return self._record_id
 
-    def set_account(self, account_id: str | None, name: str) -> None:
-        self._account_id = account_id
-        if account_id:
-            self._choices[name] = account_id
-        self.setText(name)
+    def set_record(self, record_id: str | None, title: str) -> None:
+        self._record_id = record_id
+        if record_id:
+            self._choices[title] = record_id
+        self.setText(title)
 
     def _edited(self, _text: str) -> None:
-        self._account_id = None
-        self._timer.start()
+        self._record_id = None
+        if self._type is not None:
+            self._timer.start()
 
     def _lookup(self) -> None:
+        if self._type is None:
+            return
         self._generation += 1
         generation = self._generation
         run_async(
-            self._context.worker, self._context.records.account_choices, self.text().strip(),
+            self._context.worker, self._context.records.choices, self._type, self.text().strip(),
             on_done=lambda choices: self.fill(generation, choices), context=self,
         )
 
     def fill(self, generation: int, choices: list[tuple[str, str]]) -> None:
         if generation != self._generation:
             return
-        self._choices.update({name: id_ for id_, name in choices})
-        self._model.setStringList([name for _, name in choices])
+        self._choices.update({title: id_ for id_, title in choices})
+        self._model.setStringList([title for _, title in choices])
         if self.hasFocus() and choices:
             self.completer().complete()
 
-    def _picked(self, name: str) -> None:
-        self._account_id = self._choices.get(name)
+    def _picked(self, title: str) -> None:
+        self._record_id = self._choices.get(title)
+
+
+class AccountPicker(RecordPicker):
+    """The account picker of contacts, opportunities and cases."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, "account", parent)
+
+    def account_id(self) -> str | None:
+        return self.record_id()
+
+    def set_account(self, account_id: str | None, name: str) -> None:
+        self.set_record(account_id, name)
+
+
+def local_text(value: Any) -> str:
+    """A wire date-time (UTC) as local "YYYY-MM-DD HH:MM" for editing."""
+    moment = parse_datetime(str(value)) if value else None
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ("" if not value else str(value))
+
+
+def utc_text(text: str) -> str | None:
+    """What the user typed (local time) as a wire date-time; unparseable text is passed on for
+    validation to name the field."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # typed in local time
+    return format_datetime(moment)
+
+
+class TagsEdit(QLineEdit):
+    """Tags typed as one comma-separated line; validation trims, folds
+    duplicates and refuses too many or too long tags with a reason."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(self.tr("e.g. customer, trade fair 2026, vip"))
+
+    def set_tags(self, value: Any) -> None:
+        self.setText(", ".join(value) if isinstance(value, list) else str(value or ""))
+
+    def tags(self) -> list[str] | None:
+        parts = [p.strip() for p in self.text().split(",")]
+        return [p for p in parts if p] or None
 
 
 class RecordFormDialog(QDialog):
@@ -125,7 +215,7 @@ class RecordFormDialog(QDialog):
         self._errors: dict[str, QLabel] = {}
         self._busy = False
         self.setObjectName(f"{record_type}Form")
-        label = self.tr("Contact") if record_type == "contact" else self.tr("Account")
+        label = QCoreApplication.translate("RecordTypes", self._spec.label)
         self.setWindowTitle(self.tr("Edit %1").replace("%1", label) if record_id
                             else self.tr("New %1").replace("%1", label))
         self.resize(560, 680)
@@ -190,7 +280,14 @@ class RecordFormDialog(QDialog):
         layout.addWidget(scroll)
         layout.addWidget(self._buttons)
 
+        type_field = self._polymorphic_type_field()
+        if type_field is not None:
+            combo = self._editors[type_field]
+            assert isinstance(combo, QComboBox)
+            combo.currentIndexChanged.connect(lambda _i: self._link_type_changed())
+            self._link_type_changed()
         self._load_users()
+        self._load_stages()
         if initial:
             self.fill(initial)
         if record_id is not None:
@@ -217,11 +314,22 @@ class RecordFormDialog(QDialog):
             return notes
         if fspec.kind is FieldKind.BOOL:
             return QCheckBox(self)
+        if fspec.kind is FieldKind.TAGS:
+            return TagsEdit(self)
         if fspec.kind is FieldKind.CHOICE:
             combo = QComboBox(self)
-            combo.addItem("", None)
+            if not fspec.required:
+                combo.addItem("", None)
             for choice in fspec.choices:
-                combo.addItem(choice, choice)
+                text = (QCoreApplication.translate("RecordTypes", RECORD_TYPES[choice].label)
+                        if fspec.name == "related_type" else QCoreApplication.translate("Choices", choice))
+                combo.addItem(text, choice)
+            if fspec.default is not None:
+                combo.setCurrentIndex(max(0, combo.findData(fspec.default)))
+            return combo
+        if (self._type, fspec.name) in STAGE_FIELDS:
+            combo = QComboBox(self)
+            combo.addItem(str(fspec.default or ""), fspec.default)
             return combo
         if fspec.kind is FieldKind.REF and fspec.ref_type == "account":
             return AccountPicker(self._context, self)
@@ -229,9 +337,32 @@ class RecordFormDialog(QDialog):
             combo = QComboBox(self)
             combo.addItem(self.tr("(nobody)"), None)
             return combo
+        if fspec.kind is FieldKind.REF:
+            return RecordPicker(self._context, fspec.ref_type, self)
         line = QLineEdit(self)
         line.setMaxLength(max(fspec.max_length, 1))
+        if fspec.kind is FieldKind.DATE:
+            line.setPlaceholderText(self.tr("YYYY-MM-DD"))
+        elif fspec.kind is FieldKind.DATETIME:
+            line.setPlaceholderText(self.tr("YYYY-MM-DD HH:MM (local time)"))
+        elif fspec.kind is FieldKind.CURRENCY:
+            line.setPlaceholderText(self.tr("e.g. EUR"))
+            line.setMaxLength(3)
         return line
+
+    def _polymorphic_type_field(self) -> str | None:
+        for fspec in self._spec.fields:
+            if fspec.ref_type_field is not None and fspec.ref_type_field in self._editors:
+                return fspec.ref_type_field
+        return None
+
+    def _link_type_changed(self) -> None:
+        for fspec in self._spec.fields:
+            if fspec.ref_type_field is None:
+                continue
+            combo, picker = self._editors.get(fspec.ref_type_field), self._editors.get(fspec.name)
+            if isinstance(combo, QComboBox) and isinstance(picker, RecordPicker):
+                picker.set_record_type(combo.currentData())
 
     def editor(self, name: str) -> QWidget:
         return self._editors[name]
@@ -245,6 +376,24 @@ class RecordFormDialog(QDialog):
             return
         run_async(self._context.worker, self._context.records.users, on_done=self._users_loaded, context=self)
 
+    def _load_stages(self) -> None:
+        for (record_type, name) in STAGE_FIELDS:
+            if record_type == self._type and name in self._editors:
+                run_async(self._context.worker, self._context.records.pipeline_stages,
+                          on_done=functools.partial(self._stages_loaded, name), context=self)
+
+    def _stages_loaded(self, name: str, stages: list[dict[str, Any]]) -> None:
+        combo = self._editors[name]
+        assert isinstance(combo, QComboBox)
+        current = combo.currentData()
+        combo.clear()
+        for stage in stages:
+            if stage.get("active") or stage.get("name") == current:
+                combo.addItem(str(stage["name"]), stage["name"])
+        if current is not None and combo.findData(current) < 0:
+            combo.addItem(str(current), current)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+
     def _users_loaded(self, users: list[tuple[str, str]]) -> None:
         combo = self._editors["owner_id"]
         assert isinstance(combo, QComboBox)
@@ -257,45 +406,64 @@ class RecordFormDialog(QDialog):
 
     # -- values ------------------------------------------------------------
 
-    def fill(self, data: dict[str, Any], account_name: str = "") -> None:
-        for name, value in data.items():
+    def fill(self, data: dict[str, Any], account_name: str = "", titles: dict[str, str] | None = None) -> None:
+        titles = titles or {}
+        # Type fields first, so a polymorphic picker knows its type before its value.
+        ordered = sorted(data.items(), key=lambda item: not isinstance(self._editors.get(item[0]), QComboBox))
+        for name, value in ordered:
             editor = self._editors.get(name)
             if editor is None:
                 continue
+            kind = self._spec.field_map[name].kind
             if isinstance(editor, QPlainTextEdit):
                 editor.setPlainText(str(value or ""))
+            elif isinstance(editor, TagsEdit):
+                editor.set_tags(value)
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
-            elif isinstance(editor, AccountPicker):
-                editor.set_account(value or None, account_name or ("" if not value else str(value)))
+            elif isinstance(editor, RecordPicker):
+                title = titles.get(name) or (account_name if name == "account_id" else "")
+                editor.set_record(value or None, title or ("" if not value else str(value)))
             elif isinstance(editor, QComboBox):
                 if value is not None and editor.findData(value) < 0:
                     editor.addItem(str(value), value)
                 editor.setCurrentIndex(max(0, editor.findData(value)))
             elif isinstance(editor, QLineEdit):
-                editor.setText("" if value is None else str(value))
+                editor.setText(local_text(value) if kind is FieldKind.DATETIME
+                               else ("" if value is None else str(value)))
 
     def values(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for name, editor in self._editors.items():
             if isinstance(editor, QPlainTextEdit):
                 data[name] = editor.toPlainText() or None
+            elif isinstance(editor, TagsEdit):
+                data[name] = editor.tags()
             elif isinstance(editor, QCheckBox):
                 data[name] = editor.isChecked()
-            elif isinstance(editor, AccountPicker):
-                data[name] = editor.account_id()
+            elif isinstance(editor, RecordPicker):
+                data[name] = editor.record_id()
             elif isinstance(editor, QComboBox):
                 data[name] = editor.currentData()
             elif isinstance(editor, QLineEdit):
-                data[name] = editor.text() or None
+                if self._spec.field_map[name].kind is FieldKind.DATETIME:
+                    data[name] = utc_text(editor.text())
+                else:
+                    data[name] = editor.text() or None
         return data
 
     def _loaded(self, view: Any) -> None:
-        account_id = view.data.get("account_id")
-        if account_id:
-            run_async(self._context.worker, _account_name, self._context, account_id,
-                      on_done=lambda name: self.fill({"account_id": account_id}, name), context=self)
-        self.fill({k: v for k, v in view.data.items() if k != "account_id"})
+        refs = {
+            f.name: (f.target_type(view.data), view.data.get(f.name))
+            for f in self._spec.fields
+            if f.kind is FieldKind.REF and f.name in self._editors and f.ref_type != "user"
+        }
+        refs = {k: (t, v) for k, (t, v) in refs.items() if t and v}
+        self.fill({k: v for k, v in view.data.items() if k not in refs})
+        if refs:
+            values = {k: v for k, (_t, v) in refs.items()}
+            run_async(self._context.worker, _titles, self._context, refs,
+                      on_done=lambda titles: self.fill(values, titles=titles), context=self)
         self._set_busy(False)
 
     def _load_failed(self, exc: BaseException) -> None:
@@ -310,9 +478,13 @@ class RecordFormDialog(QDialog):
             return
         self._clear_errors()
         data = self.values()
-        picker = self._editors.get("account_id")
-        if isinstance(picker, AccountPicker) and picker.text().strip() and data["account_id"] is None:
-            self._show_errors([{"field": "account_id", "message": self.tr("Pick an account from the list")}])
+        unpicked = [
+            {"field": name, "message": self._pick_message(editor)}
+            for name, editor in self._editors.items()
+            if isinstance(editor, RecordPicker) and editor.text().strip() and data[name] is None
+        ]
+        if unpicked:
+            self._show_errors(unpicked)
             return
         self._set_busy(True)
         if self._id is None and not self._duplicates_checked:
@@ -327,6 +499,14 @@ class RecordFormDialog(QDialog):
             record_id = self._id
             run_async(self._context.worker, self._context.records.update, self._type, record_id, data,
                       on_done=lambda _none: self._saved(record_id), on_error=self._save_failed, context=self)
+
+    def _pick_message(self, picker: RecordPicker) -> str:
+        if picker.record_type is None:
+            return self.tr("Choose what kind of record it is first")
+        label = QCoreApplication.translate("RecordTypes", RECORD_TYPES[picker.record_type].label).lower()
+        if label[:1] in "aeiou":
+            return self.tr("Pick an %1 from the list").replace("%1", label)
+        return self.tr("Pick a %1 from the list").replace("%1", label)
 
     def _create(self, data: dict[str, Any]) -> None:
         run_async(self._context.worker, self._context.records.create, self._type, data,
@@ -427,22 +607,21 @@ class RecordFormDialog(QDialog):
         return self._busy
 
 
+def _titles(context: AppContext, refs: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Titles of the records the form's reference fields point to (field -> title)."""
+    return {name: context.records.title_of(record_type, record_id)
+            for name, (record_type, record_id) in refs.items()}
+
+
 def open_record(context: AppContext, bus: DataBus, record_type: str, record_id: str, parent: QWidget) -> QDialog:
-    """Open an existing record the way its list does (accounts: the detail view)."""
+    """Open an existing record to check or edit it (accounts: the detail view, with their contacts)."""
     dialog: QDialog
     if record_type == "account":
-        from ui.dialogs.account_detail import AccountDetailDialog
+        from ui.records.detail import RecordDetailDialog  # the detail view itself uses this form
 
-        dialog = AccountDetailDialog(context, bus, record_id, parent=parent)
+        dialog = RecordDetailDialog(context, bus, record_type, record_id, parent)
     else:
         dialog = RecordFormDialog(context, bus, record_type, record_id, parent=parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
-
-
-def _account_name(context: AppContext, account_id: str) -> str:
-    try:
-        return str(context.records.get("account", account_id).data.get("name") or "")
-    except KnownError:
-        return ""

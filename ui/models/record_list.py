@@ -25,7 +25,16 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont
 
 from crm_desktop.context import AppContext
-from crm_desktop.services.lists import FirstPage, ListService, ListSpec, Row, columns, sortable
+from crm_desktop.services.lists import (
+    TABLES,
+    FirstPage,
+    ListService,
+    ListSpec,
+    Row,
+    columns,
+    sortable,
+    time_columns,
+)
 from ui.qt_compat import emit
 from ui.tasks import run_async
 
@@ -71,7 +80,8 @@ class RecordListModel(QAbstractTableModel):
         self._type = record_type
         self._keys = columns(record_type)
         self._sortable = sortable(record_type)
-        self._spec = ListSpec(record_type)
+        self._time_columns = [i for i, key in enumerate(self._keys) if key in time_columns(record_type)]
+        self._spec = ListSpec(record_type, sort=TABLES[record_type].default_sort)
         self._generation = 0
         self._count = 0
         self._exact = True
@@ -223,6 +233,27 @@ class RecordListModel(QAbstractTableModel):
             "city": self.tr("City"),
             "owner": self.tr("Owner"),
             "updated_at": self.tr("Updated"),
+            "company": self.tr("Company"),
+            "status": self.tr("Status"),
+            "rating": self.tr("Rating"),
+            "source": self.tr("Source"),
+            "stage": self.tr("Stage"),
+            "amount": self.tr("Amount"),
+            "probability": self.tr("Probability"),
+            "close_date": self.tr("Close date"),
+            "kind": self.tr("Kind"),
+            "due_date": self.tr("Due date"),
+            "start_at": self.tr("Starts"),
+            "done": self.tr("Done"),
+            "related": self.tr("Related to"),
+            "contact": self.tr("Contact"),
+            "priority": self.tr("Priority"),
+            "due_at": self.tr("Due"),
+            "type": self.tr("Type"),
+            "start_date": self.tr("Start date"),
+            "end_date": self.tr("End date"),
+            "budget": self.tr("Budget"),
+            "members": self.tr("Members"),
         }
 
     def _set_loading(self, loading: bool) -> None:
@@ -259,7 +290,9 @@ class RecordListModel(QAbstractTableModel):
 
     def _display(self, row: Row) -> tuple[Any, ...]:
         values = [("" if v is None else v) for v in row]
-        values[-1] = format_time(row[-1])
+        for column in self._time_columns:
+            # Display rows are (id, dirty, columns...).
+            values[column + 2] = format_time(row[column + 2])
         return tuple(values)
 
     def _store(self, rows: dict[int, Row]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.context import AppContext
 from crm_desktop.services.exports import ExportFormat, supports_vcard
 from crm_desktop.services.records import DataChanged
+from crm_protocol.records import RECORD_TYPES
 from ui.dialogs import messages
 from ui.dialogs.export import ExportJob, export_list
 from ui.dialogs.import_wizard import ImportWizard
@@ -30,6 +31,7 @@ from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
 from ui.models.record_list import RecordListModel
 from ui.qt_compat import emit
+from ui.records.detail import RecordDetailDialog
 from ui.tasks import run_async
 
 log = logging.getLogger("crm.ui.pages")
@@ -39,8 +41,24 @@ SEARCH_DEBOUNCE_MS = 150
 #: Default column widths (no resize-to-contents over a million rows).
 WIDTHS = {
     "name": 170, "account": 160, "title": 150, "industry": 130, "email": 220, "phone": 120,
-    "city": 100, "owner": 110, "updated_at": 120,
+    "city": 100, "owner": 110, "updated_at": 120, "company": 160, "status": 90, "rating": 70, "source": 100,
+    "stage": 120, "amount": 120, "probability": 80, "close_date": 100, "kind": 80, "due_date": 100,
+    "start_at": 120, "done": 50, "related": 170, "contact": 150, "priority": 80, "due_at": 120, "type": 110,
+    "start_date": 100, "end_date": 100, "budget": 120, "members": 80,
 }
+
+
+def search_hint(widget: QWidget, record_type: str) -> str:
+    hints = {
+        "contact": widget.tr("Search contacts by name, email, phone or city"),
+        "account": widget.tr("Search accounts by name, email, phone or city"),
+        "lead": widget.tr("Search leads by name, company, email, phone or city"),
+        "opportunity": widget.tr("Search opportunities by name or next step"),
+        "activity": widget.tr("Search activities by subject"),
+        "case": widget.tr("Search cases by subject"),
+        "campaign": widget.tr("Search campaigns by name"),
+    }
+    return hints.get(record_type, widget.tr("Search"))
 
 
 class RecordTable(QTableView):
@@ -74,10 +92,7 @@ class RecordListPage(QWidget):
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(
-            self.tr("Search contacts by name, email, phone or city") if record_type == "contact"
-            else self.tr("Search accounts by name, email, phone or city")
-        )
+        self.search.setPlaceholderText(search_hint(self, record_type))
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(lambda: self.model.set_search(self.search.text()))
         self.search.textChanged.connect(lambda _t: self._debounce.start())
@@ -111,7 +126,7 @@ class RecordListPage(QWidget):
         self.model.loadingChanged.connect(self._loading_changed)
         self.model.modelReset.connect(self._update_actions)
 
-        label = self.tr("Contact") if record_type == "contact" else self.tr("Account")
+        label = QCoreApplication.translate("RecordTypes", RECORD_TYPES[record_type].label)
         self.new_action = QAction(self.tr("New %1").replace("%1", label.lower()), self)
         self.new_action.setObjectName("new")
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
@@ -200,14 +215,10 @@ class RecordListPage(QWidget):
             self.open_record(record_id)
 
     def open_record(self, record_id: str) -> None:
-        if self._type == "account":
-            from ui.dialogs.account_detail import AccountDetailDialog
-
-            detail = AccountDetailDialog(self._context, self._bus, record_id, parent=self)
-            detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            detail.open()
-        else:
-            self._open_form(record_id)
+        """Open the record's detail view (fields, timeline, related records; Edit from there)."""
+        detail = RecordDetailDialog(self._context, self._bus, self._type, record_id, parent=self)
+        detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        detail.open()
 
     def _open_form(self, record_id: str | None) -> RecordFormDialog:
         dialog = RecordFormDialog(self._context, self._bus, self._type, record_id, parent=self)

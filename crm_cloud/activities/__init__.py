@@ -1,0 +1,1 @@
+"""Activities module: calls, meetings, tasks and notes linked to any record."""

@@ -1,0 +1,10 @@
+"""REST router of the activities module."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from crm_cloud.records.rest import make_record_router
+
+router = APIRouter()
+router.include_router(make_record_router("activity", "/activities", "activities"))

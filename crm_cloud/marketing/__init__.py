@@ -1,0 +1,1 @@
+"""Marketing module: campaigns and their members (leads and contacts with a response)."""

@@ -1,0 +1,1 @@
+"""Marketing on the client: campaigns and their members."""

@@ -1,0 +1,1 @@
+"""Sales on the client: leads (and their conversion), opportunities, pipeline stages."""

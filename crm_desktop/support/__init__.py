@@ -1,0 +1,1 @@
+"""Customer service on the client: support cases and their service levels."""

@@ -1,0 +1,1 @@
+"""Record detail and timeline (every record type)."""

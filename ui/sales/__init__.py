@@ -1,0 +1,1 @@
+"""Sales screens: leads (list, conversion) and the pipeline board."""

@@ -1,0 +1,1 @@
+"""Support screens: the case queue."""
