@@ -107,6 +107,9 @@ class ChangeResult(_Model):
     reason: str | None = None
     code: str | None = None
     field_errors: list[FieldErrorOut] = Field(default_factory=list)
+    #: With ``code="ref_deleted"``: the deleted record a reference field of
+    #: the change points at (its tombstone, to restore it or to drop the link).
+    related: RecordState | None = None
 
 
 class PushResponse(_Model):
@@ -118,8 +121,19 @@ class PushResponse(_Model):
     hlc: Stamp
 
 
+class RevokedRecord(_Model):
+    """A record the caller could see and no longer may (reassigned, unshared):
+    the client removes it, keeping any unsynced local edits in its inbox."""
+
+    type: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=36, max_length=36)
+    rev: int = Field(ge=1)
+
+
 class PullResponse(_Model):
     records: list[RecordState]
+    #: Records that left the caller's sight in this span of revisions.
+    revoked: list[RevokedRecord] = Field(default_factory=list)
     cursor: int = Field(ge=0)
     has_more: bool
     #: Lowest cursor the server still has complete history for; a client whose

@@ -48,6 +48,8 @@ class SyncReport:
     changed: set[str] = field(default_factory=set)
     finished_at: datetime | None = None
     repaired: bool = False
+    #: Records that left this user's sight with unsynced local edits (kept in the inbox).
+    access_lost: int = 0
 
 
 def _direct(fn: Callable[..., T], *args: Any) -> T:
@@ -168,6 +170,11 @@ class SyncEngine:
                 if page.has_more:
                     upcoming = prefetch.submit(self.client.pull, page.cursor, self.pull_limit)
                 self._run_db(self.replica.observe_server, page.server_time, page.hlc)
+                if page.revoked:
+                    # Idempotent, so it may commit before the page and its cursor.
+                    lost_event, kept = self._run_db(self.replica.apply_revoked, page.revoked)
+                    report.access_lost += kept
+                    changed(lost_event)
                 event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor)
                 changed(event)
                 report.pulled += len(page.records)

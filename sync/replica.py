@@ -30,7 +30,15 @@ from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange, Use
 from crm_desktop.store.search_index import bulk_indexing
 from crm_protocol.hlc import DEFAULT_KEY, cap_stamp, is_stamp
 from crm_protocol.records import RECORD_TYPES, FieldKind, check_wire_data
-from crm_protocol.wire import Change, ChangeOp, ChangeResult, ChangeStatus, RecordState, UserOut
+from crm_protocol.wire import (
+    Change,
+    ChangeOp,
+    ChangeResult,
+    ChangeStatus,
+    RecordState,
+    RevokedRecord,
+    UserOut,
+)
 from sync.errors import BadResponse
 from sync.merge import three_way_merge
 
@@ -203,6 +211,11 @@ class Replica:
                     entry.in_flight = None
                     entry.in_flight_seq = None
                     self._merge_server_record(session, entry, result.record)
+                elif result.code == "ref_deleted" and result.related is not None and result.field_errors:
+                    entry.in_flight = None
+                    entry.in_flight_seq = None
+                    self._parent_deleted(session, entry, result.field_errors[0].field, result.related)
+                    touched.add(result.related.type)
                 else:
                     entry.in_flight = None
                     entry.in_flight_seq = None
@@ -242,6 +255,70 @@ class Replica:
             entry.op = "update"
         if row is not None:
             row.server_rev = record.rev
+
+    def _parent_deleted(self, session: Session, entry: PendingChange, field: str, parent: RecordState) -> None:
+        """A change links to a record deleted elsewhere (a contact created
+        offline under an account someone deleted).  By the delete rule: bring
+        the parent back (default), or keep this record without the link.  The
+        change is sent again either way; the inbox tells the user what happened
+        and offers the other outcome."""
+        parent_data = check_wire_data(parent.type, parent.data)
+        stamp = now()
+        entry.change_id = new_id()
+        if self._policy().delete is DeleteRule.EDIT_WINS:
+            prow = get_row(session, parent.type, parent.id)
+            if prow is None:
+                prow = model_for(parent.type)(
+                    id=parent.id, server_rev=parent.rev, dirty=True, deleted=False,
+                    created_at=stamp, updated_at=stamp,
+                )
+                set_row_data(parent.type, prow, parent_data)
+                session.add(prow)
+            prow.deleted = False
+            prow.dirty = True
+            prow.server_rev = parent.rev
+            pentry = session.get(PendingChange, (parent.type, parent.id))
+            if pentry is None:
+                session.add(
+                    PendingChange(
+                        record_type=parent.type, record_id=parent.id, change_id=new_id(), op="restore",
+                        base_rev=parent.rev, base_values=parent_data, local_seq=1, status="pending",
+                        created_at=stamp, updated_at=stamp,
+                    )
+                )
+            elif pentry.in_flight is None:
+                pentry.op = "restore"
+                pentry.base_rev = parent.rev
+                pentry.base_values = parent_data
+                pentry.change_id = new_id()
+                pentry.status = "pending"
+            already = session.execute(
+                select(Conflict.id).where(
+                    Conflict.record_type == parent.type, Conflict.record_id == parent.id,
+                    Conflict.kind == "parent_deleted", Conflict.resolution.is_(None),
+                )
+            ).first()
+            if already is None:
+                session.add(
+                    Conflict(
+                        record_type=parent.type, record_id=parent.id, field=None, kind="parent_deleted",
+                        base_value=None, local_value=row_data(parent.type, prow), server_value=parent_data,
+                        server_rev=parent.rev, server_updated_by=parent.updated_by, created_at=stamp,
+                        winner="local",
+                    )
+                )
+            log.info("%s %s was deleted elsewhere; brought back for a linked change", parent.type, parent.id)
+            return
+        row = get_row(session, entry.record_type, entry.record_id)
+        if row is not None:
+            set_row_data(entry.record_type, row, {field: None})
+        session.add(
+            Conflict(
+                record_type=entry.record_type, record_id=entry.record_id, field=field, kind="parent_deleted",
+                base_value=parent_data, local_value=parent.id, server_value=None,
+                server_rev=parent.rev, server_updated_by=parent.updated_by, created_at=stamp, winner="server",
+            )
+        )
 
     # -- pull ------------------------------------------------------------------
 
@@ -438,6 +515,41 @@ class Replica:
         else:
             session.delete(entry)
             row.dirty = False
+
+    # -- access lost -------------------------------------------------------------
+
+    def apply_revoked(self, revoked: list[RevokedRecord]) -> tuple[DataChanged, int]:
+        """Drop records this user may no longer see (reassigned, unshared).
+
+        Unsynced local edits to them cannot be sent any more; they are moved,
+        whole, to the conflict inbox (kind ``access_lost``), never silently
+        dropped.  Idempotent, so it may run before the page's cursor is saved.
+        Returns the change and how many local edits were kept that way.
+        """
+        touched: set[str] = set()
+        kept = 0
+        with self._db.session() as session:
+            for item in revoked:
+                if item.type not in RECORD_TYPES:
+                    continue
+                row = get_row(session, item.type, item.id)
+                entry = session.get(PendingChange, (item.type, item.id))
+                if entry is not None:
+                    if row is not None and entry.op != "delete":
+                        session.add(
+                            Conflict(
+                                record_type=item.type, record_id=item.id, field=None, kind="access_lost",
+                                base_value=entry.base_values, local_value=row_data(item.type, row),
+                                server_value=None, server_rev=item.rev, created_at=now(), winner="server",
+                            )
+                        )
+                        kept += 1
+                        log.warning("access to %s %s lost; unsynced edits kept in the inbox", item.type, item.id)
+                    session.delete(entry)
+                if row is not None:
+                    session.delete(row)
+                    touched.add(item.type)
+        return DataChanged(frozenset(touched), outbox=kept > 0), kept
 
     # -- consistency -------------------------------------------------------------
 

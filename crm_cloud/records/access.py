@@ -48,3 +48,18 @@ def can_access(data: Mapping[str, Any], principal: Principal) -> bool:
     if "owner_id" not in data:
         return True
     return data.get("owner_id") == principal.user_id or bool(data.get("shared"))
+
+
+def audience_shrank(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether a write may have taken the record out of someone's sight
+    (a new owner, or no longer shared): they must be told (``record_exits``)."""
+    if "owner_id" not in before:
+        return False
+    return before.get("owner_id") != after.get("owner_id") or (
+        bool(before.get("shared")) and not bool(after.get("shared"))
+    )
+
+
+def could_see(exits: Table, principal: Principal) -> ColumnElement[bool]:
+    """SQL condition: ``principal`` could see the record before the exit."""
+    return or_(exits.c.owner_before == principal.user_id, exits.c.shared_before.is_(True))

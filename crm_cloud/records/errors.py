@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crm_cloud.core.errors import AlreadyExists, NotFound, PreconditionFailed
+from crm_cloud.core.errors import AlreadyExists, InvalidInput, NotFound, PreconditionFailed
 
 if TYPE_CHECKING:
     from crm_cloud.records.service import StoredRecord
@@ -37,4 +37,16 @@ class RecordDeleted(NotFound):
 
     def __init__(self, message: str, current: StoredRecord) -> None:
         super().__init__(message)
+        self.current = current
+
+
+class RefDeleted(InvalidInput):
+    """A reference field points at a record that was deleted (a contact
+    created offline under an account deleted elsewhere)."""
+
+    code = "ref_deleted"
+
+    def __init__(self, message: str, field: str, current: StoredRecord) -> None:
+        super().__init__(message, detail={"field_errors": [{"field": field, "message": message}]})
+        self.field = field
         self.current = current

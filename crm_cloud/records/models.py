@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_cloud.core.db import Base
@@ -33,3 +33,19 @@ class AppliedChange(Base):
     change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
     result: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class RecordExit(Base):
+    """A write that took a record out of some users' sight (reassigned to
+    another owner, or no longer shared).  The pull feed tells those users, so
+    their replicas drop the record instead of keeping a stale copy forever."""
+
+    __tablename__ = "record_exits"
+
+    #: The revision of the write (unique: one write, one exit).
+    rev: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    #: Who could see it before: its owner, and everyone if it was shared.
+    owner_before: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    shared_before: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -14,19 +14,44 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import ColumnElement, Select, Table, and_, func, insert, literal_column, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crm_cloud.auth.models import User
 from crm_cloud.core.errors import Forbidden, InvalidInput, NotFound
-from crm_cloud.records.access import Principal, can_access, can_change_type, visible
-from crm_cloud.records.errors import RecordDeleted, RecordExists, RevisionMismatch, UnknownRecordType
+from crm_cloud.records.access import (
+    Principal,
+    audience_shrank,
+    can_access,
+    can_change_type,
+    could_see,
+    visible,
+)
+from crm_cloud.records.errors import (
+    RecordDeleted,
+    RecordExists,
+    RefDeleted,
+    RevisionMismatch,
+    UnknownRecordType,
+)
 from crm_cloud.records.hooks import WriteContext, run_hooks
-from crm_cloud.records.models import AppliedChange, ServerState
+from crm_cloud.records.models import AppliedChange, RecordExit, ServerState
 from crm_cloud.records.tables import COMMON_COLUMNS, RECORD_TABLES
 from crm_protocol.hlc import DEFAULT_KEY, HybridClock, cap_stamp, wall_ms
 from crm_protocol.records import (
@@ -55,6 +80,8 @@ from crm_protocol.wire import (
 log = logging.getLogger(__name__)
 
 _N_COMMON = len(COMMON_COLUMNS)
+#: Marks exit rows among the record rows of the pull's merged stream.
+_EXIT = "\x00exit"
 #: The server's node name in clock stamps.
 SERVER_NODE = "s"
 
@@ -385,15 +412,19 @@ class RecordService:
             return
         target = codec_for(ref_type)
         t = target.table
-        found = self.session.execute(
-            select(t.c.id).where(t.c.id == value, visible(t, self.principal))
+        target_row = self.session.execute(
+            select(t.c.id, t.c.deleted).where(t.c.id == value, visible(t, self.principal))
         ).first()
-        if found is None:
-            what = target.spec.label.lower()
+        what = target.spec.label.lower()
+        if target_row is None:
             raise InvalidInput(
                 f"{label}: the {what} {value} does not exist or is not visible to you",
                 detail={"field_errors": [{"field": name, "message": f"{label} refers to an unknown {what}"}]},
             )
+        if target_row.deleted:
+            tombstone = self._load(target, value)
+            assert tombstone is not None
+            raise RefDeleted(f"{label}: the {what} was deleted", name, tombstone)
 
     def _check_may_change(self, codec: TypeCodec) -> None:
         if not can_change_type(codec.spec, self.principal):
@@ -467,6 +498,11 @@ class RecordService:
         now = utcnow()
         changed = [n for n in codec.field_names if cleaned.get(n) != current.data.get(n)]
         field_stamps = self._stamp(current.stamps, changed, stamps)
+        if audience_shrank(current.data, cleaned):
+            self.session.add(RecordExit(
+                rev=rev, record_type=record_type, record_id=record_id,
+                owner_before=current.data.get("owner_id"), shared_before=bool(current.data.get("shared")),
+            ))
         self.session.execute(
             update(codec.table)
             .where(codec.table.c.id == record_id)
@@ -543,6 +579,13 @@ class RecordService:
                 record=exc.current.state(),
                 reason=exc.message,
                 code="conflict",
+            )
+        except RefDeleted as exc:
+            # The client decides (by its delete rule) whether to bring the
+            # target back or to keep its record without the link.
+            return ChangeResult(
+                change_id=change.change_id, status=ChangeStatus.REJECTED, reason=exc.message, code=exc.code,
+                field_errors=[FieldErrorOut(field=exc.field, message=exc.message)], related=exc.current.state(),
             )
         except InvalidInput as exc:
             errors = (exc.detail or {}).get("field_errors", [])
@@ -626,15 +669,26 @@ class RecordService:
             )
             rows = conn.exec_driver_sql(str(compiled), params).all()
             streams.append([(r[1], record_type, r) for r in rows])
+        if cursor > 0:
+            # A first pull (cursor 0) has nothing to drop.
+            streams.append([(r[0], _EXIT, r) for r in self._exits(cursor, seq, limit)])
         merged = heapq.merge(*streams, key=lambda item: item[0]) if len(streams) > 1 else streams[0]
         records: list[dict[str, Any]] = []
+        revoked: list[dict[str, Any]] = []
         append = records.append
         has_more = False
         fragment = orjson.Fragment
+        emitted = 0
+        last_rev = cursor
         for rev, record_type, row in merged:
-            if len(records) == limit:
+            if emitted == limit:
                 has_more = True
                 break
+            emitted += 1
+            last_rev = rev
+            if record_type is _EXIT:
+                revoked.append({"type": row[1], "id": row[2], "rev": rev})
+                continue
             data: Any
             if sqlite:
                 data = fragment(row[6])
@@ -658,11 +712,28 @@ class RecordService:
                 # SQLite hands the stored JSON text over as is: embedded, not re-encoded.
                 item["stamps"] = fragment(stamps) if isinstance(stamps, str) else stamps
             append(item)
-        next_cursor = records[-1]["rev"] if has_more else seq
+        next_cursor = last_rev if has_more else seq
         return {
-            "records": records, "cursor": next_cursor, "has_more": has_more, "server_cursor": seq,
-            "server_time": utcnow(), "hlc": self.clock_now(),
+            "records": records, "revoked": revoked, "cursor": next_cursor, "has_more": has_more,
+            "server_cursor": seq, "server_time": utcnow(), "hlc": self.clock_now(),
         }
+
+    def _exits(self, cursor: int, seq: int, limit: int) -> Sequence[Any]:
+        """Exits in (cursor, seq] of records the caller could see before and cannot now."""
+        ex = cast(Table, RecordExit.__table__)
+        gone_now = [
+            and_(ex.c.record_type == record_type, ~exists().where(
+                codec_for(record_type).table.c.id == ex.c.record_id,
+                visible(codec_for(record_type).table, self.principal),
+            ))
+            for record_type in record_types()
+        ]
+        return self.session.execute(
+            select(ex.c.rev, ex.c.record_type, ex.c.record_id)
+            .where(ex.c.rev > cursor, ex.c.rev <= seq, could_see(ex, self.principal), or_(*gone_now))
+            .order_by(ex.c.rev)
+            .limit(limit + 1)
+        ).all()
 
     def status(self) -> SyncStatus:
         types = []

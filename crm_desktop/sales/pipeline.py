@@ -137,6 +137,9 @@ class PipelineService:
             stages.append(Stage(name, int(position or 0), probability, outcome or "open"))
         return stages
 
+    def _closed_stages(self) -> set[str]:
+        return {s.name for s in self.stages() if s.outcome != "open"}
+
     def _stage_condition(self, stage: str, names: list[str]) -> ColumnElement[bool]:
         if stage == OTHER_STAGE:
             return or_(Opportunity_.stage.is_(None), not_(Opportunity_.stage.in_(names)))
@@ -144,12 +147,14 @@ class PipelineService:
 
     def column(self, stage: str, flt: BoardFilter, offset: int = 0, limit: int = COLUMN_PAGE,
                stage_names: list[str] | None = None) -> ColumnPage:
-        """One column: its totals and the cards ``offset``..``offset+limit`` (by close date)."""
+        """One column: its totals and the cards ``offset``..``offset+limit`` (by close date; closed
+        stages latest first)."""
         names = stage_names if stage_names is not None else [s.name for s in self.stages()]
         where = [*_filters(flt), self._stage_condition(stage, names)]
+        closed = self._closed_stages()
         with self._db.session() as session:
             totals, dated = self._totals(session, where)
-            cards = self._page(session, where, dated, offset, limit)
+            cards = self._page(session, where, dated, offset, limit, stage in closed)
         return ColumnPage(stage, totals, cards)
 
     def totals(self, stage: str, flt: BoardFilter, stage_names: list[str]) -> ColumnTotals:
@@ -161,6 +166,8 @@ class PipelineService:
         """Every stage with its first cards, plus a trailing "other" column when it has any."""
         stages = self.stages()
         names = [s.name for s in stages]
+        # Closed columns show the latest closed first; open ones the soonest to close.
+        closed = {s.name for s in stages if s.outcome != "open"}
         where = _filters(flt)
         with self._db.session() as session:
             # Every column's totals in one scan of the covering index.
@@ -178,22 +185,23 @@ class PipelineService:
                 totals, dated = _sum_totals(per_stage.get(name, []))
                 if name == OTHER_STAGE and not totals.count:
                     continue
-                cards = self._page(session, [*where, self._stage_condition(name, names)], dated, 0, limit) \
-                    if totals.count else []
+                cards = self._page(session, [*where, self._stage_condition(name, names)], dated, 0, limit,
+                                   name in closed) if totals.count else []
                 columns.append(ColumnPage(name, totals, cards))
         return stages, columns
 
     def _page(self, session: Any, where: list[ColumnElement[bool]], dated: int, offset: int,
-              limit: int) -> list[Card]:
+              limit: int, latest_first: bool = False) -> list[Card]:
         # Soonest close first, undated last.  Two queries rather than one
         # ORDER BY over an expression, so each walks the (stage, close_date,
         # rid) index and stops after ``limit`` rows instead of sorting the stage.
         rows: list[Any] = []
         if offset < dated:
-            rows = self._cards(session, [*where, Opportunity_.close_date.is_not(None)], offset, limit)
+            rows = self._cards(session, [*where, Opportunity_.close_date.is_not(None)], offset, limit,
+                               latest_first)
         if len(rows) < limit and offset + len(rows) >= dated:
             rows += self._cards(session, [*where, Opportunity_.close_date.is_(None)], max(0, offset - dated),
-                                limit - len(rows))
+                                limit - len(rows), latest_first)
         return [
             Card(r[0], r[1] or "", r[2] or "", Decimal(r[3]) if r[3] else None, r[4] or "", r[5] or "",
                  r[6] or "", r[7] or "", bool(r[8]))
@@ -201,14 +209,17 @@ class PipelineService:
         ]
 
     @staticmethod
-    def _cards(session: Any, where: list[ColumnElement[bool]], offset: int, limit: int) -> list[Any]:
+    def _cards(session: Any, where: list[ColumnElement[bool]], offset: int, limit: int,
+               latest_first: bool) -> list[Any]:
+        order = (Opportunity_.close_date.desc(), Opportunity_.rid.desc()) if latest_first \
+            else (Opportunity_.close_date, Opportunity_.rid)
         return list(session.execute(
             select(Opportunity_.id, Opportunity_.name, Account_.name, Opportunity_.amount, Opportunity_.currency,
                    Opportunity_.close_date, User.name, Opportunity_.stage, Opportunity_.dirty)
             .outerjoin(Account, and_(Account_.id == Opportunity_.account_id, Account_.deleted.is_(False)))
             .outerjoin(User, User.id == Opportunity_.owner_id)
             .where(*where)
-            .order_by(Opportunity_.close_date, Opportunity_.rid)
+            .order_by(*order)
             .offset(offset).limit(limit)
         ).all())
 

@@ -92,6 +92,8 @@ class ConflictView:
     server_edited_at: datetime | None = None
     #: The field is long text (notes): "keep both" is offered.
     long_text: bool = False
+    #: How to show the local value when it is not plain text (a link's target title).
+    local_display: str | None = None
 
 
 @dataclass(frozen=True)
@@ -365,6 +367,7 @@ class RecordService:
                         c.base_value, c.local_value, c.server_value, c.server_updated_by, c.created_at,
                         c.winner, _stamp_time(c.local_stamp), _stamp_time(c.server_stamp),
                         c.field in spec.field_map and spec.field_map[c.field].kind is FieldKind.LONG_TEXT,
+                        _link_title(spec, c.field, c.base_value) if c.kind == "parent_deleted" else None,
                     )
                 )
         return out
@@ -386,6 +389,17 @@ class RecordService:
             row = get_row(session, conflict.record_type, conflict.record_id)
             if conflict.field is None:
                 self._resolve_whole(session, conflict, choice, row)
+            elif conflict.kind == "parent_deleted":
+                # The link was dropped because its target was deleted elsewhere:
+                # "local" brings the target back and links it again.
+                if choice == "local" and row is not None and not row.deleted and conflict.local_value:
+                    fspec = spec_for(conflict.record_type).field_map.get(conflict.field)
+                    if fspec is not None and fspec.ref_type and isinstance(conflict.base_value, dict):
+                        target = get_row(session, fspec.ref_type, str(conflict.local_value))
+                        if target is None or target.deleted:
+                            self._bring_back(session, fspec.ref_type, str(conflict.local_value),
+                                             conflict.base_value, conflict.server_rev, conflict.base_value)
+                        self._set_field(session, conflict.record_type, row, conflict.field, conflict.local_value)
             elif row is not None and not row.deleted:
                 if choice == "local":
                     wanted = conflict.local_value
@@ -402,6 +416,18 @@ class RecordService:
     def _resolve_whole(self, session: Session, conflict: Conflict, choice: str, row: Any) -> None:
         """Edit against delete: "local" / "server" pick a side; whichever side the
         rule applied at sync time, picking the other one undoes it."""
+        if conflict.kind == "parent_deleted":
+            # Brought back for a record linked to it offline: "server" deletes it after all.
+            if choice == "server" and row is not None and not row.deleted:
+                self._delete_row(session, conflict.record_type, row)
+            return
+        if conflict.kind == "access_lost":
+            if choice == "local" and isinstance(conflict.local_value, dict):
+                # The record now belongs to someone else: my version becomes a
+                # new record of mine.
+                values = {**conflict.local_value, "owner_id": self._current_user_id()}
+                self._restore(session, conflict.record_type, new_id(), values)
+            return
         keep_record = (
             (conflict.kind == "deleted_remotely" and choice == "local")
             or (conflict.kind == "edited_remotely" and choice == "server")
@@ -518,7 +544,7 @@ class RecordService:
             PendingChange(
                 record_type=record_type, record_id=new_record_id, change_id=new_id(), op="create",
                 base_rev=None, base_values={}, local_seq=1, status="pending",
-                created_at=stamp, updated_at=stamp,
+                field_stamps={"*": tick(session)}, created_at=stamp, updated_at=stamp,
             )
         )
         self._note(session, record_type, new_record_id, "create", {}, cleaned, stamp)
@@ -611,6 +637,16 @@ def keep_both(mine: Any, theirs: Any) -> str | None:
     if len(parts) == 2 and parts[0] == parts[1]:
         parts = parts[:1]
     return KEEP_BOTH_SEPARATOR.join(parts) or None
+
+
+def _link_title(spec: Any, name: str | None, target: Any) -> str | None:
+    fspec = spec.field_map.get(name or "")
+    if fspec is None or not fspec.ref_type or not isinstance(target, dict):
+        return None
+    try:
+        return str(spec_for(fspec.ref_type).title(target)) or None
+    except KeyError:
+        return None
 
 
 def _stamp_time(stamp: str | None) -> datetime | None:

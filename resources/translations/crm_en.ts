@@ -812,6 +812,51 @@
     </message>
 </context>
 <context>
+    <name>LeadsBySourceDialog</name>
+    <message>
+        <location filename="../../ui/dashboard/leads.py" line="24" />
+        <source>(no source)</source>
+        <extracomment>(record type, id)</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/leads.py" line="26" />
+        <source>%1 leads from %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/leads.py" line="32" />
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/leads.py" line="32" />
+        <source>Company</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/leads.py" line="32" />
+        <source>Rating</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/leads.py" line="32" />
+        <source>Email</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dashboard/leads.py" line="50" />
+        <source>%n lead(s)</source>
+        <translation>
+            <numerusform>%n lead</numerusform><numerusform>%n leads</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/leads.py" line="52" />
+        <source>(the first %1 shown)</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../../ui/main_window.py" line="140" />
@@ -1784,17 +1829,17 @@
 <context>
     <name>ReminderToast</name>
     <message>
-        <location filename="../../ui/workspace.py" line="43" />
+        <location filename="../../ui/workspace.py" line="44" />
         <source>Reminder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/workspace.py" line="47" />
+        <location filename="../../ui/workspace.py" line="48" />
         <source>Open My day</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/workspace.py" line="49" />
+        <location filename="../../ui/workspace.py" line="50" />
         <source>Dismiss</source>
         <translation type="unfinished" />
     </message>
@@ -1986,7 +2031,7 @@
 <context>
     <name>Workspace</name>
     <message numerus="yes">
-        <location filename="../../ui/workspace.py" line="161" />
+        <location filename="../../ui/workspace.py" line="168" />
         <source>%n reminder(s)</source>
         <translation>
             <numerusform>%n reminder</numerusform>

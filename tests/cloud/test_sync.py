@@ -131,13 +131,23 @@ def test_rejections(client: TestClient, alice: Account) -> None:
     assert [r.data["name"] for r in pull(client, alice).records] == ["Good"]
 
 
-def test_ref_to_tombstone_is_allowed(client: TestClient, alice: Account) -> None:
+def test_ref_to_tombstone_is_refused_with_the_tombstone(client: TestClient, alice: Account) -> None:
+    # The client decides by its delete rule whether to bring the account back
+    # (docs/SYNC.md, section 8); the server never links to a deleted record silently.
     acc = new_id()
     rec = push(client, alice, change("create", "account", acc, name="Old")).results[0].record
     assert rec is not None
-    push(client, alice, change("delete", "account", acc, rec.rev))
-    res = push(client, alice, change("create", "contact", new_id(), last_name="Ng", account_id=acc))
-    assert res.results[0].status == "applied"
+    deleted = push(client, alice, change("delete", "account", acc, rec.rev)).results[0].record
+    assert deleted is not None
+    res = push(client, alice, change("create", "contact", new_id(), last_name="Ng", account_id=acc)).results[0]
+    assert (res.status, res.code) == ("rejected", "ref_deleted")
+    assert res.field_errors[0].field == "account_id"
+    assert res.related is not None and res.related.deleted and res.related.rev == deleted.rev
+    restore = {**change("update", "account", acc, deleted.rev), "restore": True}
+    restored = push(client, alice, restore).results[0]
+    assert restored.status == "applied" and restored.record is not None and not restored.record.deleted
+    res = push(client, alice, change("create", "contact", new_id(), last_name="Ng", account_id=acc)).results[0]
+    assert res.status == "applied"
 
 
 def test_visibility(client: TestClient, alice: Account, bob: Account) -> None:

@@ -199,3 +199,26 @@ def test_undated_opportunities_come_last_across_pages(context: AppContext) -> No
     assert [c.name for c in rest.cards] == ["Undated 1", "Undated 2"]
     _stages, columns = context.pipeline.board(BoardFilter(), limit=2)
     assert [c.name for c in {c.stage: c for c in columns}["Proposal"].cards] == ["Dated 3", "Dated 4"]
+
+
+def test_closed_columns_show_the_latest_first(context: AppContext) -> None:
+    pull_stages(context)
+    for day in (3, 9, 5):
+        deal = opp(context, f"Won {day}", "Proposal", "1")
+        context.pipeline.move(deal, "Closed won", "Price", now=date(2026, 11, day))
+    column = context.pipeline.column("Closed won", BoardFilter(), 0, 10)
+    assert [c.name for c in column.cards] == ["Won 9", "Won 5", "Won 3"]
+    _stages, columns = context.pipeline.board(BoardFilter())
+    assert [c.name for c in {c.stage: c for c in columns}["Closed won"].cards] == ["Won 9", "Won 5", "Won 3"]
+
+
+def test_leads_behind_a_source_figure(context: AppContext) -> None:
+    context.records.create("lead", {"last_name": "Bo", "source": "Web"})
+    context.records.create("lead", {"first_name": "Al", "last_name": "Ma", "source": "Web"})
+    context.records.create("lead", {"company": "NoSource Ltd"})
+    context.records.create("lead", {"last_name": "Old", "source": "Web", "status": "Contacted"})
+    total, rows = context.dashboard.leads("Web")
+    assert total == 2 and [r.name for r in rows] == ["Al Ma", "Bo"]
+    total, rows = context.dashboard.leads("")
+    assert total == 1 and rows[0].name == "NoSource Ltd"
+    assert context.dashboard.leads("Web", limit=1)[0] == 2

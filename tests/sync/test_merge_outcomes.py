@@ -257,3 +257,88 @@ def test_delete_rule_keeps_the_delete_and_can_bring_it_back(cloud, make_profile)
     b.sync()
     a.sync()
     assert a.records.get("contact", contact).data["title"] == "Buyer"
+
+
+# -- relations and access ---------------------------------------------------------------
+
+
+def test_reassigned_record_leaves_and_local_edits_are_kept(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    alice = make_profile("alice")
+    bob = make_profile("bob")
+    alice_office = make_profile("alice-office", "alice@example.com")
+    alice.sync()
+    bob.sync()  # both users known to the server and to each other
+    alice.sync()
+    bob_id = bob.context.settings.user_id
+    kept = alice.records.create("contact", {"first_name": "Kept"})
+    moved = alice.records.create("contact", {"first_name": "Moved"})
+    quiet = alice.records.create("contact", {"first_name": "Quiet"})
+    alice.sync()
+    alice_office.sync()
+    # Offline, Alice's laptop edits "Moved"; meanwhile the office reassigns it
+    # (and "Quiet", which the laptop did not touch) to Bob.
+    alice.records.update("contact", moved, {"title": "Edited offline"})
+    alice_office.records.update("contact", moved, {"owner_id": bob_id})
+    alice_office.records.update("contact", quiet, {"owner_id": bob_id})
+    alice_office.sync()
+    report = alice.sync()
+    assert report.access_lost == 1
+    ids = {c.id for c in alice.records.open_conflicts()}
+    assert len(ids) == 1
+    (conflict,) = alice.records.open_conflicts()
+    assert conflict.kind == "access_lost" and conflict.local_value["title"] == "Edited offline"
+    assert contact_count(alice) == 1 and alice.records.get("contact", kept).data["first_name"] == "Kept"
+    assert alice.records.pending_count() == 0
+    bob.sync()
+    assert {bob.records.get("contact", i).data["first_name"] for i in (moved, quiet)} == {"Moved", "Quiet"}
+    assert not report.repaired  # the replica check agrees: nothing stale left behind
+    # Alice keeps her version as a new contact of her own.
+    alice.records.resolve_conflict(conflict.id, "local")
+    alice.sync()
+    assert contact_count(alice) == 2
+
+
+def test_contact_created_under_account_deleted_elsewhere_brings_it_back(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    account = a.records.create("account", {"name": "Acme"})
+    a.sync()
+    b.sync()
+    b.records.delete("account", account)
+    b.sync()
+    contact = a.records.create("contact", {"first_name": "Ann", "account_id": account})  # offline
+    a.sync()
+    b.sync()
+    for profile in (a, b):
+        assert profile.records.get("account", account).data["name"] == "Acme"
+        assert profile.records.get("contact", contact).data["account_id"] == account
+    (conflict,) = a.records.open_conflicts()
+    assert (conflict.kind, conflict.record_id, conflict.winner) == ("parent_deleted", account, "local")
+    a.records.resolve_conflict(conflict.id, "server")  # delete the account after all
+    a.sync()
+    b.sync()
+    with pytest.raises(Exception, match="no longer exists"):
+        b.records.get("account", account)
+    assert b.records.get("contact", contact).data["first_name"] == "Ann"  # the contact stays
+
+
+def test_contact_under_deleted_account_with_delete_rule_is_kept_unlinked(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    a.context.settings.conflict_policy = {"delete": "delete"}
+    account = a.records.create("account", {"name": "Acme"})
+    a.sync()
+    b.sync()
+    b.records.delete("account", account)
+    b.sync()
+    contact = a.records.create("contact", {"first_name": "Ann", "account_id": account})
+    a.sync()
+    b.sync()
+    assert b.records.get("contact", contact).data["account_id"] is None  # kept, without the link
+    (conflict,) = a.records.open_conflicts()
+    assert (conflict.kind, conflict.field, conflict.local_value) == ("parent_deleted", "account_id", account)
+    a.records.resolve_conflict(conflict.id, "local")  # bring Acme back and link Ann again
+    a.sync()
+    b.sync()
+    assert b.records.get("account", account).data["name"] == "Acme"
+    assert b.records.get("contact", contact).data["account_id"] == account

@@ -61,6 +61,13 @@ def test_window_routes_dashboard_clicks_and_shows_reminders(qtbot: Any, context:
     assert window.stack.currentIndex() == PIPELINE
     workspace.open_target("my_day", {})
     assert window.stack.currentIndex() == MY_DAY
+    workspace.open_target("leads", {"source": "Web", "status": "New"})
+    leads = workspace.leads_dialog
+    assert leads is not None
+    qtbot.waitUntil(lambda: leads.view.topLevelItemCount() == 1)
+    with qtbot.waitSignal(leads.openRecord):
+        leads.view.itemActivated.emit(leads.view.topLevelItem(0), 0)
+    leads.reject()
     # A due reminder shows in the window (no system tray offscreen) and opens My day.
     start = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     context.records.create("activity", {"kind": "Call", "subject": "Call Ada", "start_at": start})

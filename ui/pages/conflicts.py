@@ -79,10 +79,33 @@ class ConflictsPage(QWidget):
 
     def _kind_text(self, view: ConflictView) -> str:
         texts = {
-            "deleted_remotely": self.tr("Whole record: edited here, deleted elsewhere"),
-            "edited_remotely": self.tr("Whole record: deleted here, edited elsewhere"),
+            "deleted_remotely": self.tr("Edited here, deleted elsewhere"),
+            "edited_remotely": self.tr("Deleted here, edited elsewhere"),
+            "access_lost": self.tr("Reassigned: you no longer have access; your unsynced edits are kept here"),
+            "merged_away": self.tr("Merged into another record elsewhere; your edits were carried over"),
         }
+        if view.kind == "parent_deleted":
+            if view.field is None:
+                return self.tr("Deleted elsewhere, brought back because you linked records to it offline")
+            return self.tr("%1: the linked record was deleted elsewhere; kept without the link").replace(
+                "%1", view.label)
         return texts.get(view.kind, view.label if view.field else self.tr("Whole record"))
+
+    def _choices(self, view: ConflictView) -> tuple[str, str]:
+        """Texts of the "local" and "server" buttons for this kind of conflict."""
+        if view.kind == "deleted_remotely":
+            return self.tr("Keep the record"), self.tr("Delete it")
+        if view.kind == "edited_remotely":
+            return self.tr("Delete it"), self.tr("Keep their version")
+        if view.kind == "parent_deleted" and view.field is None:
+            return self.tr("Keep it"), self.tr("Delete it after all")
+        if view.kind == "parent_deleted":
+            return self.tr("Bring it back and link"), self.tr("Leave unlinked")
+        if view.kind == "access_lost":
+            return self.tr("Keep my copy as a new record"), self.tr("Discard my edits")
+        if view.kind == "merged_away":
+            return self.tr("Keep mine"), self.tr("Keep theirs")
+        return self.tr("Keep mine"), self.tr("Keep theirs")
 
     def _card(self, view: ConflictView, users: dict[str, str]) -> Card:
         card = Card(self.list)
@@ -114,7 +137,8 @@ class ConflictsPage(QWidget):
         mine_title.setObjectName("mineCaption")
         theirs_title = QLabel(f"<span style='color:gray'>{escape(theirs_caption)}</span>", card)
         theirs_title.setObjectName("theirsCaption")
-        mine = QLabel(f"<b>{escape(view.local_value)}</b>", card)
+        shown_mine = view.local_display if view.local_display is not None else view.local_value
+        mine = QLabel(f"<b>{escape(shown_mine)}</b>", card)
         mine.setObjectName("mine")
         mine.setWordWrap(True)
         theirs = QLabel(f"<b>{escape(view.server_value)}</b>", card)
@@ -129,21 +153,22 @@ class ConflictsPage(QWidget):
         card.layout_.addLayout(grid)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        keep_mine = QPushButton(self.tr("Keep mine"), card)
+        mine_text, theirs_text = self._choices(view)
+        keep_mine = QPushButton(mine_text, card)
         keep_mine.setObjectName("keepMine")
         keep_mine.clicked.connect(lambda: self.resolve(view, "local"))
-        keep_theirs = QPushButton(self.tr("Keep theirs"), card)
+        keep_theirs = QPushButton(theirs_text, card)
         keep_theirs.setObjectName("keepTheirs")
         keep_theirs.clicked.connect(lambda: self.resolve(view, "server"))
         buttons.addWidget(keep_mine)
         buttons.addWidget(keep_theirs)
-        if view.field is not None and view.long_text:
+        if view.field is not None and view.kind == "field" and view.long_text:
             both = QPushButton(self.tr("Keep both"), card)
             both.setObjectName("keepBoth")
             both.setToolTip(self.tr("Keep both versions, mine first, one after the other"))
             both.clicked.connect(lambda: self.resolve(view, "both"))
             buttons.addWidget(both)
-        if view.field is not None:
+        if view.field is not None and view.kind == "field":
             edit = QPushButton(self.tr("Edit…"), card)
             edit.setObjectName("editValue")
             edit.clicked.connect(lambda: self.edit(view))
