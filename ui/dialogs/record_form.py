@@ -119,7 +119,9 @@ class RecordPicker(QLineEdit):
             self._timer.start()
 
     def _lookup(self) -> None:
-        if self._type is None:
+        # A picker no longer on screen (its form closed, or never shown) has
+        # nobody to show choices to, and its worker may be shut down already.
+        if self._type is None or not self.isVisible():
             return
         self._generation += 1
         generation = self._generation
@@ -135,6 +137,11 @@ class RecordPicker(QLineEdit):
         self._model.setStringList([title for _, title in choices])
         if self.hasFocus() and choices:
             self.completer().complete()
+
+    def stop_lookup(self) -> None:
+        """Forget a pending look-up (the form is closing; the worker may be gone soon)."""
+        self._timer.stop()
+        self._generation += 1
 
     def _picked(self, title: str) -> None:
         self._record_id = self._choices.get(title)
@@ -596,6 +603,13 @@ class RecordFormDialog(QDialog):
             self._general.show()
         if first is not None:
             first.setFocus()
+
+    def done(self, result: int) -> None:
+        # A look-up typed just before closing must not reach the worker later.
+        for editor in self._editors.values():
+            if isinstance(editor, RecordPicker):
+                editor.stop_lookup()
+        super().done(result)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
