@@ -69,6 +69,8 @@ class RecordState(_Model):
     updated_by: str | None = None
     #: When each field was last edited (hybrid logical clock), for the merge.
     stamps: Stamps = Field(default_factory=dict)
+    #: On the tombstone of a record merged into another: that record's id.
+    merged_into: str | None = Field(default=None, min_length=36, max_length=36)
 
 
 class Change(_Model):
@@ -86,6 +88,10 @@ class Change(_Model):
     #: An update that brings back a deleted record (an edit that won against
     #: a delete): applied to the tombstone if ``base_rev`` is its revision.
     restore: bool = False
+    #: Record merge: ids of records of the same type merged into this one.
+    #: They become tombstones pointing here, and every reference to them is
+    #: re-pointed here, in the same transaction as this change.
+    merge_from: list[str] = Field(default_factory=list, max_length=20)
 
 
 class PushRequest(_Model):

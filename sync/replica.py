@@ -25,7 +25,15 @@ from crm_desktop.ids import new_id
 from crm_desktop.services.records import DataChanged, kv_get, kv_set
 from crm_desktop.store import history
 from crm_desktop.store.db import Database
-from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
+from crm_desktop.store.records import (
+    add_alias,
+    get_row,
+    model_for,
+    now,
+    repoint_refs,
+    row_data,
+    set_row_data,
+)
 from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange, User, sort_key_for
 from crm_desktop.store.search_index import bulk_indexing
 from crm_protocol.hlc import DEFAULT_KEY, cap_stamp, is_stamp
@@ -169,7 +177,7 @@ class Replica:
                 for f in spec.fields
                 if f.derived_from is None and current[f.name] != entry.base_values.get(f.name)
             }
-            if not fields and entry.op == "update":
+            if not fields and entry.op == "update" and not entry.merge_from:
                 # Edited back to what the server has: nothing to send.
                 row.dirty = False
                 session.delete(entry)
@@ -185,6 +193,7 @@ class Replica:
             fields=fields,
             stamps=_stamps_for(fields, entry.field_stamps, now_bound(session)),
             restore=entry.op == "restore",
+            merge_from=list(entry.merge_from or []),
         )
         entry.in_flight = change.model_dump(mode="json")
         entry.in_flight_seq = entry.local_seq
@@ -253,6 +262,9 @@ class Replica:
         entry.change_id = new_id()
         if entry.op in ("create", "restore"):
             entry.op = "update"
+        if entry.merge_from:
+            # Merges that were in the answered change are done; later ones still go.
+            entry.merge_from = [m for m in entry.merge_from if m not in change.merge_from] or None
         if row is not None:
             row.server_rev = record.rev
 
@@ -320,6 +332,85 @@ class Replica:
             )
         )
 
+    def _carry_over(self, session: Session, entry: PendingChange, row: Any, record: RecordState) -> None:
+        """A record with unsynced local edits was merged into another one
+        elsewhere: the edits move to the record it was merged into (a
+        three-way merge against that record's values, then an ordinary local
+        edit of it); whatever they replace is kept in the inbox."""
+        record_type = entry.record_type
+        kept_id = str(record.merged_into)
+        spec = RECORD_TYPES[record_type]
+        mine = row_data(record_type, row)
+        base = entry.base_values if entry.op in ("update", "restore") else {}
+        edited = entry.op != "delete" and any(
+            mine.get(f.name) != base.get(f.name) for f in spec.fields if f.derived_from is None
+        )
+        stamp = now()
+        add_alias(session, record_type, record.id, kept_id)
+        repoint_refs(session, record_type, record.id, kept_id)
+        session.delete(entry)
+        session.delete(row)
+        if not edited:
+            return
+        kept = get_row(session, record_type, kept_id)
+        if kept is None or kept.deleted:
+            # Not visible here (or gone): keep the whole local version.
+            session.add(
+                Conflict(
+                    record_type=record_type, record_id=record.id, field=None, kind="merged_away",
+                    base_value=base, local_value=mine, server_value=None, server_rev=record.rev,
+                    server_updated_by=record.updated_by, created_at=stamp, winner="server",
+                )
+            )
+            return
+        kept_data = row_data(record_type, kept)
+        bound = now_bound(session)
+        mine_stamps = {k: cap_stamp(v, bound) for k, v in (entry.field_stamps or {}).items() if is_stamp(v)}
+        # The kept record's own stamps are not kept locally: it counts as older,
+        # so the offline edit is carried over and what it replaces goes to the inbox.
+        result = three_way_merge(record_type, base, mine, kept_data, mine_stamps=mine_stamps,
+                                 theirs_stamps={}, policy=self._policy())
+        carried = {k: v for k, v in result.merged.items() if v != kept_data.get(k)}
+        for conflict in result.conflicts:
+            session.add(
+                Conflict(
+                    record_type=record_type, record_id=kept_id, field=conflict.field, kind="field",
+                    base_value=conflict.base, local_value=conflict.mine, server_value=conflict.theirs,
+                    server_rev=kept.server_rev, server_updated_by=record.updated_by, created_at=stamp,
+                    winner="local" if conflict.winner == "mine" else "server",
+                    local_stamp=conflict.mine_stamp, server_stamp=conflict.theirs_stamp,
+                )
+            )
+        session.add(
+            Conflict(
+                record_type=record_type, record_id=kept_id, field=None, kind="merged_away",
+                base_value={"merged_id": record.id, "carried": sorted(carried)}, local_value=mine,
+                server_value=kept_data, server_rev=record.rev, server_updated_by=record.updated_by,
+                created_at=stamp, winner="local",
+            )
+        )
+        if not carried:
+            return
+        kentry = session.get(PendingChange, (record_type, kept_id))
+        carried_stamps = {k: mine_stamps.get(k) or mine_stamps.get(DEFAULT_KEY) or "" for k in carried}
+        carried_stamps = {k: v for k, v in carried_stamps.items() if v}
+        if kentry is None:
+            session.add(
+                PendingChange(
+                    record_type=record_type, record_id=kept_id, change_id=new_id(), op="update",
+                    base_rev=kept.server_rev, base_values=kept_data, local_seq=1, status="pending",
+                    field_stamps=carried_stamps, created_at=stamp, updated_at=stamp,
+                )
+            )
+        else:
+            kentry.local_seq += 1
+            kentry.updated_at = stamp
+            kentry.field_stamps = {**(kentry.field_stamps or {}), **carried_stamps}
+        set_row_data(record_type, kept, carried)
+        kept.dirty = True
+        kept.updated_at = stamp
+        log.info("%s %s was merged into %s; local edits carried over", record_type, record.id, kept_id)
+
     # -- pull ------------------------------------------------------------------
 
     def apply_pull_page(self, records: list[RecordState], cursor: int) -> DataChanged:
@@ -361,6 +452,11 @@ class Replica:
                     else:
                         self._merge_server_record(session, entry, record.model_copy(update={"data": data}))
                 self._upsert_plain(session, record_type, list(plain.values()))
+            for record, _data in checked:
+                if record.deleted and record.merged_into and record.type in RECORD_TYPES:
+                    # Merged away: the id becomes an alias, local links follow it.
+                    add_alias(session, record.type, record.id, record.merged_into)
+                    touched |= repoint_refs(session, record.type, record.id, record.merged_into)
             kv_set(session, CURSOR_KEY, cursor)
         return DataChanged(frozenset(touched), outbox=False)
 
@@ -420,6 +516,9 @@ class Replica:
         if entry.base_rev is not None and record.rev <= entry.base_rev:
             # This version (or a newer one) was merged already; the local
             # change is based on it.
+            return
+        if record.deleted and record.merged_into:
+            self._carry_over(session, entry, row, record)
             return
         mine = row_data(record_type, row)
         policy = self._policy()
@@ -506,7 +605,7 @@ class Replica:
         history.note_merged(session, record_type, entry.record_id, mine, result.merged, record)  # timeline
         set_row_data(record_type, row, result.merged)
         row.server_rev = record.rev
-        if result.differs_from(theirs):
+        if result.differs_from(theirs) or entry.merge_from:
             entry.op = "update"
             entry.base_rev = record.rev
             entry.base_values = theirs

@@ -86,6 +86,14 @@ _EXIT = "\x00exit"
 SERVER_NODE = "s"
 
 
+class _Redirect(Exception):
+    """A reference to a merged-away record: use ``target`` instead."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -113,6 +121,7 @@ class StoredRecord:
     updated_at: datetime
     updated_by: str | None
     stamps: dict[str, str] = field(default_factory=dict)
+    merged_into: str | None = None
 
     def state(self) -> RecordState:
         return RecordState(
@@ -124,6 +133,7 @@ class StoredRecord:
             updated_at=_as_utc(self.updated_at),
             updated_by=self.updated_by,
             stamps=self.stamps,
+            merged_into=self.merged_into,
         )
 
     def rest(self) -> dict[str, Any]:
@@ -180,6 +190,7 @@ class TypeCodec:
             updated_at=row[4],
             updated_by=row[5],
             stamps=dict(row[6] or {}),
+            merged_into=row[7],
         )
 
     def to_db(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -395,7 +406,13 @@ class RecordService:
                 continue
             if previous is not None and previous.get(name) == value and fspec.target_type(previous) == ref_type:
                 continue
-            self._check_ref(codec, name, ref_type, value)
+            try:
+                self._check_ref(codec, name, ref_type, value)
+            except _Redirect as redirect:
+                # A link to a record merged away (made offline before the
+                # merge synced) points at the record it was merged into.
+                cleaned[name] = redirect.target
+                self._check_ref(codec, name, ref_type, redirect.target)
         return cleaned
 
     def _check_ref(self, codec: TypeCodec, name: str, ref_type: str, value: str) -> None:
@@ -422,6 +439,10 @@ class RecordService:
                 detail={"field_errors": [{"field": name, "message": f"{label} refers to an unknown {what}"}]},
             )
         if target_row.deleted:
+            final = self.resolve_alias(ref_type, value)
+            if final != value:
+                # Merged away: the reference follows the alias (see _validate).
+                raise _Redirect(final)
             tombstone = self._load(target, value)
             assert tombstone is not None
             raise RefDeleted(f"{label}: the {what} was deleted", name, tombstone)
@@ -482,7 +503,9 @@ class RecordService:
         self._check_may_change(codec)
         rev = self.next_rev()
         current = self._load_visible(codec, record_id)
-        if current.deleted and not restore:
+        if current.deleted and (not restore or current.merged_into is not None):
+            # A merged-away record is never restored: its edits belong on the
+            # record it was merged into (the client carries them over).
             raise RecordDeleted(f"The {record_type} {record_id} was deleted", current)
         if base_rev is not None and base_rev != current.rev:
             raise RevisionMismatch(
@@ -619,15 +642,88 @@ class RecordService:
         return ChangeResult(change_id=change.change_id, status=ChangeStatus.REJECTED, reason=reason, code=code)
 
     def _apply(self, change: Change) -> StoredRecord:
+        if change.merge_from and change.op is ChangeOp.DELETE:
+            raise InvalidInput("A merge keeps its record: it cannot be a delete", detail={"field_errors": []})
         if change.op is ChangeOp.CREATE:
-            return self.create(change.type, dict(change.fields), change.id, change.stamps)
-        if change.base_rev is None:
+            record = self.create(change.type, dict(change.fields), change.id, change.stamps)
+        elif change.base_rev is None:
             raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
-        if change.op is ChangeOp.UPDATE:
-            return self.update(
+        elif change.op is ChangeOp.UPDATE:
+            record = self.update(
                 change.type, change.id, dict(change.fields), change.base_rev, change.stamps, restore=change.restore
             )
-        return self.delete(change.type, change.id, change.base_rev)
+        else:
+            return self.delete(change.type, change.id, change.base_rev)
+        for other in change.merge_from:
+            self.merge_into(change.type, other, record.id)
+        return record
+
+    # -- record merge ------------------------------------------------------
+
+    def merge_into(self, record_type: str, other_id: str, kept_id: str) -> StoredRecord:
+        """Merge record ``other_id`` into ``kept_id`` (the kept record's values
+        are set by the caller): ``other_id`` becomes a tombstone pointing at
+        ``kept_id`` (an alias), and every reference to it, in every record
+        type, is re-pointed at ``kept_id``, each as an ordinary new revision so
+        every client pulls it.  Merging again is a no-op."""
+        codec = codec_for(record_type)
+        self._check_may_change(codec)
+        if other_id == kept_id:
+            raise InvalidInput("A record cannot be merged into itself", detail={"field_errors": []})
+        other = self._load_visible(codec, other_id)
+        if other.merged_into == kept_id:
+            return other
+        if other.merged_into is not None:
+            raise InvalidInput(
+                f"This {codec.spec.label.lower()} was already merged into another one",
+                detail={"field_errors": []},
+            )
+        rev = self.next_rev()
+        now = utcnow()
+        self.session.execute(
+            update(codec.table)
+            .where(codec.table.c.id == other_id)
+            .values(rev=rev, deleted=True, merged_into=kept_id, updated_at=now, updated_by=self._actor)
+        )
+        self._repoint(record_type, other_id, kept_id)
+        return StoredRecord(
+            record_type, other_id, rev, True, other.data, other.created_at, now, self._actor, other.stamps, kept_id
+        )
+
+    def _repoint(self, record_type: str, old_id: str, new_id: str) -> None:
+        for name in record_types():
+            codec = codec_for(name)
+            t = codec.table
+            for field_name, fspec in codec.ref_fields:
+                column = t.c[field_name]
+                if fspec.ref_type_field is not None:
+                    condition = and_(column == old_id, t.c[fspec.ref_type_field] == record_type)
+                elif fspec.ref_type == record_type:
+                    condition = column == old_id
+                else:
+                    continue
+                rows = self.session.execute(select(t.c.id, t.c.field_stamps).where(condition)).all()
+                for row in rows:
+                    stamps = self._stamp(dict(row.field_stamps or {}), [field_name], None)
+                    self.session.execute(
+                        update(t)
+                        .where(t.c.id == row.id)
+                        .values(**{field_name: new_id}, rev=self.next_rev(), field_stamps=stamps,
+                                updated_at=utcnow(), updated_by=self._actor)
+                    )
+
+    def resolve_alias(self, record_type: str, record_id: str) -> str:
+        """Follow merge aliases to the record ``record_id`` now lives on."""
+        t = codec_for(record_type).table
+        seen = {record_id}
+        current = record_id
+        for _ in range(20):
+            target = self.session.execute(select(t.c.merged_into).where(t.c.id == current)).scalar()
+            if target is None or target in seen:
+                return current
+            seen.add(target)
+            current = target
+        return current
 
     def pull(self, cursor: int, limit: int) -> dict[str, Any]:
         """Visible records (tombstones too) with ``rev > cursor`` in rev order, as plain dicts
@@ -649,11 +745,11 @@ class RecordService:
                 # only wraps it, and orjson embeds it as a pre-serialised fragment.
                 columns: list[Any] = [
                     t.c.id, t.c.rev, t.c.deleted, literal_column(_SQLITE_UPDATED_AT), t.c.updated_by,
-                    t.c.field_stamps, literal_column(codec.sqlite_json),
+                    t.c.field_stamps, t.c.merged_into, literal_column(codec.sqlite_json),
                 ]
             else:
                 columns = [t.c.id, t.c.rev, t.c.deleted, t.c.updated_at, t.c.updated_by, t.c.field_stamps,
-                           *codec.columns[_N_COMMON:]]
+                           t.c.merged_into, *codec.columns[_N_COMMON:]]
             stmt: Select[Any] = (
                 select(*columns)
                 .where(t.c.rev > cursor, t.c.rev <= seq, visible(t, self.principal))
@@ -691,10 +787,10 @@ class RecordService:
                 continue
             data: Any
             if sqlite:
-                data = fragment(row[6])
+                data = fragment(row[7])
             else:
                 codec = _CODECS[record_type]
-                data = dict(zip(codec.field_names, row[6:], strict=True))
+                data = dict(zip(codec.field_names, row[7:], strict=True))
                 for name, conv in codec.out_conv:
                     if data[name] is not None:
                         data[name] = conv(data[name])
@@ -711,6 +807,8 @@ class RecordService:
             if stamps is not None:
                 # SQLite hands the stored JSON text over as is: embedded, not re-encoded.
                 item["stamps"] = fragment(stamps) if isinstance(stamps, str) else stamps
+            if row[6] is not None:
+                item["merged_into"] = row[6]
             append(item)
         next_cursor = last_rev if has_more else seq
         return {

@@ -23,7 +23,9 @@ from sqlalchemy.types import TypeEngine
 from crm_protocol.records import FieldKind, FieldSpec, RecordTypeSpec
 
 #: Columns every record table has besides its fields.
-COMMON_COLUMNS = ("id", "rev", "deleted", "created_at", "updated_at", "updated_by", "field_stamps")
+COMMON_COLUMNS = (
+    "id", "rev", "deleted", "created_at", "updated_at", "updated_by", "field_stamps", "merged_into",
+)
 
 #: record type name -> its table; filled by :func:`register_record_table`.
 RECORD_TABLES: dict[str, Table] = {}
@@ -67,6 +69,9 @@ def record_table(spec: RecordTypeSpec, metadata: MetaData) -> Table:
         # Field name (or "*" for every other field) -> hybrid-logical-clock
         # stamp of its last edit; NULL for rows written before stamps existed.
         Column("field_stamps", JSON(), nullable=True),
+        # Set on the tombstone of a record merged into another: the id it now
+        # lives on (an alias every client learns from the pull feed).
+        Column("merged_into", String(36), nullable=True),
     ]
     for fspec in spec.fields:
         nullable = fspec.kind is not FieldKind.BOOL

@@ -25,7 +25,16 @@ from crm_desktop.sales import rules as _sales_rules  # registers the sales rules
 from crm_desktop.services.hooks import EditContext, run_hooks
 from crm_desktop.store import history
 from crm_desktop.store.db import Database
-from crm_desktop.store.records import get_row, model_for, now, row_data, set_row_data
+from crm_desktop.store.records import (
+    add_alias,
+    get_row,
+    model_for,
+    now,
+    repoint_refs,
+    resolve_alias,
+    row_data,
+    set_row_data,
+)
 from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
 from crm_desktop.support import rules as _support_rules  # registers the service rules
 from crm_protocol.hlc import stamp_ms
@@ -122,6 +131,11 @@ class RecordService:
     def get(self, record_type: str, record_id: str) -> RecordView:
         with self._db.session() as session:
             row = get_row(session, record_type, record_id)
+            if row is None or row.deleted:
+                # Merged into another record (here or elsewhere): the old id
+                # points to the record it now lives on.
+                alias = resolve_alias(session, record_type, record_id)
+                row = get_row(session, record_type, alias) if alias is not None else None
             if row is None or row.deleted:
                 raise RecordNotFound(f"This {spec_for(record_type).label.lower()} no longer exists.")
             return RecordView(
@@ -303,6 +317,67 @@ class RecordService:
                 entry.reject_reason = entry.reject_code = None
                 entry.field_errors = None
 
+    # -- record merge --------------------------------------------------------
+
+    def merge_records(self, record_type: str, keep_id: str, other_id: str, values: dict[str, Any]) -> None:
+        """Merge ``other_id`` into ``keep_id`` (same type): ``keep_id`` takes
+        ``values`` (the fields the user chose, e.g. from the merge dialog), the
+        other record goes away and its id becomes an alias of ``keep_id``,
+        every local link to it is re-pointed, and the merge syncs as one
+        operation (``merge_from`` on the kept record's change) so the server
+        and every other client do the same.  The other record's unsynced edits
+        that were not chosen are kept in the conflict inbox.
+        """
+        spec = spec_for(record_type)
+        if keep_id == other_id:
+            raise KnownError(f"Choose two different {spec.label_plural.lower()} to merge.")
+        with self._db.session() as session:
+            keep = self._live_row(session, record_type, keep_id)
+            other = self._live_row(session, record_type, other_id)
+            oentry = session.get(PendingChange, (record_type, other_id))
+            kentry = session.get(PendingChange, (record_type, keep_id))
+            if (oentry is not None and oentry.in_flight is not None) or (
+                kentry is not None and kentry.in_flight is not None and kentry.op == "create"
+            ):
+                raise KnownError(
+                    "One of these records is being synced. Wait for the sync to finish, then merge again."
+                )
+            before = row_data(record_type, keep)
+            other_data = row_data(record_type, other)
+            cleaned = self._validate(session, record_type, {**before, **values}, before, keep.created_at)
+            stamp = now()
+            self._queue(session, record_type, keep, "update", before, stamp, _changed(before, cleaned))
+            session.flush()
+            kentry = session.get(PendingChange, (record_type, keep_id))
+            assert kentry is not None
+            # Never on the server (an unsynced create): nothing to merge there.
+            on_server = other.server_rev is not None and not (oentry is not None and oentry.op == "create")
+            if on_server:
+                kentry.merge_from = [*(kentry.merge_from or []), other_id]
+            set_row_data(record_type, keep, cleaned)
+            keep.dirty = True
+            keep.updated_at = stamp
+            if oentry is not None and oentry.op != "delete":
+                base = oentry.base_values if oentry.op in ("update", "restore") else {}
+                for f in spec.fields:
+                    if f.derived_from is not None:
+                        continue
+                    edited = other_data.get(f.name) != base.get(f.name) and other_data.get(f.name) not in (None, "")
+                    if edited and cleaned.get(f.name) != other_data.get(f.name):
+                        session.add(
+                            Conflict(
+                                record_type=record_type, record_id=keep_id, field=f.name, kind="merged_away",
+                                base_value=base.get(f.name), local_value=other_data.get(f.name),
+                                server_value=cleaned.get(f.name), created_at=stamp, winner="server",
+                            )
+                        )
+            if oentry is not None:
+                session.delete(oentry)
+            session.delete(other)
+            add_alias(session, record_type, other_id, keep_id)
+            repoint_refs(session, record_type, other_id, keep_id)
+            log.info("merged %s %s into %s", record_type, other_id, keep_id)
+
     # -- outbox views ------------------------------------------------------
 
     def pending_count(self) -> int:
@@ -421,6 +496,9 @@ class RecordService:
             if choice == "server" and row is not None and not row.deleted:
                 self._delete_row(session, conflict.record_type, row)
             return
+        if conflict.kind == "merged_away":
+            self._resolve_merged_away(session, conflict, choice, row)
+            return
         if conflict.kind == "access_lost":
             if choice == "local" and isinstance(conflict.local_value, dict):
                 # The record now belongs to someone else: my version becomes a
@@ -445,6 +523,23 @@ class RecordService:
                     self._set_field(session, conflict.record_type, row, name, value)
         elif not keep_record and live:
             self._delete_row(session, conflict.record_type, row)
+
+    def _resolve_merged_away(self, session: Session, conflict: Conflict, choice: str, row: Any) -> None:
+        """Local edits carried over to the record this one was merged into:
+        "server" takes the carried fields back to the kept record's values;
+        "local" keeps them (or, if the kept record is not here, keeps my
+        version as a new record)."""
+        if row is None or row.deleted:
+            if choice == "local" and isinstance(conflict.local_value, dict):
+                values = {**conflict.local_value, "owner_id": self._current_user_id()}
+                self._restore(session, conflict.record_type, new_id(), values)
+            return
+        if choice != "server" or not isinstance(conflict.server_value, dict):
+            return
+        carried = (conflict.base_value or {}).get("carried", []) if isinstance(conflict.base_value, dict) else []
+        for name in carried:
+            if name in conflict.server_value:
+                self._set_field(session, conflict.record_type, row, name, conflict.server_value[name])
 
     def _bring_back(
         self,

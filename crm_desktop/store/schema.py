@@ -168,6 +168,9 @@ class PendingChange(Base):
     field_errors: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     #: Field name -> hybrid-logical-clock stamp of its latest local edit.
     field_stamps: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: Record merge: ids of records of the same type merged into this one,
+    #: sent with the change (the server makes them aliases of this record).
+    merge_from: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
@@ -200,6 +203,18 @@ class Conflict(Base):
     server_stamp: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (Index("ix_conflicts_open", "resolution", "record_type", "record_id"),)
+
+
+class RecordAlias(Base):
+    """An id merged away (here or elsewhere) -> the record it now lives on,
+    so links and open windows that still name the old id find the record."""
+
+    __tablename__ = "record_aliases"
+
+    record_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    old_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    new_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class KeyValue(Base):

@@ -342,3 +342,72 @@ def test_contact_under_deleted_account_with_delete_rule_is_kept_unlinked(cloud, 
     b.sync()
     assert b.records.get("account", account).data["name"] == "Acme"
     assert b.records.get("contact", contact).data["account_id"] == account
+
+
+# -- record merge -------------------------------------------------------------------
+
+
+def test_record_merge_syncs_aliases_and_repoints_links(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    keep = a.records.create("account", {"name": "Acme Ltd", "city": "Leeds", "tags": ["customer"]})
+    dupe = a.records.create("account", {"name": "ACME Limited", "phone": "+44 20 7946 0958", "tags": ["fair"]})
+    ann = a.records.create("contact", {"first_name": "Ann", "account_id": dupe})
+    a.sync()
+    b.sync()
+    # B, offline, adds a contact under the duplicate before the merge reaches it.
+    bo = b.records.create("contact", {"first_name": "Bo", "account_id": dupe})
+    a.records.merge_records("account", keep, dupe, {"phone": "+44 20 7946 0958", "tags": ["customer", "fair"]})
+    assert a.records.get("contact", ann).data["account_id"] == keep  # re-pointed at once
+    assert a.records.get("account", dupe).id == keep  # the old id points to the kept record
+    a.sync()
+    b.sync()
+    a.sync()
+    for profile in (a, b):
+        kept = profile.records.get("account", keep).data
+        assert (kept["name"], kept["city"], kept["phone"]) == ("Acme Ltd", "Leeds", "+44 20 7946 0958")
+        assert set(kept["tags"]) == {"customer", "fair"}
+        assert profile.records.get("account", dupe).id == keep  # alias everywhere
+        assert profile.records.get("contact", ann).data["account_id"] == keep
+        assert profile.records.get("contact", bo).data["account_id"] == keep  # created offline, redirected
+    with a.context.db.session() as session:
+        from sqlalchemy import func, select
+
+        from crm_desktop.store.schema import Account
+
+        assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 1
+
+
+def test_edit_of_record_merged_away_elsewhere_is_carried_over(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    keep = a.records.create("contact", {"first_name": "Ann", "last_name": "Lee", "title": "Buyer"})
+    dupe = a.records.create("contact", {"first_name": "Ann", "last_name": "Lee", "city": "Oslo"})
+    a.sync()
+    b.sync()
+    a.records.merge_records("contact", keep, dupe, {"city": "Oslo"})
+    b.records.update("contact", dupe, {"email": "ann@lee.example", "title": "Head buyer"})  # offline
+    a.sync()
+    b.sync()
+    a.sync()
+    for profile in (a, b):
+        data = profile.records.get("contact", keep).data
+        assert (data["email"], data["title"], data["city"]) == ("ann@lee.example", "Head buyer", "Oslo")
+    kinds = {(c.kind, c.field) for c in b.records.open_conflicts()}
+    assert ("merged_away", None) in kinds  # told what happened
+    assert ("field", "title") in kinds  # and the replaced title is kept
+    assert b.records.pending_count() == 0
+
+
+def test_merge_keeps_unchosen_local_edits_of_the_merged_record_in_the_inbox(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    keep = a.records.create("contact", {"first_name": "Ann", "title": "Buyer"})
+    dupe = a.records.create("contact", {"first_name": "Ann", "title": "Purchaser"})
+    a.sync()
+    a.records.update("contact", dupe, {"title": "Chief purchaser"})  # not synced yet
+    a.records.merge_records("contact", keep, dupe, {})  # keeps "Buyer"
+    (conflict,) = a.records.open_conflicts()
+    assert (conflict.kind, conflict.field, conflict.local_value) == ("merged_away", "title", "Chief purchaser")
+    a.records.resolve_conflict(conflict.id, "local")
+    a.sync()
+    assert a.records.get("contact", keep).data["title"] == "Chief purchaser"

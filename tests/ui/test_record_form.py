@@ -125,6 +125,8 @@ def test_unknown_account_text_is_refused(qtbot: Any, context: AppContext, bus: D
     dialog.save()
     assert "Pick an account" in dialog.error_text("account_id")
     assert context.lists.count(ListSpec("contact")) == 0
+    # The picker's debounced lookup must not fire after this test's store is closed.
+    picker._timer.stop()  # type: ignore[attr-defined]
 
 
 def test_delete_asks_first(qtbot: Any, context: AppContext, bus: DataBus, answers: Answers) -> None:

@@ -27,6 +27,7 @@ from crm_protocol.records import RECORD_TYPES
 from ui.dialogs import messages
 from ui.dialogs.export import ExportJob, export_list
 from ui.dialogs.import_wizard import ImportWizard
+from ui.dialogs.merge_records import MergeRecordsDialog
 from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
 from ui.models.record_list import RecordListModel
@@ -102,7 +103,8 @@ class RecordListPage(QWidget):
         self.table.setObjectName("table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows may be selected: two of them can be merged.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setShowGrid(False)
@@ -141,6 +143,10 @@ class RecordListPage(QWidget):
         self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.delete_action.triggered.connect(self.delete_current)
+        self.merge_action = QAction(self.tr("Merge…"), self)
+        self.merge_action.setObjectName("merge")
+        self.merge_action.setToolTip(self.tr("Merge the two selected records into one (select two rows)"))
+        self.merge_action.triggered.connect(self.merge_selected)
         for action in (self.new_action, self.edit_action, self.delete_action):
             self.addAction(action)
         style = self.style()
@@ -179,6 +185,7 @@ class RecordListPage(QWidget):
         self.toolbar.addAction(self.new_action)
         self.toolbar.addAction(self.edit_action)
         self.toolbar.addAction(self.delete_action)
+        self.toolbar.addAction(self.merge_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.import_action)
         self.toolbar.addWidget(self.export_button)
@@ -196,6 +203,7 @@ class RecordListPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         bus.changed.connect(self._data_changed)
         self._update_actions()
         self.model.reload()
@@ -241,6 +249,21 @@ class RecordListPage(QWidget):
             return
         run_async(self._context.worker, self._context.records.delete, self._type, record_id,
                   on_done=lambda _r: self._bus.announce({self._type}, {record_id}), context=self)
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [rid for rid in (self.model.record_id(r) for r in rows) if rid]
+
+    def merge_selected(self) -> MergeRecordsDialog | None:
+        """Merge the two selected records (side by side, choose per field)."""
+        ids = self.selected_ids()
+        if len(ids) != 2:
+            return None
+        dialog = MergeRecordsDialog(self._context, self._bus, self._type, ids[0], ids[1], parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.merged.connect(self._select_after_reload)
+        dialog.open()
+        return dialog
 
     def import_file(self, path: str | None = None) -> ImportWizard:
         wizard = ImportWizard(self._context, self._bus, self._type, parent=self)
@@ -309,6 +332,7 @@ class RecordListPage(QWidget):
         has = self.table.currentIndex().isValid()
         self.edit_action.setEnabled(has)
         self.delete_action.setEnabled(has)
+        self.merge_action.setEnabled(len(self.table.selectionModel().selectedRows()) == 2)
 
     def focus_search(self) -> None:
         self.search.setFocus()
