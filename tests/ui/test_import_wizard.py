@@ -341,3 +341,33 @@ def test_problem_rows_can_be_saved_to_fix(qtbot: Any, context: AppContext, bus: 
     # The file goes back through the importer: the extra columns are simply not mapped.
     table = context.imports.read(target)
     assert [line for line, _ in table.rows] == [2]
+
+
+def test_save_and_merge_from_a_duplicate_warning(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    ann = context.records.create("contact", {"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com"})
+    dialog = RecordFormDialog(context, bus, "contact")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    first, last, email, phone = (dialog.editor(n) for n in ("first_name", "last_name", "email", "phone"))
+    assert all(isinstance(e, QLineEdit) for e in (first, last, email, phone))
+    qtbot.keyClicks(first, "Ann")
+    qtbot.keyClicks(last, "Lee")
+    qtbot.keyClicks(email, "ann@example.com")
+    qtbot.keyClicks(phone, "(415) 555-0132")
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(dialog.duplicate_matches))
+    merge = dialog.findChild(QPushButton, "mergeDuplicate_0")
+    assert merge is not None
+    with qtbot.waitSignal(dialog.saved) as saved:
+        merge.click()
+    new_id = saved.args[0]
+    merger = dialog.merge_dialog
+    assert merger is not None  # deletes itself when the merge is done
+    qtbot.waitUntil(lambda: not merger.busy)
+    with qtbot.waitSignal(merger.merged):
+        merger.merge_button.click()
+    # One record is left (the older one kept), with the new phone; the new id points to it.
+    assert context.lists.count(ListSpec("contact")) == 1
+    kept = context.records.get("contact", ann)
+    assert kept.data["phone_e164"] == "+14155550132"
+    assert context.records.get("contact", new_id).id == ann

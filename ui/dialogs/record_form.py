@@ -280,6 +280,9 @@ class RecordFormDialog(QDialog):
         self._duplicates_layout = QVBoxLayout(self._duplicates)
         self.duplicate_matches: list[DuplicateMatch] = []
         self._duplicates_checked = False
+        #: "Save and merge": the existing record to merge the new one with.
+        self._merge_with: str | None = None
+        self.merge_dialog: QDialog | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._general)
@@ -545,14 +548,28 @@ class RecordFormDialog(QDialog):
             button.setObjectName(f"openDuplicate_{i}")
             button.clicked.connect(lambda _c=False, rid=match.record_id: self.open_existing(rid))
             line.addWidget(button)
+            merge = QPushButton(self.tr("Save and merge…"), row)
+            merge.setObjectName(f"mergeDuplicate_{i}")
+            merge.setToolTip(self.tr("Save this record, then merge it with the existing one field by field"))
+            merge.clicked.connect(lambda _c=False, rid=match.record_id: self.save_and_merge(rid))
+            line.addWidget(merge)
             self._duplicates_layout.addWidget(row)
         self._duplicates.show()
         self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save anyway"))
+
+    def save_and_merge(self, existing_id: str) -> None:
+        """Save the new record, then open the merge of it and ``existing_id`` (a synced merge)."""
+        if self._busy:
+            return
+        self._merge_with = existing_id
+        self._duplicates_checked = True
+        self.save()
 
     def _inputs_changed(self) -> None:
         """After a duplicate warning, an edit means the next Save checks again."""
         if self._duplicates_checked and self._id is None:
             self._duplicates_checked = False
+            self._merge_with = None
             self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
 
     def open_existing(self, record_id: str) -> QDialog:
@@ -565,6 +582,13 @@ class RecordFormDialog(QDialog):
         self._id = record_id
         self._bus.announce({self._type}, {record_id})
         emit(self.saved, record_id)
+        if self._merge_with is not None:
+            from ui.dialogs.merge_records import MergeRecordsDialog
+
+            self.merge_dialog = MergeRecordsDialog(self._context, self._bus, self._type, self._merge_with,
+                                                   record_id, parent=self.parentWidget())
+            self.merge_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.merge_dialog.open()
         self.accept()
 
     def _save_failed(self, exc: BaseException) -> None:
