@@ -357,6 +357,8 @@ class RecordService:
             set_row_data(record_type, keep, cleaned)
             keep.dirty = True
             keep.updated_at = stamp
+            self._note(session, record_type, keep_id, "update", before, cleaned, stamp)
+            self._note(session, record_type, other_id, "delete", {}, {}, stamp)
             if oentry is not None and oentry.op != "delete":
                 base = oentry.base_values if oentry.op in ("update", "restore") else {}
                 for f in spec.fields:

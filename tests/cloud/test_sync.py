@@ -267,3 +267,47 @@ def test_pull_data_matches_rest(client: TestClient, alice: Account) -> None:
     assert raw["updated_at"] == created["updated_at"]
     assert raw["updated_at"].endswith("Z")
     assert raw["updated_by"] == alice.id and raw["deleted"] is False
+
+
+def test_merge_from_makes_an_alias_and_repoints_links(client: TestClient, alice: Account, bob: Account) -> None:
+    keep, dupe, ann = new_id(), new_id(), new_id()
+    created = push(
+        client, alice,
+        change("create", "account", keep, name="Acme"),
+        change("create", "account", dupe, name="ACME Ltd"),
+        change("create", "contact", ann, last_name="Ann", account_id=dupe),
+    ).results
+    cursor = pull(client, alice).cursor
+    merge = {**change("update", "account", keep, created[0].record.rev, phone="+44 20 7946 0958"),  # type: ignore[union-attr]
+             "merge_from": [dupe]}
+    first = push(client, alice, merge).results[0]
+    assert first.status == "applied"
+    again = push(client, alice, merge).results[0]  # a replay answers the same, applies nothing
+    assert again == first
+    page = pull(client, alice, cursor)
+    by_id = {r.id: r for r in page.records}
+    assert by_id[dupe].deleted and by_id[dupe].merged_into == keep
+    assert by_id[ann].data["account_id"] == keep and by_id[ann].rev > by_id[dupe].rev
+    # A link made offline to the merged-away account is redirected; an edit of it is a conflict.
+    late = push(client, alice, change("create", "contact", new_id(), last_name="Bo", account_id=dupe)).results[0]
+    assert late.status == "applied" and late.record is not None and late.record.data["account_id"] == keep
+    edit = push(client, alice, change("update", "account", dupe, by_id[dupe].rev, name="X")).results[0]
+    assert edit.status == "conflict" and edit.record is not None and edit.record.merged_into == keep
+    restore = {**change("update", "account", dupe, by_id[dupe].rev, name="X"), "restore": True}
+    assert push(client, alice, restore).results[0].status == "conflict"  # a merged record is never restored
+    other = {**change("update", "account", new_id(), 1), "merge_from": [dupe]}
+    assert push(client, bob, other).results[0].status == "rejected"  # not visible to Bob
+
+
+def test_reassignment_is_announced_in_the_feed(client: TestClient, alice: Account, bob: Account) -> None:
+    rid = new_id()
+    rec = push(client, alice, change("create", "account", rid, name="Moving")).results[0].record
+    assert rec is not None
+    cursor = pull(client, alice).cursor
+    moved = push(client, alice, change("update", "account", rid, rec.rev, owner_id=bob.id)).results[0]
+    assert moved.status == "applied"
+    page = pull(client, alice, cursor)
+    assert [(r.id, r.rev) for r in page.revoked] == [(rid, moved.record.rev)]  # type: ignore[union-attr]
+    assert page.records == []
+    assert pull(client, alice, 0).revoked == []  # a first pull has nothing to drop
+    assert [r.id for r in pull(client, bob).records if r.id == rid] == [rid]  # and Bob now has it

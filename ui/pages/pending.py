@@ -62,7 +62,8 @@ class PendingPage(QWidget):
     def _card(self, view: PendingChangeView) -> Card:
         card = Card(self.list)
         card.setProperty("recordId", view.record_id)
-        ops = {"create": self.tr("New"), "update": self.tr("Changed"), "delete": self.tr("Deleted")}
+        ops = {"create": self.tr("New"), "update": self.tr("Changed"), "delete": self.tr("Deleted"),
+               "restore": self.tr("Brought back")}
         types = {"contact": self.tr("Contact"), "account": self.tr("Account")}
         status = {
             "pending": self.tr("Waiting to sync"),
@@ -125,6 +126,7 @@ class PendingPage(QWidget):
             "create": self.tr("Discard “%1”? It was never synced, so it will be removed."),
             "update": self.tr("Discard your changes to “%1”? It goes back to what the server has."),
             "delete": self.tr("Undo deleting “%1”?"),
+            "restore": self.tr("Discard bringing back “%1”? It stays deleted, as it is on the server."),
         }.get(view.op, self.tr("Discard the change to “%1”?"))
         if not messages.confirm(self, self.tr("Discard change"), text.replace("%1", view.title),
                                 self.tr("Discard")):
