@@ -18,6 +18,7 @@ from crm_cloud.core.config import Settings
 from crm_cloud.core.db import Database
 from crm_cloud.core.security import KeyRing
 from crm_cloud.customers.router import router as customers_router
+from crm_cloud.customization.router import router as customization_router
 from crm_cloud.deps import PROTOCOL_MAX, PROTOCOL_MIN, AppContext
 from crm_cloud.http import install_error_handlers
 from crm_cloud.marketing.router import router as marketing_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(marketing_router)
     api.include_router(service_router)
     api.include_router(activities_router)
+    api.include_router(customization_router)
     api.include_router(sync_router)
     app.include_router(oauth_router)
     app.include_router(api)

@@ -7,6 +7,8 @@ from crm_cloud.activities import tables as activity_tables
 from crm_cloud.auth import models as auth_models
 from crm_cloud.core.db import Base
 from crm_cloud.customers import tables as customer_tables
+from crm_cloud.customization import rules as customization_rules
+from crm_cloud.customization import tables as customization_tables
 from crm_cloud.marketing import members as marketing_rules
 from crm_cloud.marketing import tables as marketing_tables
 from crm_cloud.records import models as record_models
@@ -21,6 +23,8 @@ __all__ = [
     "activity_tables",
     "auth_models",
     "customer_tables",
+    "customization_rules",
+    "customization_tables",
     "marketing_rules",
     "marketing_tables",
     "metadata",

@@ -22,7 +22,7 @@ from typing import Any, cast
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-JsonValue = str | int | float | bool | list[str] | None
+JsonValue = str | int | float | bool | list[str] | dict[str, str] | None
 
 
 class FieldKind(StrEnum):
@@ -44,6 +44,9 @@ class FieldKind(StrEnum):
     #: A set of short labels: a list of strings on the wire, JSON in the
     #: stores; merges as a set (see docs/SYNC.md).
     TAGS = "tags"
+    #: Values of the custom fields an administrator defined for the record type:
+    #: a JSON object {field name: text}; see crm_protocol/custom.py.
+    CUSTOM = "custom"
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,14 @@ LONG_TEXT_MAX = 1_000_000
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 64
 
+#: Most custom field values on one record, and the longest value, in characters.
+MAX_CUSTOM_FIELDS = 100
+MAX_CUSTOM_VALUE = 2000
+_CUSTOM_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+#: The custom values every user-facing record type carries.
+CUSTOM_FIELD = FieldSpec("custom", FieldKind.CUSTOM, "Custom fields", max_length=MAX_CUSTOM_VALUE)
+
 #: The tags field every record type can reuse (``*fields, TAGS_FIELD``).
 #: ``max_length`` is the length of one tag.
 TAGS_FIELD = FieldSpec("tags", FieldKind.TAGS, "Tags", max_length=MAX_TAG_LENGTH)
@@ -166,6 +177,7 @@ ACCOUNT = RecordTypeSpec(
         *_phone("phone", "Phone"),
         *_address(),
         FieldSpec("notes", FieldKind.LONG_TEXT, "Notes", max_length=LONG_TEXT_MAX),
+        CUSTOM_FIELD,
         TAGS_FIELD,
         _OWNER,
         _SHARED,
@@ -188,6 +200,7 @@ CONTACT = RecordTypeSpec(
         *_phone("mobile", "Mobile"),
         *_address(),
         FieldSpec("notes", FieldKind.LONG_TEXT, "Notes", max_length=LONG_TEXT_MAX),
+        CUSTOM_FIELD,
         TAGS_FIELD,
         _OWNER,
         _SHARED,
@@ -270,6 +283,8 @@ LEAD = RecordTypeSpec(
         FieldSpec("converted_contact_id", FieldKind.REF, "Converted to contact", ref_type="contact"),
         FieldSpec("converted_opportunity_id", FieldKind.REF, "Converted to opportunity", ref_type="opportunity"),
         FieldSpec("converted_at", FieldKind.DATETIME, "Converted at", max_length=32),
+        CUSTOM_FIELD,
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -298,6 +313,8 @@ OPPORTUNITY = RecordTypeSpec(
         FieldSpec("close_reason", FieldKind.TEXT, "Won / lost reason", max_length=500),
         FieldSpec("campaign_id", FieldKind.REF, "Campaign", ref_type="campaign"),
         FieldSpec("description", FieldKind.LONG_TEXT, "Description", max_length=LONG_TEXT_MAX),
+        CUSTOM_FIELD,
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -346,6 +363,8 @@ ACTIVITY = RecordTypeSpec(
         FieldSpec("related_type", FieldKind.CHOICE, "Related to (type)", max_length=32, choices=LINKABLE_TYPES),
         FieldSpec("related_id", FieldKind.REF, "Related to", ref_type_field="related_type"),
         FieldSpec("description", FieldKind.LONG_TEXT, "Description", max_length=LONG_TEXT_MAX),
+        CUSTOM_FIELD,
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -379,6 +398,8 @@ CASE = RecordTypeSpec(
         FieldSpec("due_at", FieldKind.DATETIME, "Due", max_length=32),
         FieldSpec("description", FieldKind.LONG_TEXT, "Description", max_length=LONG_TEXT_MAX),
         FieldSpec("resolution", FieldKind.LONG_TEXT, "Resolution", max_length=LONG_TEXT_MAX),
+        CUSTOM_FIELD,
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -425,6 +446,8 @@ CAMPAIGN = RecordTypeSpec(
         FieldSpec("actual_cost", FieldKind.DECIMAL, "Actual cost", max_length=32),
         FieldSpec("currency", FieldKind.CURRENCY, "Currency", max_length=3),
         FieldSpec("description", FieldKind.LONG_TEXT, "Description", max_length=LONG_TEXT_MAX),
+        CUSTOM_FIELD,
+        TAGS_FIELD,
         _OWNER,
         _SHARED,
     ),
@@ -450,12 +473,52 @@ CAMPAIGN_MEMBER = RecordTypeSpec(
     rules=(exactly_one(("lead_id", "contact_id"), "a lead or a contact"),),
 )
 
+# -- customization ----------------------------------------------------------------
+
+#: Record types administrators can add custom fields to.
+CUSTOMIZABLE_TYPES = ("account", "contact", "lead", "opportunity", "activity", "case", "campaign")
+CUSTOM_KINDS = ("text", "number", "date", "choice")
+
+
+def _custom_field_definition(data: dict[str, JsonValue]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    name = data.get("name")
+    if isinstance(name, str) and not _CUSTOM_NAME_RE.match(name):
+        errors.append(FieldError("name", "Name must start with a letter and use only a-z, 0-9 and _ "
+                                         "(at most 64 characters)"))
+    if data.get("kind") == "choice" and not str(data.get("choices") or "").strip():
+        errors.append(FieldError("choices", "Choices: give at least one choice (one per line)"))
+    return errors
+
+
+CUSTOM_FIELD_DEFINITION = RecordTypeSpec(
+    name="custom_field",
+    label="Custom field",
+    label_plural="Custom fields",
+    module="customization",
+    admin_only=True,
+    fields=(
+        FieldSpec("record_type", FieldKind.CHOICE, "Record type", required=True, max_length=32,
+                  choices=CUSTOMIZABLE_TYPES),
+        FieldSpec("name", FieldKind.TEXT, "Name", required=True, max_length=64),
+        FieldSpec("label", FieldKind.TEXT, "Label", required=True, max_length=120),
+        FieldSpec("kind", FieldKind.CHOICE, "Kind", required=True, max_length=16, choices=CUSTOM_KINDS,
+                  default="text"),
+        FieldSpec("choices", FieldKind.LONG_TEXT, "Choices (one per line)", max_length=20_000),
+        FieldSpec("required", FieldKind.BOOL, "Required"),
+        FieldSpec("position", FieldKind.INT, "Position", min_value=0, max_value=100_000),
+        FieldSpec("active", FieldKind.BOOL, "Active"),
+    ),
+    title_fields=("label",),
+    rules=(_custom_field_definition,),
+)
+
 #: Every record type, parents before children: the sync pushes in this order,
 #: so a record and the records it refers to can be created offline together.
 RECORD_TYPES: dict[str, RecordTypeSpec] = {
     spec.name: spec
     for spec in (
-        PIPELINE_STAGE, SERVICE_LEVEL,
+        PIPELINE_STAGE, SERVICE_LEVEL, CUSTOM_FIELD_DEFINITION,
         ACCOUNT, CONTACT, CAMPAIGN, OPPORTUNITY, LEAD, CASE, ACTIVITY, CAMPAIGN_MEMBER,
     )
 }
@@ -608,6 +671,8 @@ def _clean_value(
     kind = fspec.kind
     if kind is FieldKind.TAGS:
         return _clean_tags(fspec, value, errors)
+    if kind is FieldKind.CUSTOM:
+        return _clean_custom(fspec, value, errors)
     if kind is FieldKind.BOOL:
         if value is None:
             return False
@@ -706,6 +771,40 @@ def _clean_value(
 _SPACES_RE = re.compile(r"\s+")
 
 
+def _clean_custom(fspec: FieldSpec, value: Any, errors: list[FieldError]) -> dict[str, str] | None:
+    """The shape of custom values: names to text (numbers as text), empty ones dropped.
+
+    Whether each value fits its field's definition (a number, a date, one of
+    the choices, required) is checked against the definitions by
+    :func:`crm_protocol.custom.validate_custom`, which needs the configuration.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        errors.append(FieldError(fspec.name, f"{fspec.label} must be an object of field names and values"))
+        return None
+    out: dict[str, str] = {}
+    for name, item in value.items():
+        if not isinstance(name, str) or not _CUSTOM_NAME_RE.match(name):
+            errors.append(FieldError(fspec.name, f"{fspec.label}: {str(name)[:64]!r} is not a field name"))
+            continue
+        if item is None or item == "":
+            continue
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            errors.append(FieldError(f"custom.{name}", f"{name} must be text, a number or a date"))
+            continue
+        text = str(item).strip()
+        if len(text) > MAX_CUSTOM_VALUE or _CONTROL_RE.search(text):
+            errors.append(FieldError(f"custom.{name}", f"{name} is too long or contains control characters"))
+            continue
+        if text:
+            out[name] = text
+    if len(out) > MAX_CUSTOM_FIELDS:
+        errors.append(FieldError(fspec.name, f"Too many custom values (at most {MAX_CUSTOM_FIELDS})"))
+        return None
+    return out or None
+
+
 def _clean_tags(fspec: FieldSpec, value: Any, errors: list[FieldError]) -> list[str] | None:
     """A list of tags (or one comma-separated string): trimmed, inner spaces
     collapsed, duplicates dropped ignoring case (first spelling kept), empty
@@ -772,6 +871,18 @@ def check_wire_data(record_type: str, data: dict[str, Any]) -> dict[str, JsonVal
         value = data.get(fspec.name)
         if value is None:
             out[fspec.name] = False if fspec.kind is FieldKind.BOOL else None
+            continue
+        if fspec.kind is FieldKind.CUSTOM:
+            if (
+                not isinstance(value, dict)
+                or len(value) > MAX_CUSTOM_FIELDS
+                or not all(
+                    isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_CUSTOM_VALUE and "\x00" not in v
+                    for k, v in value.items()
+                )
+            ):
+                raise ValueError(f"{record_type}.{fspec.name} is not a valid object of custom values")
+            out[fspec.name] = dict(value)
             continue
         if fspec.kind is FieldKind.TAGS:
             if (

@@ -489,7 +489,9 @@ class Replica:
             f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
         )
         # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
-        json_fields = {f.name for f in RECORD_TYPES[record_type].fields if f.kind is FieldKind.TAGS}
+        json_fields = {
+            f.name for f in RECORD_TYPES[record_type].fields if f.kind in (FieldKind.TAGS, FieldKind.CUSTOM)
+        }
         rows = []
         for record, data in live:
             # The text form SQLAlchemy's SQLite DateTime type reads back.

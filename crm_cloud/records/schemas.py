@@ -17,6 +17,8 @@ def _py_type(spec: FieldSpec) -> Any:
         return int
     if spec.kind is FieldKind.TAGS:
         return list[str]
+    if spec.kind is FieldKind.CUSTOM:
+        return dict[str, str | int | float]
     return str
 
 

@@ -216,7 +216,7 @@ def _sqlite_json_object(spec: RecordTypeSpec) -> str:
                 f"CASE WHEN {col} IS NULL THEN NULL "
                 f"ELSE substr({col}, 1, 10) || 'T' || substr({col}, 12, 8) || 'Z' END"
             )
-        elif f.kind is FieldKind.TAGS:
+        elif f.kind in (FieldKind.TAGS, FieldKind.CUSTOM):
             value = f"json({col})"  # stored as JSON text: embed the array, not a string
         else:
             value = col

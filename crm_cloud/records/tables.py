@@ -45,7 +45,7 @@ def column_type(spec: FieldSpec) -> TypeEngine[Any]:
         return DateTime(timezone=True)
     if kind is FieldKind.LONG_TEXT:
         return Text()
-    if kind is FieldKind.TAGS:
+    if kind in (FieldKind.TAGS, FieldKind.CUSTOM):
         return JSON()
     if kind is FieldKind.REF:
         return String(36)

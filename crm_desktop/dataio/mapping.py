@@ -37,7 +37,8 @@ def targets(spec: RecordTypeSpec) -> list[Target]:
         labels = " + ".join(spec.field_map[n].label for n in spec.title_fields)
         out.append(Target(FULL_NAME, f"Full name ({labels})"))
     for f in spec.fields:
-        if f.derived_from is not None:
+        if f.derived_from is not None or f.kind is FieldKind.CUSTOM:
+            # Custom values are an object of fields, not one column.
             continue
         label = f.label
         if f.kind is FieldKind.REF and f.ref_type == "user":

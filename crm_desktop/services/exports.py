@@ -67,8 +67,9 @@ def supports_vcard(record_type: str) -> bool:
 
 
 def export_columns(spec: RecordTypeSpec) -> list[FieldSpec]:
-    """Exported fields: everything but derived ones (the importer recomputes them)."""
-    return [f for f in spec.fields if f.derived_from is None]
+    """Exported fields: everything but derived ones (the importer recomputes them) and the
+    custom values object (not one column)."""
+    return [f for f in spec.fields if f.derived_from is None and f.kind is not FieldKind.CUSTOM]
 
 
 class ExportService:

@@ -24,6 +24,7 @@ No user input is ever spliced into SQL.
 from __future__ import annotations
 
 import logging
+import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from crm_desktop.store.search_text import SearchQuery, clean_query, is_cjk, pars
 from crm_desktop.support.lists import CASE_LIST
 
 log = logging.getLogger("crm.lists")
+
+_CUSTOM_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 #: Up to this many matches a search is counted exactly and sorted whole.
 COUNT_CAP = 5_000
@@ -251,17 +254,31 @@ class ListService:
                 return array("q")
             return array("q", map(int, joined.split(",")))
 
-    def rows(self, record_type: str, rids: Sequence[int]) -> dict[int, Row]:
-        """Display values of the given rows; deleted or missing rids are left out."""
+    def rows(self, record_type: str, rids: Sequence[int], custom: Sequence[str] = ()) -> dict[int, Row]:
+        """Display values of the given rows; deleted or missing rids are left out.
+
+        ``custom`` names custom fields whose values follow the table's columns
+        (the list's optional columns).
+        """
         table = TABLES[record_type]
         out: dict[int, Row] = {}
+        paths = tuple(f'$."{name}"' for name in custom if _CUSTOM_NAME_RE.match(name))
         with self._db.session() as session:
             conn = session.connection()
             for start in range(0, len(rids), _CHUNK):
                 chunk = [int(r) for r in rids[start:start + _CHUNK]]
-                sql = table.select.format(marks=",".join("?" * len(chunk)))
+                marks = ",".join("?" * len(chunk))
+                sql = table.select.format(marks=marks)
                 for row in conn.exec_driver_sql(sql, tuple(chunk)):
                     out[row[0]] = (row[1], bool(row[2]), *row[3:])
+                if paths:
+                    extracts = ", ".join("json_extract(custom, ?)" for _ in paths)
+                    values = conn.exec_driver_sql(
+                        f"SELECT rid, {extracts} FROM {table.table} WHERE rid IN ({marks})", (*paths, *chunk)
+                    )
+                    for rid, *extra in values:
+                        if rid in out:
+                            out[rid] = (*out[rid], *extra)
         return out
 
     def position(self, spec: ListSpec, rid: int) -> int | None:

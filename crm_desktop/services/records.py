@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.clock import tick
+from crm_desktop.customization import rules as _custom_rules  # registers the custom field check
 from crm_desktop.errors import KnownError, RecordNotFound
 from crm_desktop.ids import new_id
 from crm_desktop.sales import rules as _sales_rules  # registers the sales rules
@@ -37,6 +38,7 @@ from crm_desktop.store.records import (
 )
 from crm_desktop.store.schema import Account, Conflict, Contact, KeyValue, PendingChange, User, spec_for
 from crm_desktop.support import rules as _support_rules  # registers the service rules
+from crm_protocol.custom import CustomFieldDef
 from crm_protocol.hlc import stamp_ms
 from crm_protocol.records import FieldError, FieldKind, ValidationFailed, validate_fields
 
@@ -199,6 +201,12 @@ class RecordService:
     def pipeline_stages(self, *, active_only: bool = False) -> list[dict[str, Any]]:
         with self._db.session() as session:
             return _sales_rules.pipeline_stages(session, active_only=active_only)
+
+    def custom_fields(self, record_type: str, *, active_only: bool = True) -> list[CustomFieldDef]:
+        """The custom fields administrators defined for a record type (as last synced)."""
+        with self._db.session() as session:
+            fields = _custom_rules.custom_fields(session, record_type)
+        return [f for f in fields if f.active or not active_only]
 
     def service_levels(self) -> list[dict[str, Any]]:
         with self._db.session() as session:

@@ -32,6 +32,7 @@ from crm_protocol.records import (
     CAMPAIGN,
     CAMPAIGN_MEMBER,
     CASE,
+    CUSTOM_FIELD_DEFINITION,
     LEAD,
     OPPORTUNITY,
     PIPELINE_STAGE,
@@ -83,6 +84,7 @@ class Account(SyncedRecord, Base):
     country: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[str] | None] = mapped_column(JSON)
+    custom: Mapped[dict[str, str] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -120,6 +122,7 @@ class Contact(SyncedRecord, Base):
     country: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[str] | None] = mapped_column(JSON)
+    custom: Mapped[dict[str, str] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
@@ -246,6 +249,8 @@ def _column_type(fspec: FieldSpec) -> Any:
         return Text()
     if kind is FieldKind.REF:
         return String(36)
+    if kind in (FieldKind.TAGS, FieldKind.CUSTOM):
+        return JSON()
     # Decimals, dates and date-times stay in their wire text form: exact, and
     # ISO dates and UTC date-times sort correctly as text.
     return String(fspec.max_length)
@@ -310,6 +315,8 @@ Case = record_model("Case", CASE, "cases", indexes=(
     Index("ix_cases_queue", "status", "due_at", "rid", sqlite_where=_LIVE),
 ))
 ServiceLevel = record_model("ServiceLevel", SERVICE_LEVEL, "service_levels")
+# -- customization ---------------------------------------------------------------
+CustomField = record_model("CustomField", CUSTOM_FIELD_DEFINITION, "custom_fields")
 # -- marketing -------------------------------------------------------------------
 Campaign = record_model("Campaign", CAMPAIGN, "campaigns", indexes=(
     Index("ix_campaigns_start", "start_date", "rid", sqlite_where=_LIVE),
@@ -324,6 +331,7 @@ CampaignMember = record_model("CampaignMember", CAMPAIGN_MEMBER, "campaign_membe
 RECORD_MODELS: dict[str, type[SyncedRecord]] = {
     "pipeline_stage": PipelineStage,
     "service_level": ServiceLevel,
+    "custom_field": CustomField,
     "account": Account,
     "contact": Contact,
     "campaign": Campaign,

@@ -147,10 +147,11 @@ def test_campaign_members(client: TestClient, alice: Account) -> None:
 def test_new_types_travel_in_pull_exactly_as_rest_shows_them(client: TestClient, alice: Account, path: str) -> None:
     samples: dict[str, dict[str, Any]] = {
         "leads": {"first_name": "张", "last_name": "伟", "company": "Wayne", "status": "Qualified",
-                  "converted_at": "2026-05-01T10:00:00Z"},
+                  "converted_at": "2026-05-01T10:00:00Z", "tags": ["VIP", "expo 2026"]},
         "opportunities": {"name": "Deal", "amount": "1.5", "currency": "JPY", "close_date": "2026-07-01"},
         "activities": {"subject": "Meet", "kind": "Meeting", "start_at": "2026-06-01T08:00:00Z", "done": True},
-        "cases": {"subject": "Broken", "priority": "High", "resolution": "Turned it off and on"},
+        "cases": {"subject": "Broken", "priority": "High", "resolution": "Turned it off and on",
+                  "tags": ["hardware", "urgent"]},
         "campaigns": {"name": "Fair", "budget": "100", "start_date": "2026-01-01"},
     }
     created = create(client, alice, path, **samples[path])
@@ -161,3 +162,49 @@ def test_new_types_travel_in_pull_exactly_as_rest_shows_them(client: TestClient,
     rest = {k: v for k, v in created.items() if k not in ("id", "rev", "created_at", "updated_at", "updated_by")}
     assert [r.id for r in pulled] == [created["id"]]
     assert pulled[0].data == rest
+
+
+def test_custom_fields_are_defined_by_admins_and_checked_on_every_record(
+    client: TestClient, alice: Account, bob: Account, database_url: str
+) -> None:
+    refused = post(client, alice, "custom-fields", record_type="lead", name="budget", label="Budget",
+                   kind="number")
+    assert refused.status_code == 403
+    set_admin(database_url, alice.email, True)
+    create(client, alice, "custom-fields", record_type="lead", name="budget", label="Budget", kind="number",
+           position=1, active=True)
+    create(client, alice, "custom-fields", record_type="lead", name="tier", label="Tier", kind="choice",
+           choices="Gold\nSilver\n", required=True, position=2, active=True)
+    create(client, alice, "custom-fields", record_type="lead", name="met_on", label="Met on", kind="date",
+           position=3, active=True)
+    errors = field_errors(post(client, alice, "custom-fields", record_type="lead", name="Bad Name", label="X"))
+    assert errors["name"].startswith("Name must start with a letter")
+    errors = field_errors(post(client, alice, "custom-fields", record_type="lead", name="kind2", label="K",
+                               kind="choice"))
+    assert errors["choices"] == "Choices: give at least one choice (one per line)"
+    assert "already used" in field_errors(post(client, alice, "custom-fields", record_type="lead",
+                                               name="budget", label="Again"))["name"]
+
+    errors = field_errors(post(client, bob, "leads", company="Initech",
+                               custom={"budget": "lots", "tier": "Bronze", "met_on": "yesterday", "shoe": "44"}))
+    assert errors == {
+        "custom.budget": "Budget must be a number",
+        "custom.tier": "Tier must be one of Gold, Silver",
+        "custom.met_on": "Met on must be a date (YYYY-MM-DD)",
+        "custom.shoe": "shoe is not a custom field of this record type",
+    }
+    assert field_errors(post(client, bob, "leads", company="Initech"))["custom.tier"] == "Tier is required"
+    lead = create(client, bob, "leads", company="Initech", custom={"budget": 1200.50, "tier": "Gold"})
+    assert lead["custom"] == {"budget": "1200.5", "tier": "Gold"}
+    pulled = PullResponse.model_validate(
+        client.get(f"{API}/sync/pull", params={"cursor": lead["rev"] - 1}, headers=bob.headers).json()
+    ).records
+    assert pulled[0].data["custom"] == {"budget": "1200.5", "tier": "Gold"}
+    # Retiring a field keeps the values records already have.
+    tier = next(f for f in client.get(f"{API}/custom-fields", headers=bob.headers).json()["items"]
+                if f["name"] == "tier")
+    client.patch(f"{API}/custom-fields/{tier['id']}", json={"active": False}, headers=alice.headers)
+    kept = client.patch(f"{API}/leads/{lead['id']}", json={"title": "CTO"}, headers=bob.headers).json()
+    assert kept["custom"] == {"budget": "1200.5", "tier": "Gold"}
+    renamed = client.patch(f"{API}/custom-fields/{tier['id']}", json={"name": "level"}, headers=alice.headers)
+    assert field_errors(renamed)["name"] == "Name cannot change once the field exists"

@@ -21,13 +21,15 @@ def test_offline_activity_linked_to_offline_contact_reaches_other_profile(cloud,
         "start_at": "2026-12-01T09:00:00Z", "end_at": "2026-12-01T10:00:00Z",
     })
     task = a.records.create("activity", {"kind": "Task", "subject": "Send quote", "due_date": "2026-11-20",
-                                         "related_type": "contact", "related_id": contact})
+                                         "related_type": "contact", "related_id": contact,
+                                         "tags": ["quote", "q4"]})
     cloud.start()
     assert a.sync().pushed == 3
     b.sync()
     linked = b.context.activities.linked_to("contact", contact)
     assert [v.id for v in linked] == [meeting, task]
     assert linked[0].start_at == "2026-12-01T09:00:00Z" and not linked[0].dirty
+    assert b.records.get("activity", task).data["tags"] == ["quote", "q4"]
     due = b.context.activities.due(date(2026, 11, 25))
     assert [v.id for v in due] == [task]
     b.records.update("activity", task, {"done": True})
@@ -104,3 +106,25 @@ def test_lead_conversion_is_one_unit_of_work_that_syncs(cloud, make_profile) -> 
     assert b.records.get("account", conversion.account_id).data["name"] == "Initech"
     opportunity = b.records.get("opportunity", conversion.opportunity_id).data
     assert opportunity["campaign_id"] == campaign and opportunity["stage"] == "Prospecting"
+
+
+def test_custom_fields_sync_and_are_checked_offline(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    create_config(cloud.database_url, "custom_field", {"record_type": "opportunity", "name": "region",
+                                                       "label": "Sales region", "kind": "choice",
+                                                       "choices": "EMEA\nAPAC\nAmericas", "active": True})
+    create_config(cloud.database_url, "custom_field", {"record_type": "opportunity", "name": "seats",
+                                                       "label": "Seats", "kind": "number", "active": True})
+    a.sync()
+    assert [f.label for f in a.records.custom_fields("opportunity")] == ["Sales region", "Seats"]
+    cloud.stop()
+    with pytest.raises(ValidationFailed) as excinfo:
+        a.records.create("opportunity", {"name": "Deal", "custom": {"region": "Mars", "seats": "ten"}})
+    assert {e.field for e in excinfo.value.errors} == {"custom.region", "custom.seats"}
+    opp = a.records.create("opportunity", {"name": "Deal", "custom": {"region": "APAC", "seats": "250.0"}})
+    assert a.records.get("opportunity", opp).data["custom"] == {"region": "APAC", "seats": "250"}
+    cloud.start()
+    assert a.sync().rejected == 0
+    b.sync()
+    assert b.records.get("opportunity", opp).data["custom"] == {"region": "APAC", "seats": "250"}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 
 from crm_desktop.context import AppContext
@@ -183,3 +184,63 @@ def test_navigation_groups_pages_by_module(qtbot: Any, context: AppContext) -> N
         assert window.record_pages[page].model.record_type == RECORD_PAGES[page]
     heading = window.nav.item(0)
     assert not heading.flags()
+
+
+def define_custom_fields(context: AppContext) -> None:
+    """Custom field definitions as a sync would have stored them."""
+    from crm_desktop.ids import new_id
+    from crm_desktop.store.records import now, set_row_data
+    from crm_desktop.store.schema import CustomField
+
+    with context.db.session() as session:
+        for position, (name, label, kind, choices, required) in enumerate([
+            ("budget", "Budget", "number", None, False),
+            ("tier", "Tier", "choice", "Gold\nSilver", True),
+        ]):
+            stamp = now()
+            row = CustomField(id=new_id(), server_rev=position + 1, dirty=False, deleted=False,
+                              created_at=stamp, updated_at=stamp)
+            set_row_data("custom_field", row, {"record_type": "lead", "name": name, "label": label, "kind": kind,
+                                               "choices": choices, "required": required, "position": position,
+                                               "active": True})
+            session.add(row)
+
+
+def test_custom_fields_in_the_form_and_as_list_columns(
+    qtbot: Any, qtmodeltester: Any, context: AppContext, bus: DataBus
+) -> None:
+    define_custom_fields(context)
+    dialog = RecordFormDialog(context, bus, "lead")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "custom.tier" in dialog._editors)
+    budget, tier = dialog.editor("custom.budget"), dialog.editor("custom.tier")
+    assert isinstance(budget, QLineEdit) and isinstance(tier, QComboBox)
+    assert [tier.itemText(i) for i in range(tier.count())] == ["", "Gold", "Silver"]
+    qtbot.keyClicks(dialog.editor("company"), "Initech")
+    qtbot.keyClicks(budget, "a lot")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.error_text("custom.budget") != "")
+    assert dialog.error_text("custom.budget") == "Budget must be a number"
+    assert dialog.error_text("custom.tier") == "Tier is required"
+    budget.clear()
+    qtbot.keyClicks(budget, "1500.00")
+    tier.setCurrentIndex(tier.findData("Gold"))
+    with qtbot.waitSignal(dialog.saved) as saved:
+        dialog.save()
+    lead = saved.args[0]
+    assert context.records.get("lead", lead).data["custom"] == {"budget": "1500", "tier": "Gold"}
+
+    edit = RecordFormDialog(context, bus, "lead", lead)
+    qtbot.addWidget(edit)
+    qtbot.waitUntil(lambda: isinstance(e := edit._editors.get("custom.budget"), QLineEdit) and e.text() == "1500")
+
+    page = LeadListPage(context, bus)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.columns_button.isEnabled() and page.model.rowCount() == 1)
+    base = page.model.columnCount()
+    with qtbot.waitSignal(page.model.loaded):
+        page.custom_column_actions["tier"].setChecked(True)
+    assert page.model.columnCount() == base + 1
+    assert page.model.headerData(base, Qt.Orientation.Horizontal) == "Tier"
+    qtbot.waitUntil(lambda: page.model.index(0, base).data() == "Gold")
+    qtmodeltester.check(page.model)

@@ -321,3 +321,31 @@ def test_quit_with_unsynced_changes_asks(
     assert controller.sync_calls == 1
     controller.stateChanged.emit("idle", "")
     assert not window.isVisible()
+
+
+def test_conflict_cards_name_the_outcome_and_its_choices(
+    qtbot: Any, context: AppContext, bus: DataBus
+) -> None:
+    contact = context.records.create("contact", {"first_name": "Ada", "last_name": "Lovelace"})
+    mark_synced(context, "contact", contact)
+    gone = "01a21103-0000-7000-8000-000000000001"
+    with context.db.session() as session:
+        session.add(Conflict(record_type="contact", record_id=contact, field="account_id", kind="parent_deleted",
+                             base_value={"name": "Analytical Engines Ltd"}, local_value=gone, server_value=None,
+                             server_rev=5, winner="server", created_at=datetime.now(UTC)))
+        session.add(Conflict(record_type="contact", record_id=gone, field=None, kind="access_lost",
+                             base_value={}, local_value={"first_name": "Charles", "last_name": "Babbage"},
+                             server_value=None, server_rev=6, winner="server", created_at=datetime.now(UTC)))
+    page = ConflictsPage(context, bus)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: len(page.list.cards) == 2)
+    link, lost = page.list.cards
+    mine = link.findChild(QLabel, "mine")
+    assert mine is not None and "Analytical Engines Ltd" in mine.text()  # the link's title, not its id
+    assert button(link, "keepTheirs").text() == "Leave unlinked"
+    assert link.findChild(QPushButton, "editValue") is None
+    assert button(lost, "keepMine").text() == "Keep my copy as a new record"
+    with qtbot.waitSignal(bus.changed):
+        button(lost, "keepMine").click()
+    qtbot.waitUntil(lambda: len(page.list.cards) == 1)
+    assert context.records.pending_count() == 1  # Charles is back, as a new record of mine

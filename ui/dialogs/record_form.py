@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_desktop.services.duplicates import DuplicateMatch
+from crm_protocol.custom import CustomFieldDef
 from crm_protocol.records import (
     RECORD_TYPES,
     FieldKind,
@@ -118,10 +120,13 @@ class RecordPicker(QLineEdit):
         if self._type is not None:
             self._timer.start()
 
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()  # a closed form must not ask the worker for anything
+        super().hideEvent(event)
+
     def _lookup(self) -> None:
-        # A picker no longer on screen (its form closed, or never shown) has
-        # nobody to show choices to, and its worker may be shut down already.
         if self._type is None or not self.isVisible():
+            # Nobody sees the completer (the form was closed, or never shown).
             return
         self._generation += 1
         generation = self._generation
@@ -229,28 +234,20 @@ class RecordFormDialog(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._form = form
+        #: The record's custom values; editors exist only for active definitions.
+        self._custom_values: dict[str, str] = {}
+        self._custom_fields: list[CustomFieldDef] = []
+        has_custom = False
         for fspec in self._spec.fields:
             if fspec.derived_from is not None:
                 continue
+            if fspec.kind is FieldKind.CUSTOM:
+                has_custom = True  # its editors follow once the definitions are loaded
+                continue
             editor = self._make_editor(fspec)
-            editor.setObjectName(fspec.name)
-            self._editors[fspec.name] = editor
-            if isinstance(editor, QLineEdit):
-                editor.textEdited.connect(lambda _t: self._inputs_changed())
-            error = QLabel(self)
-            error.setObjectName(f"{fspec.name}_error")
-            error.setStyleSheet("color: #c62828;")
-            error.setWordWrap(True)
-            error.hide()
-            self._errors[fspec.name] = error
-            box = QWidget(self)
-            column = QVBoxLayout(box)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(editor)
-            column.addWidget(error)
             caption = self._caption(fspec)
-            form.addRow(caption + ("" if fspec.kind is FieldKind.BOOL else ":"), box)
+            self._add_row(fspec.name, caption + ("" if fspec.kind is FieldKind.BOOL else ":"), editor)
 
         inner = QWidget(self)
         inner.setLayout(form)
@@ -298,6 +295,9 @@ class RecordFormDialog(QDialog):
             self._link_type_changed()
         self._load_users()
         self._load_stages()
+        if has_custom:
+            run_async(context.worker, context.records.custom_fields, record_type,
+                      on_done=self._custom_loaded, context=self)
         if initial:
             self.fill(initial)
         if record_id is not None:
@@ -308,6 +308,57 @@ class RecordFormDialog(QDialog):
             self._show_errors(field_errors)
 
     # -- building ----------------------------------------------------------
+
+    def _add_row(self, key: str, caption: str, editor: QWidget) -> None:
+        editor.setObjectName(key)
+        self._editors[key] = editor
+        if isinstance(editor, QLineEdit):
+            editor.textEdited.connect(lambda _t: self._inputs_changed())
+        error = QLabel(self)
+        error.setObjectName(f"{key}_error")
+        error.setStyleSheet("color: #c62828;")
+        error.setWordWrap(True)
+        error.hide()
+        self._errors[key] = error
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(editor)
+        column.addWidget(error)
+        self._form.addRow(caption, box)
+
+    def _custom_loaded(self, fields: list[CustomFieldDef]) -> None:
+        """Add an editor per custom field of the type (as the server's administrators defined them)."""
+        self._custom_fields = fields
+        for field in fields:
+            editor: QWidget
+            if field.kind == "choice":
+                combo = QComboBox(self)
+                combo.addItem("", None)
+                for choice in field.choices:
+                    combo.addItem(choice, choice)
+                editor = combo
+            else:
+                line = QLineEdit(self)
+                if field.kind == "date":
+                    line.setPlaceholderText(self.tr("YYYY-MM-DD"))
+                elif field.kind == "number":
+                    line.setPlaceholderText(self.tr("a number, e.g. 1200.50"))
+                editor = line
+            self._add_row(field.error_field, field.label + (" *" if field.required else "") + ":", editor)
+        self._fill_custom()
+
+    def _fill_custom(self) -> None:
+        for field in self._custom_fields:
+            editor = self._editors.get(field.error_field)
+            value = self._custom_values.get(field.name)
+            if isinstance(editor, QComboBox):
+                if value is not None and editor.findData(value) < 0:
+                    editor.addItem(value, value)
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif isinstance(editor, QLineEdit):
+                editor.setText(value or "")
 
     def _caption(self, fspec: FieldSpec) -> str:
         # Field labels come from the shared spec; translated via the "Fields" context.
@@ -421,8 +472,12 @@ class RecordFormDialog(QDialog):
         # Type fields first, so a polymorphic picker knows its type before its value.
         ordered = sorted(data.items(), key=lambda item: not isinstance(self._editors.get(item[0]), QComboBox))
         for name, value in ordered:
+            if name == "custom":
+                self._custom_values = dict(value or {})
+                self._fill_custom()
+                continue
             editor = self._editors.get(name)
-            if editor is None:
+            if editor is None or name.startswith("custom."):
                 continue
             kind = self._spec.field_map[name].kind
             if isinstance(editor, QPlainTextEdit):
@@ -444,7 +499,19 @@ class RecordFormDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
+        if any(f.kind is FieldKind.CUSTOM for f in self._spec.fields):
+            # Values of retired fields (no editor) are kept as they were.
+            custom: dict[str, Any] = dict(self._custom_values)
+            for field in self._custom_fields:
+                editor = self._editors.get(field.error_field)
+                if isinstance(editor, QComboBox):
+                    custom[field.name] = editor.currentData()
+                elif isinstance(editor, QLineEdit):
+                    custom[field.name] = editor.text().strip() or None
+            data["custom"] = {k: v for k, v in custom.items() if v is not None} or None
         for name, editor in self._editors.items():
+            if name.startswith("custom."):
+                continue
             if isinstance(editor, QPlainTextEdit):
                 data[name] = editor.toPlainText() or None
             elif isinstance(editor, TagsEdit):

@@ -47,9 +47,11 @@ CACHE_ROWS = 6000
 Index = QModelIndex | QPersistentModelIndex
 
 
-def _first_load(lists: ListService, spec: ListSpec) -> tuple[FirstPage, dict[int, Row]]:
+def _first_load(
+    lists: ListService, spec: ListSpec, custom: tuple[str, ...] = ()
+) -> tuple[FirstPage, dict[int, Row]]:
     page = lists.first_page(spec, PAGE_SIZE)
-    return page, lists.rows(spec.record_type, page.ids)
+    return page, lists.rows(spec.record_type, page.ids, custom)
 
 
 def format_time(value: Any) -> str:
@@ -78,7 +80,11 @@ class RecordListModel(QAbstractTableModel):
         super().__init__(parent)
         self._context = context
         self._type = record_type
-        self._keys = columns(record_type)
+        self._base_keys = columns(record_type)
+        self._keys = self._base_keys
+        #: Custom fields shown as extra columns (names), and their headings.
+        self._custom: tuple[str, ...] = ()
+        self._custom_labels: dict[str, str] = {}
         self._sortable = sortable(record_type)
         self._time_columns = [i for i, key in enumerate(self._keys) if key in time_columns(record_type)]
         self._spec = ListSpec(record_type, sort=TABLES[record_type].default_sort)
@@ -136,6 +142,24 @@ class RecordListModel(QAbstractTableModel):
         self._spec = replace(self._spec, account_id=account_id)
         self.reload()
 
+    @property
+    def custom_columns(self) -> tuple[str, ...]:
+        return self._custom
+
+    def set_custom_columns(self, fields: list[tuple[str, str]]) -> None:
+        """Show these custom fields ((name, heading) pairs) after the standard columns."""
+        names = tuple(name for name, _ in fields)
+        if names == self._custom:
+            return
+        self.beginResetModel()
+        self._custom = names
+        self._custom_labels = {f"custom.{name}": label for name, label in fields}
+        self._keys = (*self._base_keys, *(f"custom.{name}" for name in names))
+        self._cache.clear()
+        self._requested = set()
+        self.endResetModel()
+        self.reload()
+
     def record_id(self, row: int) -> str | None:
         rid = self._rid_at(row)
         if rid is None:
@@ -164,7 +188,7 @@ class RecordListModel(QAbstractTableModel):
         spec = self._spec
         self._futures.append(
             run_async(
-                self._context.worker, _first_load, self._context.lists, spec,
+                self._context.worker, _first_load, self._context.lists, spec, self._custom,
                 on_done=lambda result: self._on_first(generation, spec, result),
                 on_error=lambda exc: self._on_error(generation, exc),
                 context=self,
@@ -183,7 +207,8 @@ class RecordListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._keys):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._labels().get(self._keys[section], self._keys[section])
+            key = self._keys[section]
+            return self._custom_labels.get(key) or self._labels().get(key, key)
         if role == Qt.ItemDataRole.ToolTipRole and self.is_sortable(section):
             return self.tr("Click to sort")
         return None
@@ -281,7 +306,7 @@ class RecordListModel(QAbstractTableModel):
         generation = self._generation
         self._futures.append(
             run_async(
-                self._context.worker, self._context.lists.rows, self._type, rids,
+                self._context.worker, self._context.lists.rows, self._type, rids, self._custom,
                 on_done=lambda rows: self._on_rows(generation, page, rows),
                 on_error=lambda exc: self._on_error(generation, exc),
                 context=self,

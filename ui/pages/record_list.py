@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from crm_desktop.context import AppContext
 from crm_desktop.services.exports import ExportFormat, supports_vcard
 from crm_desktop.services.records import DataChanged
-from crm_protocol.records import RECORD_TYPES
+from crm_protocol.custom import CustomFieldDef
+from crm_protocol.records import CUSTOMIZABLE_TYPES, RECORD_TYPES
 from ui.dialogs import messages
 from ui.dialogs.export import ExportJob, export_list
 from ui.dialogs.import_wizard import ImportWizard
@@ -189,6 +190,20 @@ class RecordListPage(QWidget):
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.import_action)
         self.toolbar.addWidget(self.export_button)
+        # Optional columns: the custom fields administrators defined for this type.
+        self.columns_menu = QMenu(self)
+        self.columns_menu.setObjectName("columnsMenu")
+        self.columns_button = QToolButton(self)
+        self.columns_button.setObjectName("columnsButton")
+        self.columns_button.setText(self.tr("Columns"))
+        self.columns_button.setToolTip(self.tr("Show custom fields as columns"))
+        self.columns_button.setMenu(self.columns_menu)
+        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.columns_button.setEnabled(False)
+        self.custom_column_actions: dict[str, QAction] = {}
+        if record_type in CUSTOMIZABLE_TYPES:
+            self.toolbar.addWidget(self.columns_button)
+            self._load_custom_fields()
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("countLabel")
@@ -298,7 +313,36 @@ class RecordListPage(QWidget):
             return
         self.model.sort(column, header.sortIndicatorOrder())
 
+    def _load_custom_fields(self) -> None:
+        run_async(self._context.worker, self._context.records.custom_fields, self._type,
+                  on_done=self._custom_fields_loaded, context=self)
+
+    def _custom_fields_loaded(self, fields: list[CustomFieldDef]) -> None:
+        shown = set(self.model.custom_columns)
+        self.columns_menu.clear()
+        self.custom_column_actions = {}
+        for field in fields:
+            action = self.columns_menu.addAction(field.label)
+            action.setObjectName(f"column_{field.name}")
+            action.setCheckable(True)
+            action.setChecked(field.name in shown)
+            action.setData(field.name)
+            action.toggled.connect(lambda _on: self._custom_columns_chosen())
+            self.custom_column_actions[field.name] = action
+        self.columns_button.setEnabled(bool(fields))
+        self._custom_columns_chosen()
+
+    def _custom_columns_chosen(self) -> None:
+        chosen = [(name, action.text()) for name, action in self.custom_column_actions.items()
+                  if action.isChecked()]
+        before = self.model.columnCount()
+        self.model.set_custom_columns(chosen)
+        for column in range(before, self.model.columnCount()):
+            self.table.setColumnWidth(column, 140)
+
     def _data_changed(self, change: DataChanged) -> None:
+        if "custom_field" in change.record_types and self._type in CUSTOMIZABLE_TYPES:
+            self._load_custom_fields()
         if self._type in change.record_types:
             keep = self.current_id()
             if keep:
