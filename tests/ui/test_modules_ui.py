@@ -244,3 +244,36 @@ def test_custom_fields_in_the_form_and_as_list_columns(
     assert page.model.headerData(base, Qt.Orientation.Horizontal) == "Tier"
     qtbot.waitUntil(lambda: page.model.index(0, base).data() == "Gold")
     qtmodeltester.check(page.model)
+
+
+def test_campaign_members_dialog(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    from ui.marketing.campaign_members import CampaignListPage, CampaignMembersDialog
+
+    ids = seed(context)  # Expo already has the lead and Ann Lee as members
+    extra = context.records.create("contact", {"first_name": "Bob", "last_name": "Stone"})
+    page = CampaignListPage(context, bus)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.model.record_id(0) is not None)
+    page.table.selectRow(0)
+    dialog = page.show_members()
+    assert isinstance(dialog, CampaignMembersDialog)
+    qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 2)
+    assert dialog.title.text() == "Expo"
+    assert sorted(m.name for m in dialog.members) == ["Ann Lee", "Initech"]
+    dialog.kind.setCurrentIndex(dialog.kind.findData("contact"))
+    dialog.picker.setFocus()
+    qtbot.keyClicks(dialog.picker, "stone")
+    qtbot.waitUntil(lambda: dialog.picker.completer().model().rowCount() == 1)
+    dialog.picker.completer().activated[str].emit("Bob Stone")  # type: ignore[index]
+    dialog.add_member()
+    qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 3)
+    member = next(m for m in dialog.members if m.member_id == extra)
+    item = next(dialog.tree.topLevelItem(i) for i in range(3)
+                if dialog.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == member.id)
+    dialog.tree.setCurrentItem(item)
+    dialog.response.setCurrentIndex(dialog.response.findData("Responded"))
+    dialog.set_response()
+    qtbot.waitUntil(lambda: context.records.get("campaign_member", member.id).data["response"] == "Responded")
+    dialog.remove_member()
+    qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() == 2)
+    assert extra not in {m.member_id for m in context.marketing.members_of(ids["campaign"])}

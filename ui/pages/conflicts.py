@@ -6,12 +6,13 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from crm_desktop.conflict_policy import ConflictPolicy
 from crm_desktop.context import AppContext
 from crm_desktop.services.records import ConflictView, DataChanged
+from crm_protocol.records import RECORD_TYPES
 from ui.dialogs import messages
 from ui.dialogs.conflict_rules import ConflictRulesDialog
 from ui.events import DataBus
@@ -110,7 +111,7 @@ class ConflictsPage(QWidget):
     def _card(self, view: ConflictView, users: dict[str, str]) -> Card:
         card = Card(self.list)
         card.setProperty("conflictId", view.id)
-        types = {"contact": self.tr("Contact"), "account": self.tr("Account")}
+        types = {name: QCoreApplication.translate("RecordTypes", spec.label) for name, spec in RECORD_TYPES.items()}
         who = users.get(view.server_updated_by or "", "") or self.tr("someone")
         when = view.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
         head = QLabel(f"<b>{escape(view.title)}</b> &nbsp;<span style='color:gray'>"

@@ -16,4 +16,8 @@ def make_list_page(
         from ui.sales.lead_page import LeadListPage
 
         return LeadListPage(context, bus, parent)
+    if record_type == "campaign":
+        from ui.marketing.campaign_members import CampaignListPage
+
+        return CampaignListPage(context, bus, parent)
     return RecordListPage(context, bus, record_type, parent)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from crm_desktop.context import AppContext
 from crm_desktop.services.records import DataChanged, PendingChangeView
+from crm_protocol.records import RECORD_TYPES
 from ui.dialogs import messages
 from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
@@ -64,7 +65,7 @@ class PendingPage(QWidget):
         card.setProperty("recordId", view.record_id)
         ops = {"create": self.tr("New"), "update": self.tr("Changed"), "delete": self.tr("Deleted"),
                "restore": self.tr("Brought back")}
-        types = {"contact": self.tr("Contact"), "account": self.tr("Account")}
+        types = {name: QCoreApplication.translate("RecordTypes", spec.label) for name, spec in RECORD_TYPES.items()}
         status = {
             "pending": self.tr("Waiting to sync"),
             "rejected": self.tr("Refused by the server"),

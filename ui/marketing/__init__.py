@@ -1,0 +1,1 @@
+"""Marketing screens: the campaign list with its members."""
