@@ -21,6 +21,7 @@ from crm_desktop.services.exports import ExportService
 from crm_desktop.services.imports import ImportService
 from crm_desktop.services.lists import ListService
 from crm_desktop.services.records import RecordService
+from crm_desktop.services.search import GlobalSearch
 from crm_desktop.services.timeline import TimelineService
 from crm_desktop.settings import Settings
 from crm_desktop.store.db import Database
@@ -37,6 +38,7 @@ class AppContext:
     worker: DbWorker
     records: RecordService
     lists: ListService
+    search: GlobalSearch
     pipeline: PipelineService
     my_day: MyDayService
     cases: CaseQueueService
@@ -76,6 +78,7 @@ class AppContext:
             dashboard=DashboardService(db, pipeline),
             timeline=TimelineService(db),
             lists=lists,
+            search=GlobalSearch(db),
             duplicates=duplicates,
             imports=ImportService(db, records, duplicates, default_region=region, current_user_id=user_id),
             exports=ExportService(db, lists),

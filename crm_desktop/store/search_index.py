@@ -53,25 +53,31 @@ def searched_fields(record_type: str, alias: str) -> str:
 
 @contextlib.contextmanager
 def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Iterator[None]:
-    """Write rows ``ids`` of ``record_type`` inside this block; they are indexed at its end."""
+    """Write rows ``ids`` of ``record_type`` inside this block; they are indexed at its end.
+
+    Rows the table already had lose their old tokens first; rows the block
+    adds get rids above the largest before it (rids only grow), so they are
+    indexed by a range of the table instead of a lookup per id: an initial
+    sync adds nothing but new rows.
+    """
     if record_type not in FTS_TABLES:
         # Configuration types (pipeline stages...) have no search index.
         yield
         return
-    with bulk_reindex(session, record_type, ids, ids):
-        yield
-
-
-@contextlib.contextmanager
-def bulk_reindex(
-    session: Session, record_type: str, existing: Sequence[str], written: Sequence[str]
-) -> Iterator[None]:
-    """Like :func:`bulk_indexing`; ``existing`` are the rows that may already be indexed."""
     fts_table, _ = FTS_TABLES[record_type]
     columns = fts_columns(record_type)
     table = RECORD_MODELS[record_type].__tablename__
     names = ", ".join(name for name, _ in columns)
     values = ", ".join(expr.replace("new.", "") for _, expr in columns)
+    id_list = {"ids": orjson.dumps(list(ids)).decode()}
+    top = session.execute(text(f"SELECT rid, id FROM {table} ORDER BY rid DESC LIMIT 1")).first()
+    before, top_id = (int(top[0]), top[1]) if top is not None else (0, None)
+    existing = [
+        row[0] for row in session.execute(
+            text(f"SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(:ids))"), id_list
+        )
+    ]
+    known = {"ids": orjson.dumps(existing).decode()}
     session.execute(text("INSERT OR IGNORE INTO fts_suspend (id) VALUES (1)"))
     if existing:
         session.execute(
@@ -79,15 +85,25 @@ def bulk_reindex(
                 f"INSERT INTO {fts_table}({fts_table}, rowid, {names}) SELECT 'delete', rid, {values} "
                 f"FROM {table} WHERE id IN (SELECT value FROM json_each(:ids)) AND deleted = 0"
             ),
-            {"ids": orjson.dumps(list(existing)).decode()},
+            known,
         )
     yield
-    if written:
+    session.execute(
+        text(f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {values} FROM {table} "
+             f"WHERE rid > :before AND deleted = 0"),
+        {"before": before},
+    )
+    if top_id is not None and session.execute(
+        text(f"SELECT id FROM {table} WHERE rid = :before"), {"before": before}
+    ).scalar() != top_id:
+        # The block deleted the newest row, so SQLite may have handed its rid
+        # (or lower ones) to a new row: find those by id instead.
+        existing = list(ids)
+        known = {"ids": orjson.dumps(existing).decode()}
+    if existing:
         session.execute(
-            text(
-                f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {values} "
-                f"FROM {table} WHERE id IN (SELECT value FROM json_each(:ids)) AND deleted = 0"
-            ),
-            {"ids": orjson.dumps(list(written)).decode()},
+            text(f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {values} FROM {table} "
+                 f"WHERE id IN (SELECT value FROM json_each(:ids)) AND rid <= :before AND deleted = 0"),
+            {**known, "before": before},
         )
     session.execute(text("DELETE FROM fts_suspend"))

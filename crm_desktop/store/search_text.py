@@ -52,6 +52,9 @@ _CJK_RE = re.compile(f"[{_CJK}]")
 #: A word: one CJK character, or a run of letters and digits that are not CJK.
 _WORD_RE = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 _SPACE_RE = re.compile(r"\s+")
+#: Combining marks (the accents NFKD splits off): the blocks Latin, Greek and
+#: Cyrillic text uses.
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 #: Control characters, and the private-use markers of ``words``.
 _DROP_RE = re.compile("[\x00-\x1f\x7f\ue000]")
 
@@ -64,8 +67,7 @@ def fold(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
 def is_cjk(token: str) -> bool:
@@ -73,14 +75,27 @@ def is_cjk(token: str) -> bool:
     return len(token) == 1 and _CJK_RE.match(token) is not None
 
 
+_ASCII_WORD_RE = re.compile("[a-z0-9]+")
+_LETTERS_RE = re.compile(r"[^\W_]+")
+
+
 def search_words(*texts: str | None) -> str:
     """The ``words`` column of a record whose searched fields are ``texts``."""
+    text = " ".join(t for t in texts if t)
+    if text.isascii():
+        # The common case, and it runs for every record indexed: no CJK, no
+        # accents, words are runs of letters and digits.
+        prefixes = dict.fromkeys(token[:2] for token in _ASCII_WORD_RE.findall(text.lower()))
+        return MARK + MARK.join(prefixes) if prefixes else ""
+    folded = fold(text)
+    if not _CJK_RE.search(folded):
+        # Accented Latin, Greek, Cyrillic...: words as above, after folding.
+        prefixes = dict.fromkeys(token[:2] for token in _LETTERS_RE.findall(folded))
+        return MARK + MARK.join(prefixes) if prefixes else ""
     out: list[str] = []
     seen: set[str] = set()
-    for text in texts:
-        if not text:
-            continue
-        for token in _WORD_RE.findall(fold(text)):
+    if folded:
+        for token in _WORD_RE.findall(folded):
             if is_cjk(token):
                 # Kept in order and repeated: phrases of CJK characters need them side by side.
                 out.append(MARK + token)

@@ -100,3 +100,27 @@ def test_stale_search_results_are_dropped(qtbot: Any, context: AppContext) -> No
     qtbot.waitUntil(lambda: not model.loading)
     assert model.rowCount() == 1
     assert model.index(0, 0).data() == "Alan Turing"
+
+
+def test_estimated_count_becomes_exact_without_a_reset(
+    qtbot: Any, qtmodeltester: Any, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_desktop.services import lists
+
+    monkeypatch.setattr(record_list, "PAGE_SIZE", 2)
+    add_contacts(context, [(f"Person{i:02d}", "Example") for i in range(7)] + [("Other", "Name")])
+    # A common term: the first page comes with an estimated count, the exact one follows.
+    monkeypatch.setattr(lists, "COUNT_CAP", 0)
+    model = RecordListModel(context, "contact")
+    model.reload()
+    loaded(qtbot, model)
+    qtmodeltester.check(model)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with qtbot.waitSignal(model.loaded):
+        model.set_search("example")
+    resets.clear()
+    qtbot.waitUntil(lambda: model.count_exact)
+    assert model.rowCount() == 7 and not resets
+    assert [model.index(r, 0).data() for r in range(2)] == ["Person00 Example", "Person01 Example"]
+    qtmodeltester.check(model)
