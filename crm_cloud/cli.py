@@ -205,7 +205,7 @@ def _demo_seed(args: argparse.Namespace) -> int:
     upgrade(url)
     started = time.perf_counter()
     try:
-        seed(url, args.email, args.accounts, args.contacts)
+        seed(url, args.email, args.accounts, args.contacts, args.modules)
     except DomainError as exc:
         sys.stderr.write(exc.message + "\n")
         return 1
@@ -289,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--email", required=True)
     seed.add_argument("--accounts", type=int, default=200)
     seed.add_argument("--contacts", type=int, default=1000)
+    seed.add_argument("--modules", type=int, default=0,
+                      help="also this many opportunities, with leads, cases and activities in proportion")
     seed.add_argument("--database-url")
     seed.set_defaults(func=_demo_seed)
     return parser

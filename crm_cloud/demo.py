@@ -111,7 +111,7 @@ def _base(rev: int, now: datetime, owner_id: str) -> dict[str, Any]:
     }
 
 
-def seed(database_url: str, owner_email: str, accounts: int, contacts: int) -> None:
+def seed(database_url: str, owner_email: str, accounts: int, contacts: int, modules: int = 0) -> None:
     """Insert ``accounts`` accounts and ``contacts`` contacts owned by the user ``owner_email``.
 
     About 20 % of the contacts have no account.  Revisions come from the
@@ -193,6 +193,11 @@ def seed(database_url: str, owner_email: str, accounts: int, contacts: int) -> N
             if batch:
                 session.execute(insert(contact_table), batch)
             assert rev == last
+            if modules:
+                # Opportunities, leads, cases and activities on top (crm_cloud/demo_modules.py).
+                from crm_cloud.demo_modules import seed_modules
+
+                seed_modules(session, rng, owner_id, modules, now)
         log.info("seeded %d accounts and %d contacts for %s", accounts, contacts, email)
     finally:
         db.dispose()

@@ -59,7 +59,7 @@ def start_demo_backend(accounts: int = 600, contacts: int = 3000) -> DemoBackend
     _cloud("user", "add", DEMO_EMAIL, "--name", "Dana Demo", "--password-stdin", "--database-url", database_url,
            workdir=workdir, stdin=DEMO_PASSWORD + "\n")
     _cloud("demo", "seed", "--email", DEMO_EMAIL, "--accounts", str(accounts), "--contacts", str(contacts),
-           "--database-url", database_url, workdir=workdir)
+           "--modules", str(max(accounts // 2, 1)), "--database-url", database_url, workdir=workdir)
     ready = workdir / "ready"
     server_log = open(workdir / "server.log", "ab")  # noqa: SIM115 - handed to the process
     process = subprocess.Popen(

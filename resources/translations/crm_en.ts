@@ -153,76 +153,76 @@
 <context>
     <name>CaseQueue</name>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="168" />
+        <location filename="../../ui/support/case_queue.py" line="171" />
         <source>%1 (overdue)</source>
-        <extracomment>(total, overdue) of the whole queue under the current filter.</extracomment>
+        <extracomment>Seconds after which the queue shown again reloads even with no data change. (total, overdue) of the whole queue under the current filter.</extracomment>
         <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>CaseQueuePage</name>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="197" />
+        <location filename="../../ui/support/case_queue.py" line="201" />
         <source>Case queue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="201" />
+        <location filename="../../ui/support/case_queue.py" line="205" />
         <source>All open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="206" />
+        <location filename="../../ui/support/case_queue.py" line="210" />
         <source>Any priority</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="211" />
+        <location filename="../../ui/support/case_queue.py" line="215" />
         <source>Everyone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="212" />
+        <location filename="../../ui/support/case_queue.py" line="216" />
         <source>Overdue only</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="217" />
+        <location filename="../../ui/support/case_queue.py" line="221" />
         <source>New case…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="220" />
+        <location filename="../../ui/support/case_queue.py" line="224" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="229" />
+        <location filename="../../ui/support/case_queue.py" line="233" />
         <source>Status:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="229" />
+        <location filename="../../ui/support/case_queue.py" line="233" />
         <source>Priority:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="230" />
+        <location filename="../../ui/support/case_queue.py" line="234" />
         <source>Owner:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="252" />
+        <location filename="../../ui/support/case_queue.py" line="256" />
         <source>No cases match.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/support/case_queue.py" line="274" />
+        <location filename="../../ui/support/case_queue.py" line="278" />
         <source>Me</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/support/case_queue.py" line="305" />
+        <location filename="../../ui/support/case_queue.py" line="309" />
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n case</numerusform>
@@ -230,7 +230,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/support/case_queue.py" line="307" />
+        <location filename="../../ui/support/case_queue.py" line="311" />
         <source>%n overdue</source>
         <translation>
             <numerusform>%n overdue</numerusform>
@@ -349,17 +349,17 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
         <source>Contact</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
         <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="91" />
+        <location filename="../../ui/pages/conflicts.py" line="114" />
         <source>someone</source>
         <translation type="unfinished" />
     </message>
@@ -379,73 +379,141 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="82" />
-        <source>Whole record: edited here, deleted elsewhere</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="83" />
-        <source>Whole record: deleted here, edited elsewhere</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="85" />
+        <location filename="../../ui/pages/conflicts.py" line="92" />
         <source>Whole record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="95" />
+        <location filename="../../ui/pages/conflicts.py" line="118" />
         <source>Other side: %1 · found %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <location filename="../../ui/pages/conflicts.py" line="126" />
         <source>Mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="104" />
+        <location filename="../../ui/pages/conflicts.py" line="127" />
         <source>Theirs (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="110" />
-        <location filename="../../ui/pages/conflicts.py" line="112" />
+        <location filename="../../ui/pages/conflicts.py" line="133" />
+        <location filename="../../ui/pages/conflicts.py" line="135" />
         <source>applied</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="132" />
+        <location filename="../../ui/pages/conflicts.py" line="107" />
+        <location filename="../../ui/pages/conflicts.py" line="108" />
         <source>Keep mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="135" />
+        <location filename="../../ui/pages/conflicts.py" line="82" />
+        <source>Edited here, deleted elsewhere</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="83" />
+        <source>Deleted here, edited elsewhere</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="84" />
+        <source>Reassigned: you no longer have access; your unsynced edits are kept here</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="85" />
+        <source>Merged into another record elsewhere; your edits were carried over</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="89" />
+        <source>Deleted elsewhere, brought back because you linked records to it offline</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <source>%1: the linked record was deleted elsewhere; kept without the link</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="97" />
+        <source>Keep the record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="97" />
+        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <source>Delete it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <source>Keep their version</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <source>Keep it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <source>Delete it after all</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <source>Bring it back and link</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <source>Leave unlinked</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <source>Keep my copy as a new record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <source>Discard my edits</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="107" />
+        <location filename="../../ui/pages/conflicts.py" line="108" />
         <source>Keep theirs</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="141" />
+        <location filename="../../ui/pages/conflicts.py" line="166" />
         <source>Keep both</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="143" />
+        <location filename="../../ui/pages/conflicts.py" line="168" />
         <source>Keep both versions, mine first, one after the other</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="147" />
+        <location filename="../../ui/pages/conflicts.py" line="172" />
         <source>Edit…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="166" />
+        <location filename="../../ui/pages/conflicts.py" line="191" />
         <source>Merge values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="167" />
+        <location filename="../../ui/pages/conflicts.py" line="192" />
         <source>Value for %1:</source>
         <translation type="unfinished" />
     </message>
@@ -551,38 +619,38 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="147" />
+        <location filename="../../ui/dashboard/page.py" line="151" />
         <source>Dashboard</source>
-        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source). (target, parameters): open the list behind a figure.</extracomment>
+        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source). Seconds after which a page shown again reloads even with no data change. (target, parameters): open the list behind a figure.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="232" />
+        <location filename="../../ui/dashboard/page.py" line="238" />
         <source>Open pipeline by stage</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="239" />
+        <location filename="../../ui/dashboard/page.py" line="245" />
         <source>No pipeline stages yet: they arrive with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="243" />
+        <location filename="../../ui/dashboard/page.py" line="249" />
         <source>Won</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="244" />
+        <location filename="../../ui/dashboard/page.py" line="250" />
         <source>This month</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="245" />
+        <location filename="../../ui/dashboard/page.py" line="251" />
         <source>This quarter</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dashboard/page.py" line="247" />
+        <location filename="../../ui/dashboard/page.py" line="253" />
         <source>%1: %n deal(s)</source>
         <translation>
             <numerusform>%1: %n deal</numerusform>
@@ -590,38 +658,38 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="252" />
+        <location filename="../../ui/dashboard/page.py" line="258" />
         <source>Open cases</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="253" />
-        <location filename="../../ui/dashboard/page.py" line="264" />
+        <location filename="../../ui/dashboard/page.py" line="259" />
+        <location filename="../../ui/dashboard/page.py" line="270" />
         <source>Overdue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="262" />
+        <location filename="../../ui/dashboard/page.py" line="268" />
         <source>My activities</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="263" />
+        <location filename="../../ui/dashboard/page.py" line="269" />
         <source>Due today</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="269" />
+        <location filename="../../ui/dashboard/page.py" line="275" />
         <source>New leads by source</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="272" />
+        <location filename="../../ui/dashboard/page.py" line="278" />
         <source>(no source)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="275" />
+        <location filename="../../ui/dashboard/page.py" line="281" />
         <source>No new leads.</source>
         <translation type="unfinished" />
     </message>
@@ -848,7 +916,9 @@
         <location filename="../../ui/dashboard/leads.py" line="50" />
         <source>%n lead(s)</source>
         <translation>
-            <numerusform>%n lead</numerusform><numerusform>%n leads</numerusform></translation>
+            <numerusform>%n lead</numerusform>
+            <numerusform>%n leads</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/dashboard/leads.py" line="52" />
@@ -1032,6 +1102,45 @@
     </message>
 </context>
 <context>
+    <name>MergeRecordsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="73" />
+        <source>Merge %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="83" />
+        <source>Choose the record to keep and, for each field where the two differ, the value to keep. The other record is merged into it: its links (contacts, deals, activities…) move to the kept record, and anyone who opens the old one finds the kept one. The merge is synced to everyone.</source>
+        <extracomment>field name -&gt; its choice group (only fields where the records differ)</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="96" />
+        <source>Merge</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="117" />
+        <source>Keep “%1”</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="117" />
+        <source>(untitled)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="145" />
+        <source>Both</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/merge_records.py" line="163" />
+        <source>The two records have the same values.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>MyDay</name>
     <message>
         <location filename="../../ui/activities/my_day.py" line="71" />
@@ -1127,72 +1236,82 @@
     </message>
     <message>
         <location filename="../../ui/pages/pending.py" line="66" />
+        <source>Brought back</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/pending.py" line="67" />
         <source>Contact</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="66" />
+        <location filename="../../ui/pages/pending.py" line="67" />
         <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="68" />
+        <location filename="../../ui/pages/pending.py" line="69" />
         <source>Waiting to sync</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="69" />
+        <location filename="../../ui/pages/pending.py" line="70" />
         <source>Refused by the server</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="72" />
+        <location filename="../../ui/pages/pending.py" line="73" />
         <source>Being sent…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="96" />
+        <location filename="../../ui/pages/pending.py" line="97" />
         <source>The server refused this change.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="107" />
+        <location filename="../../ui/pages/pending.py" line="108" />
         <source>Edit and retry…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="111" />
+        <location filename="../../ui/pages/pending.py" line="112" />
         <source>Retry</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="115" />
-        <location filename="../../ui/pages/pending.py" line="129" />
+        <location filename="../../ui/pages/pending.py" line="116" />
+        <location filename="../../ui/pages/pending.py" line="131" />
         <source>Discard change</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="125" />
+        <location filename="../../ui/pages/pending.py" line="126" />
         <source>Discard “%1”? It was never synced, so it will be removed.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="126" />
+        <location filename="../../ui/pages/pending.py" line="127" />
         <source>Discard your changes to “%1”? It goes back to what the server has.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="127" />
+        <location filename="../../ui/pages/pending.py" line="128" />
         <source>Undo deleting “%1”?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="128" />
-        <source>Discard the change to “%1”?</source>
+        <location filename="../../ui/pages/pending.py" line="129" />
+        <source>Discard bringing back “%1”? It stays deleted, as it is on the server.</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/pages/pending.py" line="130" />
+        <source>Discard the change to “%1”?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/pending.py" line="132" />
         <source>Discard</source>
         <translation type="unfinished" />
     </message>
@@ -1490,68 +1609,75 @@
 <context>
     <name>RecordFormDialog</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="219" />
+        <location filename="../../ui/dialogs/record_form.py" line="226" />
         <source>Edit %1</source>
         <extracomment>The record id, after a successful save.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="220" />
+        <location filename="../../ui/dialogs/record_form.py" line="227" />
         <source>New %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="338" />
+        <location filename="../../ui/dialogs/record_form.py" line="391" />
         <source>(nobody)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="345" />
+        <location filename="../../ui/dialogs/record_form.py" line="337" />
+        <location filename="../../ui/dialogs/record_form.py" line="398" />
         <source>YYYY-MM-DD</source>
+        <extracomment>The record's custom values; editors exist only for active definitions.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="347" />
+        <location filename="../../ui/dialogs/record_form.py" line="339" />
+        <source>a number, e.g. 1200.50</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="400" />
         <source>YYYY-MM-DD HH:MM (local time)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="349" />
+        <location filename="../../ui/dialogs/record_form.py" line="402" />
         <source>e.g. EUR</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="505" />
+        <location filename="../../ui/dialogs/record_form.py" line="574" />
         <source>Choose what kind of record it is first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="508" />
+        <location filename="../../ui/dialogs/record_form.py" line="577" />
         <source>Pick an %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="509" />
+        <location filename="../../ui/dialogs/record_form.py" line="578" />
         <source>Pick a %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="527" />
+        <location filename="../../ui/dialogs/record_form.py" line="596" />
         <source>This may already exist. Open it, or save anyway:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="537" />
+        <location filename="../../ui/dialogs/record_form.py" line="606" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="543" />
+        <location filename="../../ui/dialogs/record_form.py" line="612" />
         <source>Save anyway</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="549" />
+        <location filename="../../ui/dialogs/record_form.py" line="618" />
         <source>Save</source>
         <translation type="unfinished" />
     </message>
@@ -1559,163 +1685,163 @@
 <context>
     <name>RecordListModel</name>
     <message>
-        <location filename="../../ui/models/record_list.py" line="188" />
+        <location filename="../../ui/models/record_list.py" line="213" />
         <source>Click to sort</source>
-        <extracomment>The list's count changed (after a load). True while a new list is being fetched. A load finished (the first page is shown).</extracomment>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="209" />
-        <source>Changed here, not yet synced</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="227" />
-        <source>Name</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="228" />
-        <source>Account</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="229" />
-        <source>Job title</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="230" />
-        <source>Industry</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="231" />
-        <source>Email</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="232" />
-        <source>Phone</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="233" />
-        <source>City</source>
+        <extracomment>The list's count changed (after a load). True while a new list is being fetched. A load finished (the first page is shown). Custom fields shown as extra columns (names), and their headings.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="234" />
-        <source>Owner</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="235" />
-        <source>Updated</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="236" />
-        <source>Company</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="237" />
-        <source>Status</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="238" />
-        <source>Rating</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="239" />
-        <source>Source</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="240" />
-        <source>Stage</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="241" />
-        <source>Amount</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="242" />
-        <source>Probability</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="243" />
-        <source>Close date</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="244" />
-        <source>Kind</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="245" />
-        <source>Due date</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="246" />
-        <source>Starts</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="247" />
-        <source>Done</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="248" />
-        <source>Related to</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="249" />
-        <source>Contact</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="250" />
-        <source>Priority</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="251" />
-        <source>Due</source>
+        <source>Changed here, not yet synced</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="252" />
-        <source>Type</source>
+        <source>Name</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="253" />
-        <source>Start date</source>
+        <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="254" />
-        <source>End date</source>
+        <source>Job title</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="255" />
-        <source>Budget</source>
+        <source>Industry</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="256" />
+        <source>Email</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="257" />
+        <source>Phone</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="258" />
+        <source>City</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="259" />
+        <source>Owner</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="260" />
+        <source>Updated</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="261" />
+        <source>Company</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="262" />
+        <source>Status</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="263" />
+        <source>Rating</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="264" />
+        <source>Source</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="265" />
+        <source>Stage</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="266" />
+        <source>Amount</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="267" />
+        <source>Probability</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="268" />
+        <source>Close date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="269" />
+        <source>Kind</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="270" />
+        <source>Due date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="271" />
+        <source>Starts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="272" />
+        <source>Done</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="273" />
+        <source>Related to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="274" />
+        <source>Contact</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="275" />
+        <source>Priority</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="276" />
+        <source>Due</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="277" />
+        <source>Type</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="278" />
+        <source>Start date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="279" />
+        <source>End date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="280" />
+        <source>Budget</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="281" />
         <source>Members</source>
         <translation type="unfinished" />
     </message>
@@ -1723,70 +1849,90 @@
 <context>
     <name>RecordListPage</name>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="130" />
+        <location filename="../../ui/pages/record_list.py" line="133" />
         <source>New %1</source>
         <extracomment>The number of records shown changed (for the window's status).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="135" />
+        <location filename="../../ui/pages/record_list.py" line="138" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="137" />
+        <location filename="../../ui/pages/record_list.py" line="140" />
         <source>Open the selected record (Enter)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="139" />
-        <location filename="../../ui/pages/record_list.py" line="237" />
-        <location filename="../../ui/pages/record_list.py" line="239" />
+        <location filename="../../ui/pages/record_list.py" line="142" />
+        <location filename="../../ui/pages/record_list.py" line="260" />
+        <location filename="../../ui/pages/record_list.py" line="262" />
         <source>Delete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="151" />
-        <source>Import…</source>
+        <location filename="../../ui/pages/record_list.py" line="147" />
+        <source>Merge…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="153" />
-        <source>Import records from a CSV, Excel or vCard file</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/record_list.py" line="157" />
-        <source>CSV (Excel, Google Sheets…)</source>
+        <location filename="../../ui/pages/record_list.py" line="149" />
+        <source>Merge the two selected records into one (select two rows)</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/pages/record_list.py" line="158" />
+        <source>Import…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="160" />
+        <source>Import records from a CSV, Excel or vCard file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="164" />
+        <source>CSV (Excel, Google Sheets…)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="165" />
         <source>Excel workbook (.xlsx)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="159" />
+        <location filename="../../ui/pages/record_list.py" line="166" />
         <source>vCard address book (.vcf)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="168" />
+        <location filename="../../ui/pages/record_list.py" line="175" />
         <source>Export</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="169" />
+        <location filename="../../ui/pages/record_list.py" line="176" />
         <source>Export this list, as filtered and sorted</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="238" />
+        <location filename="../../ui/pages/record_list.py" line="198" />
+        <source>Columns</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="199" />
+        <source>Show custom fields as columns</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/record_list.py" line="261" />
         <source>Delete “%1”? The deletion is synced to everyone.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="297" />
+        <location filename="../../ui/pages/record_list.py" line="364" />
         <source>%n record(s)</source>
         <translation>
             <numerusform>%n record</numerusform>
@@ -1794,7 +1940,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="301" />
+        <location filename="../../ui/pages/record_list.py" line="368" />
         <source>About %n record(s)</source>
         <translation>
             <numerusform>About %n record</numerusform>
@@ -1802,12 +1948,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="306" />
+        <location filename="../../ui/pages/record_list.py" line="373" />
         <source>Searching…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="306" />
+        <location filename="../../ui/pages/record_list.py" line="373" />
         <source>Loading…</source>
         <translation type="unfinished" />
     </message>
@@ -1815,13 +1961,13 @@
 <context>
     <name>RecordPicker</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="97" />
+        <location filename="../../ui/dialogs/record_form.py" line="99" />
         <source>Choose the kind of record first</source>
         <extracomment>Fields whose choices are configuration synced from the server.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="100" />
+        <location filename="../../ui/dialogs/record_form.py" line="102" />
         <source>Type to search %1</source>
         <translation type="unfinished" />
     </message>
@@ -2023,7 +2169,7 @@
 <context>
     <name>TagsEdit</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="183" />
+        <location filename="../../ui/dialogs/record_form.py" line="190" />
         <source>e.g. customer, trade fair 2026, vip</source>
         <translation type="unfinished" />
     </message>
@@ -2135,43 +2281,43 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="53" />
+        <location filename="../../ui/pages/record_list.py" line="55" />
         <source>Search contacts by name, email, phone or city</source>
         <extracomment>Default column widths (no resize-to-contents over a million rows).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="54" />
+        <location filename="../../ui/pages/record_list.py" line="56" />
         <source>Search accounts by name, email, phone or city</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="55" />
+        <location filename="../../ui/pages/record_list.py" line="57" />
         <source>Search leads by name, company, email, phone or city</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="56" />
+        <location filename="../../ui/pages/record_list.py" line="58" />
         <source>Search opportunities by name or next step</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="57" />
+        <location filename="../../ui/pages/record_list.py" line="59" />
         <source>Search activities by subject</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="58" />
+        <location filename="../../ui/pages/record_list.py" line="60" />
         <source>Search cases by subject</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="59" />
+        <location filename="../../ui/pages/record_list.py" line="61" />
         <source>Search campaigns by name</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="61" />
+        <location filename="../../ui/pages/record_list.py" line="63" />
         <source>Search</source>
         <translation type="unfinished" />
     </message>

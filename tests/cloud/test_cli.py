@@ -90,3 +90,39 @@ class _Stdin:
 
     def readline(self) -> str:
         return self._text
+
+
+def test_demo_seed_with_modules(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crm_cloud.activities.tables import activity_table
+    from crm_cloud.demo_modules import module_rows_count
+    from crm_cloud.sales.tables import lead_table, opportunity_table
+    from crm_cloud.service.tables import case_table
+
+    monkeypatch.setattr("sys.stdin", _Stdin("s3cret-password\n"))
+    assert main(["user", "add", "dana@example.com", "--name", "Dana", "--password-stdin",
+                 "--database-url", database_url]) == 0
+    assert main(["db", "upgrade", "--database-url", database_url]) == 0
+    assert main(["demo", "seed", "--email", "dana@example.com", "--accounts", "10", "--contacts", "20",
+                 "--modules", "30", "--database-url", database_url]) == 0
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar()
+                      for t in (opportunity_table, lead_table, case_table, activity_table)}
+            seq = conn.execute(text("SELECT seq FROM server_state")).scalar()
+            opportunities = conn.execute(select(opportunity_table)).mappings().all()
+            revs = [r[0] for r in conn.execute(select(opportunity_table.c.rev))]
+            # No stamps stored (SQL NULL): a JSON null would break the pull's wire schema.
+            stamped = conn.execute(select(func.count()).select_from(opportunity_table)
+                                   .where(opportunity_table.c.field_stamps.is_not(None))).scalar()
+    finally:
+        engine.dispose()
+    assert counts["opportunity"] == 30 and sum(counts.values()) == module_rows_count(30)
+    assert seq == 10 + 30 + module_rows_count(30)  # configuration, accounts and contacts, modules
+    assert len(set(revs)) == 30 and stamped == 0
+    fields = [n for n in opportunities[0] if n not in COMMON_COLUMNS]
+    for row in opportunities:
+        data = {n: row[n] for n in fields if n not in ("account_id",)}
+        data["amount"] = str(data["amount"]) if data["amount"] is not None else None
+        data["close_date"] = data["close_date"].isoformat() if data["close_date"] else None
+        validate_fields("opportunity", data, partial=False)

@@ -86,3 +86,12 @@ def test_detail_lists_related_records_and_activities(context: AppContext) -> Non
     activities = [e for e in opp_detail.timeline if e.kind == "activity"]
     assert [a.title for a in activities] == ["Intro call"]
     assert [g.record_type for g in opp_detail.related] == ["activity"]
+
+
+def test_merging_two_records_is_in_the_kept_ones_timeline(context: AppContext) -> None:
+    keep = context.records.create("account", {"name": "Acme", "city": "Berlin"})
+    other = context.records.create("account", {"name": "ACME Ltd", "city": "Paris", "industry": "Rockets"})
+    context.records.merge_records("account", keep, other, {"industry": "Rockets"})
+    detail = context.timeline.detail("account", keep)
+    latest = next(e for e in detail.timeline if e.kind == "change")
+    assert [(c.field, c.old, c.new) for c in latest.changes] == [("industry", None, "Rockets")]

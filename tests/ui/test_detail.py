@@ -112,3 +112,18 @@ def test_detail_of_a_deleted_record_says_so(qtbot: Any, context: AppContext, bus
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: bool(shown))
     assert "no longer exists" in str(shown[0])
+
+
+def test_ticking_an_activity_in_the_timeline_marks_it_done(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    from PySide6.QtCore import Qt
+
+    account = context.records.create("account", {"name": "Acme"})
+    task = context.records.create("activity", {"kind": "Task", "subject": "Send quote", "related_type": "account",
+                                               "related_id": account})
+    dialog = detail_for(qtbot, context, bus, "account", account)
+    item = next(dialog.timeline.topLevelItem(i) for i in range(dialog.timeline.topLevelItemCount())
+                if "Send quote" in dialog.timeline.topLevelItem(i).text(1))
+    assert item.checkState(1) == Qt.CheckState.Unchecked
+    with qtbot.waitSignal(bus.changed):
+        item.setCheckState(1, Qt.CheckState.Checked)
+    assert context.records.get("activity", task).data["done"] is True

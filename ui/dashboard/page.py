@@ -10,6 +10,7 @@ filtered list (``openTarget``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +40,8 @@ log = logging.getLogger("crm.ui.dashboard")
 #: Where a click leads: (target, parameters).  Targets: "pipeline" (params:
 #: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source).
 Target = tuple[str, dict[str, Any]]
+#: Seconds after which a page shown again reloads even with no data change.
+REFRESH_AFTER_S = 60
 
 
 def utc_now() -> datetime:
@@ -142,6 +145,7 @@ class DashboardPage(QWidget):
         self._clock = clock
         self._generation = 0
         self._stale = True
+        self._loaded_at = 0.0
         self.data: Dashboard | None = None
         self.tiles: dict[str, Tile] = {}
         title = QLabel(self.tr("Dashboard"), self)
@@ -172,7 +176,8 @@ class DashboardPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._stale:
+        # Figures such as "overdue" change with the clock alone: refresh when shown again later.
+        if self._stale or time.monotonic() - self._loaded_at > REFRESH_AFTER_S:
             self.reload()
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -189,6 +194,7 @@ class DashboardPage(QWidget):
 
     def reload(self) -> None:
         self._stale = False
+        self._loaded_at = time.monotonic()
         self._generation += 1
         generation = self._generation
         run_async(self._context.worker, self._context.dashboard.load, self._context.settings.user_id or None,

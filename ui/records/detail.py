@@ -201,6 +201,7 @@ class RecordDetailDialog(QDialog):
         self.timeline.setColumnWidth(0, 150)
         self.timeline.setAlternatingRowColors(True)
         self.timeline.itemActivated.connect(self._timeline_activated)
+        self.timeline.itemChanged.connect(self._timeline_item_changed)
         self.tabs.addTab(self.timeline, _tr("Timeline"))
         self.related_views: dict[tuple[str, str], QTreeWidget] = {}
 
@@ -287,6 +288,7 @@ class RecordDetailDialog(QDialog):
             self.fields.addRow(QLabel(_tr("No details yet."), self))
 
     def _show_timeline(self, entries: list[TimelineEntry]) -> None:
+        self.timeline.blockSignals(True)
         self.timeline.clear()
         bold = QFont(self.timeline.font())
         bold.setBold(True)
@@ -299,6 +301,10 @@ class RecordDetailDialog(QDialog):
             if entry.kind == "activity":
                 item.setData(0, IdRole, entry.activity_id)
                 item.setData(0, TypeRole, "activity")
+                # Tick an activity done right here.
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(1, Qt.CheckState.Checked if entry.done else Qt.CheckState.Unchecked)
+                item.setToolTip(0, _tr("Tick when done"))
                 if not entry.done:
                     item.setFont(1, bold)
             for change in entry.changes:
@@ -312,6 +318,20 @@ class RecordDetailDialog(QDialog):
         if not entries:
             self.timeline.addTopLevelItem(QTreeWidgetItem(["", _tr("Nothing has happened yet.")]))
         self.tabs.setTabText(0, _tr("Timeline (%1)").replace("%1", str(len(entries))))
+        self.timeline.blockSignals(False)
+
+    def _timeline_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        record_id = item.data(0, IdRole)
+        if column != 1 or item.data(0, TypeRole) != "activity" or not record_id:
+            return
+        done = item.checkState(1) == Qt.CheckState.Checked
+        run_async(self._context.worker, self._context.my_day.mark_done, str(record_id), done,
+                  on_done=lambda _none: self._bus.announce({"activity"}, {str(record_id)}),
+                  on_error=self._mark_failed, context=self)
+
+    def _mark_failed(self, exc: BaseException) -> None:
+        self.reload()
+        report_error(exc, self)
 
     @staticmethod
     def _entry_text(entry: TimelineEntry) -> str:

@@ -65,7 +65,7 @@ from ui.tasks import report_error, run_async
 log = logging.getLogger("crm.ui.pipeline")
 
 MIME_TYPE = "application/x-crm-opportunity"
-CARD_HEIGHT = 84
+CARD_HEIGHT = 76
 COLUMN_WIDTH = 250
 #: Types whose change may change the board.
 _WATCHED = frozenset({"opportunity", "pipeline_stage", "account"})
@@ -210,19 +210,19 @@ class CardDelegate(QStyledItemDelegate):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(palette.text().color())
+        # Line 1: the name, the whole width.  Line 2: account, amount on the right.
+        name = painter.fontMetrics().elidedText(card.name, Qt.TextElideMode.ElideRight, inner.width() - 8)
+        painter.drawText(QRect(inner.left(), inner.top(), inner.width(), line), Qt.AlignmentFlag.AlignLeft, name)
         amount = fmt.money(card.amount, card.currency)
         amount_width = painter.fontMetrics().horizontalAdvance(amount) + 8 if amount else 0
-        name = painter.fontMetrics().elidedText(card.name, Qt.TextElideMode.ElideRight,
-                                                max(inner.width() - amount_width, 20))
-        painter.drawText(QRect(inner.left(), inner.top(), inner.width(), line), Qt.AlignmentFlag.AlignLeft, name)
         if amount:
-            painter.drawText(QRect(inner.left(), inner.top(), inner.width(), line), Qt.AlignmentFlag.AlignRight,
-                             amount)
+            painter.drawText(QRect(inner.left(), inner.top() + line, inner.width(), line),
+                             Qt.AlignmentFlag.AlignRight, amount)
         painter.setFont(option.font)
         muted = palette.placeholderText().color()
         painter.setPen(muted)
         account = painter.fontMetrics().elidedText(card.account or "—", Qt.TextElideMode.ElideRight,
-                                                   inner.width())
+                                                   max(inner.width() - amount_width, 20))
         painter.drawText(QRect(inner.left(), inner.top() + line, inner.width(), line), Qt.AlignmentFlag.AlignLeft,
                          account)
         late = not self._closed and bool(card.close_date) and card.close_date < date.today().isoformat()

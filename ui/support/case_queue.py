@@ -8,6 +8,7 @@ queue of any length opens at once.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,8 @@ from ui.tasks import run_async
 log = logging.getLogger("crm.ui.cases")
 
 PAGE = 200
+#: Seconds after which the queue shown again reloads even with no data change.
+REFRESH_AFTER_S = 60
 Index = QModelIndex | QPersistentModelIndex
 
 _COLUMNS = ("priority", "subject", "account", "status", "due", "owner")
@@ -192,6 +195,7 @@ class CaseQueuePage(QWidget):
         self._context = context
         self._bus = bus
         self._stale = False
+        self._shown_at = time.monotonic()
         self.model = CaseQueueModel(context, self, clock=clock)
 
         title = QLabel(self.tr("Case queue"), self)
@@ -313,9 +317,11 @@ class CaseQueuePage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._stale:
+        # Overdue flags change with the clock alone: refresh when shown again later.
+        if self._stale or time.monotonic() - self._shown_at > REFRESH_AFTER_S:
             self._stale = False
             self.model.reload()
+        self._shown_at = time.monotonic()
 
     def hideEvent(self, event: QHideEvent) -> None:
         if self._reload_timer.isActive():
