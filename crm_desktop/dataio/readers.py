@@ -60,6 +60,8 @@ class ReadError(KnownError):
 class RowProblem:
     line: int
     message: str
+    #: The row as read, when it could not be used at all (so it can be saved).
+    cells: tuple[str, ...] = ()
 
 
 @dataclass
@@ -301,7 +303,7 @@ def read_csv_text(text: str, *, encoding: str = "utf-8", progress: ProgressFn = 
             if any(c.strip() for c in extra):
                 problems.append(RowProblem(
                     start, f"has {len(cells)} values but the header has {len(headers)} columns "
-                    "(a delimiter or quote is probably missing)"))
+                    "(a delimiter or quote is probably missing)", tuple(cells)))
                 continue
             cells = cells[: len(headers)]
         rows.append((start, cells))

@@ -249,6 +249,29 @@ class ImportService:
                     ))
         return out
 
+    def save_problems(self, table: Table, preview: ImportPreview, path: Path) -> int:
+        """Write the bad rows (line, reason, and the row as read) to a CSV the user can fix and import."""
+        import csv
+
+        from crm_desktop.services.exports import escape_formula
+
+        reasons: dict[int, str] = {}
+        cells_by_line: dict[int, list[str]] = dict(table.rows)
+        for problem in preview.problems:
+            reasons[problem.line] = "; ".join(filter(None, (reasons.get(problem.line), problem.message)))
+            if problem.cells:
+                cells_by_line.setdefault(problem.line, list(problem.cells))
+        try:
+            with path.open("w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["Line", "Problem", *table.headers])
+                for line, reason in sorted(reasons.items()):
+                    cells = cells_by_line.get(line, [])
+                    writer.writerow([line, reason, *(escape_formula(c) for c in cells)])
+        except OSError as exc:
+            raise KnownError(f"The problem rows could not be saved to {path}: {exc.strerror or exc}.") from exc
+        return len(reasons)
+
     # -- 3. commit -------------------------------------------------------------
 
     def commit(

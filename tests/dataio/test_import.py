@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import threading
 from pathlib import Path
 
@@ -252,3 +253,18 @@ def test_accounts_import_is_generic(context: AppContext, tmp_path: Path) -> None
         (3, "Name is required"), (4, "Website is not a web address")]
     result = context.imports.commit(preview, ImportMode.GOOD_ROWS)
     assert context.records.get("account", result.ids[0]).data["phone_e164"] == "+12125550100"
+
+
+def test_problem_rows_are_saved_whole(context: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text("First Name,Email\nAnn,ann@example.com\nBob,bad\nCid,c@x.com,stray\n=cmd,x@y.example\n")
+    table = context.imports.read(path)
+    preview = context.imports.preview(table, ImportOptions("contact", guess_mapping(spec_for("contact"),
+                                                                                      table.headers)))
+    assert [p.line for p in preview.problems] == [3, 4]
+    out = tmp_path / "problems.csv"
+    assert context.imports.save_problems(table, preview, out) == 2
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["Line", "Problem", "First Name", "Email"]
+    assert rows[1][:4] == ["3", rows[1][1], "Bob", "bad"] and "not a valid email" in rows[1][1]
+    assert rows[2][0] == "4" and rows[2][2:] == ["Cid", "c@x.com", "stray"]  # the ragged row, whole

@@ -97,6 +97,7 @@ def test_ragged_rows_are_padded_or_reported(tmp_path: Path) -> None:
     assert table.rows == [(2, ["Ann", "Lee", ""]), (3, ["Bob", "Stone", "bob@example.com"])]
     assert len(table.problems) == 1 and table.problems[0].line == 4
     assert "4 values but the header has 3 columns" in table.problems[0].message
+    assert table.problems[0].cells == ("Cid", "Moe", "c@x.com", "extra")  # kept, not lost
 
 
 def test_duplicate_and_blank_headers_stay_addressable(tmp_path: Path) -> None:

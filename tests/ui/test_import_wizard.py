@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import threading
 from pathlib import Path
 from typing import Any
@@ -325,3 +326,48 @@ def test_per_row_duplicate_choices(qtbot: Any, context: AppContext, bus: DataBus
     result = imported.args[0]
     assert (result.created, result.skipped_duplicates) == (2, 1)  # Ann again (as asked) and Carla
     assert context.lists.count(ListSpec("contact")) == 3
+
+
+def test_problem_rows_can_be_saved_to_fix(qtbot: Any, context: AppContext, bus: DataBus, tmp_path: Path) -> None:
+    wizard = wizard_for(qtbot, context, bus, DATA / "google_contacts.csv")
+    to_preview(qtbot, wizard)
+    target = tmp_path / "problems.csv"
+    wizard.preview_page.save_problem_rows(str(target))
+    qtbot.waitUntil(lambda: "Saved" in wizard.preview_page.status.text())
+    rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["Line", "Problem", "Name"]
+    assert rows[1][0] == "5" and "Email is not a valid email address" in rows[1][1]
+    assert rows[1][2] == "Bob Stone" and "bob.stone@example" in rows[1]
+    # The file goes back through the importer: the extra columns are simply not mapped.
+    table = context.imports.read(target)
+    assert [line for line, _ in table.rows] == [2]
+
+
+def test_save_and_merge_from_a_duplicate_warning(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    ann = context.records.create("contact", {"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com"})
+    dialog = RecordFormDialog(context, bus, "contact")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    first, last, email, phone = (dialog.editor(n) for n in ("first_name", "last_name", "email", "phone"))
+    assert all(isinstance(e, QLineEdit) for e in (first, last, email, phone))
+    qtbot.keyClicks(first, "Ann")
+    qtbot.keyClicks(last, "Lee")
+    qtbot.keyClicks(email, "ann@example.com")
+    qtbot.keyClicks(phone, "(415) 555-0132")
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(dialog.duplicate_matches))
+    merge = dialog.findChild(QPushButton, "mergeDuplicate_0")
+    assert merge is not None
+    with qtbot.waitSignal(dialog.saved) as saved:
+        merge.click()
+    new_id = saved.args[0]
+    merger = dialog.merge_dialog
+    assert merger is not None  # deletes itself when the merge is done
+    qtbot.waitUntil(lambda: not merger.busy)
+    with qtbot.waitSignal(merger.merged):
+        merger.merge_button.click()
+    # One record is left (the older one kept), with the new phone; the new id points to it.
+    assert context.lists.count(ListSpec("contact")) == 1
+    kept = context.records.get("contact", ann)
+    assert kept.data["phone_e164"] == "+14155550132"
+    assert context.records.get("contact", new_id).id == ann

@@ -381,8 +381,21 @@ class PreviewPage(_TaskPage):
         duplicates_layout.setContentsMargins(0, 0, 0, 0)
         duplicates_layout.addWidget(self.duplicates, 1)
         duplicates_layout.addLayout(row_actions)
+        self.save_problems = QPushButton(self.tr("Save the problem rows…"), self)
+        self.save_problems.setObjectName("saveProblems")
+        self.save_problems.setToolTip(self.tr("A CSV of the rows left out, with their line and problem, "
+                                              "to fix and import again"))
+        self.save_problems.clicked.connect(lambda: self.save_problem_rows())
+        problems_tab = QWidget(self)
+        problems_layout = QVBoxLayout(problems_tab)
+        problems_layout.setContentsMargins(0, 0, 0, 0)
+        problems_layout.addWidget(self.problems, 1)
+        problems_row = QHBoxLayout()
+        problems_row.addStretch(1)
+        problems_row.addWidget(self.save_problems)
+        problems_layout.addLayout(problems_row)
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.problems, self.tr("Problems"))
+        self.tabs.addTab(problems_tab, self.tr("Problems"))
         self.tabs.addTab(duplicates_tab, self.tr("Possible duplicates"))
 
         self.good_only = QRadioButton(self)
@@ -458,6 +471,7 @@ class PreviewPage(_TaskPage):
         self.summary.setText(" ".join(lines))
         self.good_only.setText(self.tr("Import only the good rows (%1 %2)").replace(
             "%1", f"{preview.good_count:,}").replace("%2", label))
+        self.save_problems.setEnabled(bool(preview.problems))
         self.problems.setRowCount(min(len(preview.problems), SHOWN_ROWS))
         for row, problem in enumerate(preview.problems[:SHOWN_ROWS]):
             self.problems.setItem(row, 0, _number_item(problem.line))
@@ -482,6 +496,18 @@ class PreviewPage(_TaskPage):
         self.tabs.setTabText(1, self.tr("Possible duplicates (%1)").replace("%1", f"{len(preview.duplicates):,}"))
         self.tabs.setCurrentIndex(0 if preview.problems or not preview.duplicates else 1)
         self._mode_changed()
+
+    def save_problem_rows(self, path: str | None = None) -> None:
+        preview, table = self.wiz.preview, self.wiz.table
+        if preview is None or table is None or not preview.problems:
+            return
+        if path is None:
+            path = messages.ask_save_path(self, self.tr("Save the problem rows"), "problem rows.csv",
+                                          self.tr("CSV (*.csv)"))
+            if not path:
+                return
+        run_async(self.wiz.context.worker, self.wiz.context.imports.save_problems, table, preview, Path(path),
+                  on_done=lambda n: self.status.setText(self.tr("Saved %n problem row(s).", "", n)), context=self)
 
     def action_for(self, row: int) -> DuplicateAction:
         """What the import will do with shown duplicate ``row``."""

@@ -143,6 +143,11 @@ class RecordPicker(QLineEdit):
         if self.hasFocus() and choices:
             self.completer().complete()
 
+    def stop_lookup(self) -> None:
+        """Forget a pending look-up (the form is closing; the worker may be gone soon)."""
+        self._timer.stop()
+        self._generation += 1
+
     def _picked(self, title: str) -> None:
         self._record_id = self._choices.get(title)
 
@@ -272,6 +277,9 @@ class RecordFormDialog(QDialog):
         self._duplicates_layout = QVBoxLayout(self._duplicates)
         self.duplicate_matches: list[DuplicateMatch] = []
         self._duplicates_checked = False
+        #: "Save and merge": the existing record to merge the new one with.
+        self._merge_with: str | None = None
+        self.merge_dialog: QDialog | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._general)
@@ -607,14 +615,28 @@ class RecordFormDialog(QDialog):
             button.setObjectName(f"openDuplicate_{i}")
             button.clicked.connect(lambda _c=False, rid=match.record_id: self.open_existing(rid))
             line.addWidget(button)
+            merge = QPushButton(self.tr("Save and merge…"), row)
+            merge.setObjectName(f"mergeDuplicate_{i}")
+            merge.setToolTip(self.tr("Save this record, then merge it with the existing one field by field"))
+            merge.clicked.connect(lambda _c=False, rid=match.record_id: self.save_and_merge(rid))
+            line.addWidget(merge)
             self._duplicates_layout.addWidget(row)
         self._duplicates.show()
         self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save anyway"))
+
+    def save_and_merge(self, existing_id: str) -> None:
+        """Save the new record, then open the merge of it and ``existing_id`` (a synced merge)."""
+        if self._busy:
+            return
+        self._merge_with = existing_id
+        self._duplicates_checked = True
+        self.save()
 
     def _inputs_changed(self) -> None:
         """After a duplicate warning, an edit means the next Save checks again."""
         if self._duplicates_checked and self._id is None:
             self._duplicates_checked = False
+            self._merge_with = None
             self._buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
 
     def open_existing(self, record_id: str) -> QDialog:
@@ -627,6 +649,13 @@ class RecordFormDialog(QDialog):
         self._id = record_id
         self._bus.announce({self._type}, {record_id})
         emit(self.saved, record_id)
+        if self._merge_with is not None:
+            from ui.dialogs.merge_records import MergeRecordsDialog
+
+            self.merge_dialog = MergeRecordsDialog(self._context, self._bus, self._type, self._merge_with,
+                                                   record_id, parent=self.parentWidget())
+            self.merge_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.merge_dialog.open()
         self.accept()
 
     def _save_failed(self, exc: BaseException) -> None:
@@ -665,6 +694,13 @@ class RecordFormDialog(QDialog):
             self._general.show()
         if first is not None:
             first.setFocus()
+
+    def done(self, result: int) -> None:
+        # A look-up typed just before closing must not reach the worker later.
+        for editor in self._editors.values():
+            if isinstance(editor, RecordPicker):
+                editor.stop_lookup()
+        super().done(result)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
