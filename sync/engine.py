@@ -53,6 +53,9 @@ class SyncReport:
     lost_on_server: int = 0
     #: Records that left this user's sight with unsynced local edits (kept in the inbox).
     access_lost: int = 0
+    #: The server no longer had the change history since our last sync (we were
+    #: offline longer than it keeps it), so everything was downloaded again.
+    history_expired: bool = False
 
 
 def _direct(fn: Callable[..., T], *args: Any) -> T:
@@ -185,10 +188,19 @@ class SyncEngine:
             while True:
                 check()
                 page = upcoming.result()
-                if page.server_cursor < cursor:
-                    # The server was restored from an older backup: our cursor
-                    # is ahead of it.  Start over; local changes are kept.
-                    log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
+                behind_horizon = 0 < cursor < page.history_horizon
+                if page.server_cursor < cursor or behind_horizon:
+                    if behind_horizon:
+                        # We were away longer than the server keeps its change
+                        # history: deletes we never saw may have been purged.
+                        log.warning("cursor %s is below the server's history horizon %s; full resync",
+                                    cursor, page.history_horizon)
+                        report.history_expired = True
+                    else:
+                        # The server was restored from an older backup: our
+                        # cursor is ahead of it.
+                        log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
+                    # Start over; local changes are kept.
                     cursor = start = 0
                     seen = {}
                     self._run_db(self.replica.begin_full_resync)

@@ -237,6 +237,10 @@ class Replica:
                     entry.in_flight_seq = None
                     self._parent_deleted(session, entry, result.field_errors[0].field, result.related)
                     touched.add(result.related.type)
+                elif result.code == "gone" and change.op is not ChangeOp.CREATE:
+                    entry.in_flight = None
+                    entry.in_flight_seq = None
+                    self._gone(session, entry)
                 else:
                     entry.in_flight = None
                     entry.in_flight_seq = None
@@ -279,6 +283,46 @@ class Replica:
             entry.merge_from = [m for m in entry.merge_from if m not in change.merge_from] or None
         if row is not None:
             row.server_rev = record.rev
+
+    def _gone(self, session: Session, entry: PendingChange) -> None:
+        """The server has no trace of a record we changed: it was deleted and
+        its tombstone purged (we were offline longer than the server keeps its
+        history), or lost with a restore from an older backup.  As for an edit
+        against a delete (section 8 of docs/SYNC.md), the delete rule decides,
+        and the inbox keeps the other side: with the default rule the edit
+        brings the record back (same id, sent again as a create); with the rule
+        ``delete`` the record goes and the inbox keeps the edited version.  A
+        local delete is simply done."""
+        record_type = entry.record_type
+        row = get_row(session, record_type, entry.record_id)
+        if entry.op == "delete" or row is None:
+            session.delete(entry)
+            if row is not None:
+                session.delete(row)
+            return
+        mine = row_data(record_type, row)
+        edit_wins = self._policy().delete is DeleteRule.EDIT_WINS
+        session.add(
+            Conflict(
+                record_type=record_type, record_id=entry.record_id, field=None, kind="deleted_remotely",
+                base_value=entry.base_values, local_value=mine, server_value=None,
+                server_rev=entry.base_rev, server_updated_by=None, created_at=now(),
+                winner="local" if edit_wins else "server",
+            )
+        )
+        log.warning("%s %s is gone from the server; %s", record_type, entry.record_id,
+                    "sending it again" if edit_wins else "local version kept in the inbox")
+        if not edit_wins:
+            session.delete(entry)
+            session.delete(row)
+            return
+        # Every field goes again, as a create under the same id (links to it hold).
+        entry.op = "create"
+        entry.base_rev = None
+        entry.base_values = {}
+        entry.change_id = new_id()
+        row.server_rev = None
+        row.dirty = True
 
     def _parent_deleted(self, session: Session, entry: PendingChange, field: str, parent: RecordState) -> None:
         """A change links to a record deleted elsewhere (a contact created

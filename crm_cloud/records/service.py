@@ -46,10 +46,12 @@ from crm_cloud.records.access import (
 from crm_cloud.records.errors import (
     RecordDeleted,
     RecordExists,
+    RecordGone,
     RefDeleted,
     RevisionMismatch,
     UnknownRecordType,
 )
+from crm_cloud.records.history import history_horizon
 from crm_cloud.records.hooks import WriteContext, run_hooks
 from crm_cloud.records.models import AppliedChange, RecordExit, ServerState
 from crm_cloud.records.tables import COMMON_COLUMNS, RECORD_TABLES
@@ -648,6 +650,10 @@ class RecordService:
             record = self.create(change.type, dict(change.fields), change.id, change.stamps)
         elif change.base_rev is None:
             raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
+        elif self._load(codec_for(change.type), change.id) is None:
+            # Known to the client (it has a base revision) but not here any more.
+            label = codec_for(change.type).spec.label.lower()
+            raise RecordGone(f"This {label} was deleted on the server and its history has been purged")
         elif change.op is ChangeOp.UPDATE:
             record = self.update(
                 change.type, change.id, dict(change.fields), change.base_rev, change.stamps, restore=change.restore
@@ -811,10 +817,18 @@ class RecordService:
                 item["merged_into"] = row[6]
             append(item)
         next_cursor = last_rev if has_more else seq
-        return {
+        body = {
             "records": records, "revoked": revoked, "cursor": next_cursor, "has_more": has_more,
             "server_cursor": seq, "server_time": utcnow(), "hlc": self.clock_now(),
         }
+        if cursor > 0:
+            horizon = history_horizon(self.session)
+            if cursor < horizon:
+                # Deletes after this cursor may have been purged: the client
+                # must resync in full.  Only then is the field sent, so clients
+                # that predate it (and reject unknown fields) parse every other page.
+                body["history_horizon"] = horizon
+        return body
 
     def _exits(self, cursor: int, seq: int, limit: int) -> Sequence[Any]:
         """Exits in (cursor, seq] of records the caller could see before and cannot now."""
