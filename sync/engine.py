@@ -53,6 +53,8 @@ class SyncReport:
     lost_on_server: int = 0
     #: Records that left this user's sight with unsynced local edits (kept in the inbox).
     access_lost: int = 0
+    #: Records that left the replica because this user may no longer see them.
+    revoked: int = 0
     #: The server no longer had the change history since our last sync (we were
     #: offline longer than it keeps it), so everything was downloaded again.
     history_expired: bool = False
@@ -213,8 +215,9 @@ class SyncEngine:
                 self._run_db(self.replica.observe_server, page.server_time, page.hlc)
                 if page.revoked:
                     # Idempotent, so it may commit before the page and its cursor.
-                    lost_event, kept = self._run_db(self.replica.apply_revoked, page.revoked)
+                    lost_event, kept, removed = self._run_db(self.replica.apply_revoked, page.revoked)
                     report.access_lost += kept
+                    report.revoked += removed
                     changed(lost_event)
                 event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor)
                 changed(event)

@@ -676,16 +676,20 @@ class Replica:
 
     # -- access lost -------------------------------------------------------------
 
-    def apply_revoked(self, revoked: list[RevokedRecord]) -> tuple[DataChanged, int]:
+    def apply_revoked(self, revoked: list[RevokedRecord]) -> tuple[DataChanged, int, int]:
         """Drop records this user may no longer see (reassigned, unshared).
 
-        Unsynced local edits to them cannot be sent any more; they are moved,
-        whole, to the conflict inbox (kind ``access_lost``), never silently
-        dropped.  Idempotent, so it may run before the page's cursor is saved.
-        Returns the change and how many local edits were kept that way.
+        Unsynced local changes to them cannot be sent any more; they go to
+        the conflict inbox (kind ``access_lost``), never silently dropped: an
+        edit keeps the whole local version (``local_value``), a delete is kept
+        as ``local_value`` None with the record as last synced in
+        ``base_value`` (the delete was not made; the record stays with whoever
+        has it now).  Idempotent, so it may run before the page's cursor is
+        saved.  Returns the change, how many local changes were kept that way
+        and how many records left the replica.
         """
         touched: set[str] = set()
-        kept = 0
+        kept = removed = 0
         with self._db.session() as session:
             for item in revoked:
                 if item.type not in RECORD_TYPES:
@@ -693,21 +697,25 @@ class Replica:
                 row = get_row(session, item.type, item.id)
                 entry = session.get(PendingChange, (item.type, item.id))
                 if entry is not None:
-                    if row is not None and entry.op != "delete":
+                    if row is not None:
+                        deleting = entry.op == "delete"
                         session.add(
                             Conflict(
                                 record_type=item.type, record_id=item.id, field=None, kind="access_lost",
-                                base_value=entry.base_values, local_value=row_data(item.type, row),
+                                base_value=entry.base_values,
+                                local_value=None if deleting else row_data(item.type, row),
                                 server_value=None, server_rev=item.rev, created_at=now(), winner="server",
                             )
                         )
                         kept += 1
-                        log.warning("access to %s %s lost; unsynced edits kept in the inbox", item.type, item.id)
+                        log.warning("access to %s %s lost; the unsynced %s is kept in the inbox", item.type,
+                                    item.id, "delete" if deleting else "edit")
                     session.delete(entry)
                 if row is not None:
                     session.delete(row)
                     touched.add(item.type)
-        return DataChanged(frozenset(touched), outbox=kept > 0), kept
+                    removed += 1
+        return DataChanged(frozenset(touched), outbox=kept > 0), kept, removed
 
     # -- consistency -------------------------------------------------------------
 

@@ -133,6 +133,77 @@
     </message>
 </context>
 <context>
+    <name>CampaignListPage</name>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="205" />
+        <source>Members…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="207" />
+        <source>The campaign's leads and contacts and their responses</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CampaignMembersDialog</name>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="38" />
+        <source>Campaign members</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="50" />
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="50" />
+        <source>Kind</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="50" />
+        <source>Response</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="50" />
+        <source>Responded on</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="60" />
+        <source>Add</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="72" />
+        <source>Set response</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="75" />
+        <source>Remove from campaign</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="79" />
+        <source>Selected member:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="161" />
+        <source>Pick a lead or a contact from the list</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="165" />
+        <source>“%1” is already a member</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>Cards</name>
     <message>
         <location filename="../../ui/pages/cards.py" line="14" />
@@ -339,181 +410,186 @@
 <context>
     <name>ConflictsPage</name>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="39" />
+        <location filename="../../ui/pages/conflicts.py" line="40" />
         <source>Conflicts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="49" />
+        <location filename="../../ui/pages/conflicts.py" line="50" />
         <source>No conflicts.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="113" />
-        <source>Contact</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="113" />
-        <source>Account</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="114" />
+        <location filename="../../ui/pages/conflicts.py" line="120" />
         <source>someone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="41" />
+        <location filename="../../ui/pages/conflicts.py" line="42" />
         <source>Someone else changed the same field while you were editing, or a record you changed was deleted, merged or moved elsewhere. Nothing was thrown away: choose what to keep.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="45" />
+        <location filename="../../ui/pages/conflicts.py" line="46" />
         <source>Rules…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="47" />
+        <location filename="../../ui/pages/conflicts.py" line="48" />
         <source>Choose which value wins a conflict, per type of field</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="92" />
+        <location filename="../../ui/pages/conflicts.py" line="96" />
         <source>Whole record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="118" />
+        <location filename="../../ui/pages/conflicts.py" line="124" />
         <source>Other side: %1 · found %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="126" />
+        <location filename="../../ui/pages/conflicts.py" line="132" />
         <source>Mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="127" />
+        <location filename="../../ui/pages/conflicts.py" line="133" />
         <source>Theirs (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="133" />
-        <location filename="../../ui/pages/conflicts.py" line="135" />
+        <location filename="../../ui/pages/conflicts.py" line="139" />
+        <location filename="../../ui/pages/conflicts.py" line="141" />
         <source>applied</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="107" />
-        <location filename="../../ui/pages/conflicts.py" line="108" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
+        <location filename="../../ui/pages/conflicts.py" line="114" />
         <source>Keep mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="82" />
+        <location filename="../../ui/pages/conflicts.py" line="83" />
         <source>Edited here, deleted elsewhere</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="83" />
+        <location filename="../../ui/pages/conflicts.py" line="84" />
         <source>Deleted here, edited elsewhere</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="84" />
+        <location filename="../../ui/pages/conflicts.py" line="85" />
         <source>Reassigned: you no longer have access; your unsynced edits are kept here</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="85" />
+        <location filename="../../ui/pages/conflicts.py" line="86" />
         <source>Merged into another record elsewhere; your edits were carried over</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/pages/conflicts.py" line="89" />
+        <source>Reassigned before your delete reached the server: you no longer have access, so it was not deleted and stays with its new owner</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="93" />
         <source>Deleted elsewhere, brought back because you linked records to it offline</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <location filename="../../ui/pages/conflicts.py" line="94" />
         <source>%1: the linked record was deleted elsewhere; kept without the link</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="97" />
+        <location filename="../../ui/pages/conflicts.py" line="101" />
         <source>Keep the record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="97" />
-        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <location filename="../../ui/pages/conflicts.py" line="103" />
         <source>Delete it</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <location filename="../../ui/pages/conflicts.py" line="103" />
         <source>Keep their version</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <location filename="../../ui/pages/conflicts.py" line="105" />
         <source>Keep it</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <location filename="../../ui/pages/conflicts.py" line="105" />
         <source>Delete it after all</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <location filename="../../ui/pages/conflicts.py" line="107" />
         <source>Bring it back and link</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <location filename="../../ui/pages/conflicts.py" line="107" />
         <source>Leave unlinked</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <location filename="../../ui/pages/conflicts.py" line="109" />
+        <source>OK</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="111" />
         <source>Keep my copy as a new record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <location filename="../../ui/pages/conflicts.py" line="111" />
         <source>Discard my edits</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="107" />
-        <location filename="../../ui/pages/conflicts.py" line="108" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
+        <location filename="../../ui/pages/conflicts.py" line="114" />
         <source>Keep theirs</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="166" />
+        <location filename="../../ui/pages/conflicts.py" line="148" />
+        <source>Deleted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="177" />
         <source>Keep both</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="168" />
+        <location filename="../../ui/pages/conflicts.py" line="179" />
         <source>Keep both versions, mine first, one after the other</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="172" />
+        <location filename="../../ui/pages/conflicts.py" line="183" />
         <source>Edit…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="191" />
+        <location filename="../../ui/pages/conflicts.py" line="202" />
         <source>Merge values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="192" />
+        <location filename="../../ui/pages/conflicts.py" line="203" />
         <source>Value for %1:</source>
         <translation type="unfinished" />
     </message>
@@ -791,24 +867,53 @@
     </message>
 </context>
 <context>
+    <name>GlobalSearchDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="45" />
+        <source>Search everything</source>
+        <extracomment>Milliseconds of quiet typing before a search runs. (record type, record id) the user chose to open. A search result was shown (tests wait for it).</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="56" />
+        <source>Search all records: names, e-mails, phones, cities…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="111" />
+        <source>Searching…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="145" />
+        <source>Enter opens the selected record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="147" />
+        <source>No records match “%1”</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="553" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="579" />
         <source>Importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="581" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="607" />
         <source>Imported %1 %2.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="583" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="609" />
         <source>Created %1 %2 by name.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="586" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="612" />
         <source>Merged %n row(s) into existing records.</source>
         <translation>
             <numerusform>Merged %n row into existing records.</numerusform>
@@ -816,7 +921,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="588" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="614" />
         <source>Skipped %n duplicate(s).</source>
         <translation>
             <numerusform>Skipped %n duplicate.</numerusform>
@@ -824,7 +929,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="590" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="616" />
         <source>Left out %n row(s) with problems.</source>
         <translation>
             <numerusform>Left out %n row with problems.</numerusform>
@@ -832,13 +937,13 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="591" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="617" />
         <source>They are sent to the server at the next sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="606" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="609" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="632" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="635" />
         <source>Nothing was imported.</source>
         <translation type="unfinished" />
     </message>
@@ -846,22 +951,22 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="634" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="660" />
         <source>Import %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="643" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="669" />
         <source>Close</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="644" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="670" />
         <source>Import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="662" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="688" />
         <source>Cancelling… nothing will be imported.</source>
         <translation type="unfinished" />
     </message>
@@ -929,89 +1034,89 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="140" />
+        <location filename="../../ui/main_window.py" line="143" />
         <source>&amp;File</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Sign in…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
-        <location filename="../../ui/main_window.py" line="324" />
+        <location filename="../../ui/main_window.py" line="146" />
+        <location filename="../../ui/main_window.py" line="340" />
         <source>Sign out</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146" />
+        <location filename="../../ui/main_window.py" line="149" />
         <source>Sync now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149" />
-        <location filename="../../ui/main_window.py" line="351" />
+        <location filename="../../ui/main_window.py" line="152" />
+        <location filename="../../ui/main_window.py" line="367" />
         <source>Quit</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="158" />
         <source>Import into this list…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158" />
+        <location filename="../../ui/main_window.py" line="161" />
         <source>Export this list as CSV…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="168" />
+        <location filename="../../ui/main_window.py" line="174" />
         <source>Find</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="198" />
+        <location filename="../../ui/main_window.py" line="204" />
         <source>CRM</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="264" />
+        <location filename="../../ui/main_window.py" line="280" />
         <source>Sync did not finish</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="265" />
+        <location filename="../../ui/main_window.py" line="281" />
         <source>The sync did not finish, so your changes are still only on this computer.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="272" />
+        <location filename="../../ui/main_window.py" line="288" />
         <source>Sign in again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="273" />
+        <location filename="../../ui/main_window.py" line="289" />
         <source>Your session has ended. Sign in again to keep syncing.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="305" />
+        <location filename="../../ui/main_window.py" line="321" />
         <source>Sign in</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="306" />
+        <location filename="../../ui/main_window.py" line="322" />
         <source>Signing in is not available in this build.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="317" />
+        <location filename="../../ui/main_window.py" line="333" />
         <source>Signed in as %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="325" />
+        <location filename="../../ui/main_window.py" line="341" />
         <source>%n change(s) are not synced yet. They stay on this computer and are sent when you sign in again.</source>
         <translation>
             <numerusform>%n change is not synced yet. They stay on this computer and are sent when you sign in again.</numerusform>
@@ -1019,18 +1124,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="327" />
-        <location filename="../../ui/main_window.py" line="354" />
+        <location filename="../../ui/main_window.py" line="343" />
+        <location filename="../../ui/main_window.py" line="370" />
         <source>Sync first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="327" />
+        <location filename="../../ui/main_window.py" line="343" />
         <source>Sign out anyway</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="352" />
+        <location filename="../../ui/main_window.py" line="368" />
         <source>%n change(s) are not synced yet. They are kept on this computer and sent at the next sync.</source>
         <translation>
             <numerusform>%n change is not synced yet. They are kept on this computer and sent at the next sync.</numerusform>
@@ -1038,7 +1143,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354" />
+        <location filename="../../ui/main_window.py" line="370" />
         <source>Quit anyway</source>
         <translation type="unfinished" />
     </message>
@@ -1205,113 +1310,103 @@
 <context>
     <name>PendingPage</name>
     <message>
-        <location filename="../../ui/pages/pending.py" line="32" />
+        <location filename="../../ui/pages/pending.py" line="33" />
         <source>Changes not yet synced</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="34" />
+        <location filename="../../ui/pages/pending.py" line="35" />
         <source>These changes are saved on this computer and will be sent at the next sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="36" />
+        <location filename="../../ui/pages/pending.py" line="37" />
         <source>Everything is synced.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="65" />
+        <location filename="../../ui/pages/pending.py" line="66" />
         <source>New</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="65" />
+        <location filename="../../ui/pages/pending.py" line="66" />
         <source>Changed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="65" />
+        <location filename="../../ui/pages/pending.py" line="66" />
         <source>Deleted</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="66" />
+        <location filename="../../ui/pages/pending.py" line="67" />
         <source>Brought back</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="67" />
-        <source>Contact</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/pending.py" line="67" />
-        <source>Account</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/pending.py" line="69" />
+        <location filename="../../ui/pages/pending.py" line="70" />
         <source>Waiting to sync</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="70" />
+        <location filename="../../ui/pages/pending.py" line="71" />
         <source>Refused by the server</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="73" />
+        <location filename="../../ui/pages/pending.py" line="74" />
         <source>Being sent…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="97" />
+        <location filename="../../ui/pages/pending.py" line="98" />
         <source>The server refused this change.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="108" />
+        <location filename="../../ui/pages/pending.py" line="109" />
         <source>Edit and retry…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="112" />
+        <location filename="../../ui/pages/pending.py" line="113" />
         <source>Retry</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="116" />
-        <location filename="../../ui/pages/pending.py" line="131" />
+        <location filename="../../ui/pages/pending.py" line="117" />
+        <location filename="../../ui/pages/pending.py" line="132" />
         <source>Discard change</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="126" />
+        <location filename="../../ui/pages/pending.py" line="127" />
         <source>Discard “%1”? It was never synced, so it will be removed.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="127" />
+        <location filename="../../ui/pages/pending.py" line="128" />
         <source>Discard your changes to “%1”? It goes back to what the server has.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="128" />
+        <location filename="../../ui/pages/pending.py" line="129" />
         <source>Undo deleting “%1”?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="129" />
+        <location filename="../../ui/pages/pending.py" line="130" />
         <source>Discard bringing back “%1”? It stays deleted, as it is on the server.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="130" />
+        <location filename="../../ui/pages/pending.py" line="131" />
         <source>Discard the change to “%1”?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="132" />
+        <location filename="../../ui/pages/pending.py" line="133" />
         <source>Discard</source>
         <translation type="unfinished" />
     </message>
@@ -1491,47 +1586,57 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="385" />
-        <source>Problems</source>
+        <location filename="../../ui/dialogs/import_wizard.py" line="384" />
+        <source>Save the problem rows…</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="386" />
+        <source>A CSV of the rows left out, with their line and problem, to fix and import again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="398" />
+        <source>Problems</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="399" />
         <source>Possible duplicates</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="390" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="403" />
         <source>Import the whole file or nothing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="401" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="414" />
         <source>Skip them</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="402" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="415" />
         <source>Merge into the existing record (fill its empty fields)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="403" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="416" />
         <source>Import them as new records</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="417" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="430" />
         <source>Rows with the same email or phone as an existing record:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="418" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="431" />
         <source>Rows whose name alone matches:</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="447" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="460" />
         <source>%n row(s) can be imported.</source>
         <translation>
             <numerusform>%n row can be imported.</numerusform>
@@ -1539,7 +1644,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="449" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="462" />
         <source>%n row(s) have problems (listed below with their line numbers).</source>
         <translation>
             <numerusform>%n row has problems (listed below with their line numbers).</numerusform>
@@ -1547,7 +1652,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="452" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="465" />
         <source>%n row(s) look like records you already have.</source>
         <translation>
             <numerusform>%n row looks like records you already have.</numerusform>
@@ -1555,7 +1660,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="455" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="468" />
         <source>%n new %1 will be created by name.</source>
         <translation>
             <numerusform>%n new %1 will be created by name.</numerusform>
@@ -1563,37 +1668,53 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="457" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="470" />
         <source>(Large file: duplicates are checked by email, phone and exact name.)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="459" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="472" />
         <source>Import only the good rows (%1 %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="475" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="489" />
         <source>line %1 of this file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="481" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="495" />
         <source>Problems (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="482" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="496" />
         <source>Possible duplicates (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="518" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="505" />
+        <source>Save the problem rows</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="506" />
+        <source>CSV (*.csv)</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="510" />
+        <source>Saved %n problem row(s).</source>
+        <translation>
+            <numerusform>Saved %n problem row.</numerusform><numerusform>Saved %n problem rows.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="544" />
         <source>The check was stopped.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="529" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="555" />
         <source>The file has %n row(s) with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</source>
         <translation>
             <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
@@ -1601,7 +1722,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="533" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="559" />
         <source>There is nothing to import.</source>
         <translation type="unfinished" />
     </message>
@@ -1609,75 +1730,85 @@
 <context>
     <name>RecordFormDialog</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="226" />
+        <location filename="../../ui/dialogs/record_form.py" line="231" />
         <source>Edit %1</source>
         <extracomment>The record id, after a successful save.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="227" />
+        <location filename="../../ui/dialogs/record_form.py" line="232" />
         <source>New %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="391" />
+        <location filename="../../ui/dialogs/record_form.py" line="399" />
         <source>(nobody)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="337" />
-        <location filename="../../ui/dialogs/record_form.py" line="398" />
+        <location filename="../../ui/dialogs/record_form.py" line="345" />
+        <location filename="../../ui/dialogs/record_form.py" line="406" />
         <source>YYYY-MM-DD</source>
-        <extracomment>The record's custom values; editors exist only for active definitions.</extracomment>
+        <extracomment>The record's custom values; editors exist only for active definitions. "Save and merge": the existing record to merge the new one with.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="339" />
+        <location filename="../../ui/dialogs/record_form.py" line="347" />
         <source>a number, e.g. 1200.50</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="400" />
+        <location filename="../../ui/dialogs/record_form.py" line="408" />
         <source>YYYY-MM-DD HH:MM (local time)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="402" />
+        <location filename="../../ui/dialogs/record_form.py" line="410" />
         <source>e.g. EUR</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="574" />
+        <location filename="../../ui/dialogs/record_form.py" line="582" />
         <source>Choose what kind of record it is first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="577" />
+        <location filename="../../ui/dialogs/record_form.py" line="585" />
         <source>Pick an %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="578" />
+        <location filename="../../ui/dialogs/record_form.py" line="586" />
         <source>Pick a %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="596" />
+        <location filename="../../ui/dialogs/record_form.py" line="604" />
         <source>This may already exist. Open it, or save anyway:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="606" />
+        <location filename="../../ui/dialogs/record_form.py" line="614" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="612" />
+        <location filename="../../ui/dialogs/record_form.py" line="618" />
+        <source>Save and merge…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="620" />
+        <source>Save this record, then merge it with the existing one field by field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="625" />
         <source>Save anyway</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="618" />
+        <location filename="../../ui/dialogs/record_form.py" line="640" />
         <source>Save</source>
         <translation type="unfinished" />
     </message>
@@ -1973,6 +2104,19 @@
     </message>
 </context>
 <context>
+    <name>RecordTypes</name>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="55" />
+        <source>Lead</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="56" />
+        <source>Contact</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ReminderToast</name>
     <message>
         <location filename="../../ui/workspace.py" line="44" />
@@ -2046,32 +2190,33 @@
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../ui/status_bar.py" line="60" />
+        <location filename="../../ui/status_bar.py" line="69" />
         <source>Show changes not yet synced</source>
+        <extracomment>What the last sync did that the user must know (records that left, a full resync).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="64" />
+        <location filename="../../ui/status_bar.py" line="73" />
         <source>Show edits that clashed with someone else's</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="66" />
+        <location filename="../../ui/status_bar.py" line="75" />
         <source>Sync now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="69" />
+        <location filename="../../ui/status_bar.py" line="78" />
         <source>Sign in…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="143" />
+        <location filename="../../ui/status_bar.py" line="154" />
         <source>All changes synced</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="143" />
+        <location filename="../../ui/status_bar.py" line="154" />
         <source>%n unsynced change(s)</source>
         <translation>
             <numerusform>%n unsynced change</numerusform>
@@ -2079,7 +2224,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="148" />
+        <location filename="../../ui/status_bar.py" line="159" />
         <source>%n conflict(s)</source>
         <translation>
             <numerusform>%n conflict</numerusform>
@@ -2087,62 +2232,85 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="190" />
+        <location filename="../../ui/status_bar.py" line="183" />
+        <source>You were offline longer than the server keeps its history, so everything was downloaded again. Your unsynced changes were kept.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/status_bar.py" line="186" />
+        <source>Removed from this computer: %n record(s) you no longer have access to (reassigned or no longer shared).</source>
+        <translation>
+            <numerusform>Removed from this computer: %n record you no longer have access to (reassigned or no longer shared).</numerusform><numerusform>Removed from this computer: %n records you no longer have access to (reassigned or no longer shared).</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/status_bar.py" line="189" />
+        <source>Your unsynced changes to %n of them are kept in Conflicts.</source>
+        <translation>
+            <numerusform>Your unsynced changes to %n of them are kept in Conflicts.</numerusform><numerusform>Your unsynced changes to %n of them are kept in Conflicts.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/status_bar.py" line="192" />
+        <source>Moved to Conflicts: %n record(s) the server no longer has.</source>
+        <translation>
+            <numerusform>Moved to Conflicts: %n record the server no longer has.</numerusform><numerusform>Moved to Conflicts: %n records the server no longer has.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_bar.py" line="226" />
         <source>Online</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="190" />
+        <location filename="../../ui/status_bar.py" line="226" />
         <source>Offline</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="192" />
+        <location filename="../../ui/status_bar.py" line="228" />
         <source>Up to date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="193" />
+        <location filename="../../ui/status_bar.py" line="229" />
         <source>Syncing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="194" />
+        <location filename="../../ui/status_bar.py" line="230" />
         <source>Offline — changes are saved here and synced later</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="195" />
+        <location filename="../../ui/status_bar.py" line="231" />
         <source>Sync failed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="196" />
+        <location filename="../../ui/status_bar.py" line="232" />
         <source>Not signed in</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="201" />
+        <location filename="../../ui/status_bar.py" line="237" />
         <source>Sync failed: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="209" />
+        <location filename="../../ui/status_bar.py" line="245" />
         <source>Never synced</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="211" />
+        <location filename="../../ui/status_bar.py" line="247" />
         <source>Synced %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="218" />
+        <location filename="../../ui/status_bar.py" line="254" />
         <source>just now</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="221" />
+        <location filename="../../ui/status_bar.py" line="257" />
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -2150,7 +2318,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="224" />
+        <location filename="../../ui/status_bar.py" line="260" />
         <source>%n hour(s) ago</source>
         <translation>
             <numerusform>%n hour ago</numerusform>
@@ -2158,7 +2326,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="225" />
+        <location filename="../../ui/status_bar.py" line="261" />
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -2169,7 +2337,7 @@
 <context>
     <name>TagsEdit</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="190" />
+        <location filename="../../ui/dialogs/record_form.py" line="195" />
         <source>e.g. customer, trade fair 2026, vip</source>
         <translation type="unfinished" />
     </message>
