@@ -650,16 +650,25 @@ class RecordService:
             record = self.create(change.type, dict(change.fields), change.id, change.stamps)
         elif change.base_rev is None:
             raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
-        elif self._load(codec_for(change.type), change.id) is None:
-            # Known to the client (it has a base revision) but not here any more.
-            label = codec_for(change.type).spec.label.lower()
-            raise RecordGone(f"This {label} was deleted on the server and its history has been purged")
-        elif change.op is ChangeOp.UPDATE:
-            record = self.update(
-                change.type, change.id, dict(change.fields), change.base_rev, change.stamps, restore=change.restore
-            )
         else:
-            return self.delete(change.type, change.id, change.base_rev)
+            try:
+                if change.op is not ChangeOp.UPDATE:
+                    return self.delete(change.type, change.id, change.base_rev)
+                record = self.update(
+                    change.type, change.id, dict(change.fields), change.base_rev, change.stamps,
+                    restore=change.restore,
+                )
+            except RecordDeleted:
+                raise
+            except NotFound as exc:
+                # Known to the client (it has a base revision) but no row here
+                # at all any more: say so, the client decides by its delete rule.
+                codec = codec_for(change.type)
+                if self._load(codec, change.id) is None:
+                    raise RecordGone(
+                        f"This {codec.spec.label.lower()} was deleted on the server and its history has been purged"
+                    ) from exc
+                raise
         for other in change.merge_from:
             self.merge_into(change.type, other, record.id)
         return record
