@@ -721,16 +721,21 @@ class RecordService:
 
     # -- record merge ------------------------------------------------------
 
-    def merge_into(self, record_type: str, other_id: str, kept_id: str) -> StoredRecord:
+    def merge_into(self, record_type: str, other_id: str, kept_id: str) -> StoredRecord | None:
         """Merge record ``other_id`` into ``kept_id`` (the kept record's values
         are set by the caller): ``other_id`` becomes a tombstone pointing at
         ``kept_id`` (an alias), and every reference to it, in every record
         type, is re-pointed at ``kept_id``, each as an ordinary new revision so
-        every client pulls it.  Merging again is a no-op."""
+        every client pulls it.  Merging again is a no-op.  A record deleted and
+        purged meanwhile (no row at all) has nothing left to merge: only the
+        references to it are re-pointed (None)."""
         codec = codec_for(record_type)
         self._check_may_change(codec)
         if other_id == kept_id:
             raise InvalidInput("A record cannot be merged into itself", detail={"field_errors": []})
+        if self._load(codec, other_id) is None:
+            self._repoint(record_type, other_id, kept_id)
+            return None
         other = self._load_visible(codec, other_id)
         if other.merged_into == kept_id:
             return other

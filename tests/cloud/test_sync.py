@@ -356,3 +356,22 @@ def test_history_purge_sets_a_horizon_that_old_cursors_are_told_about(
     res = push(client, alice, change("update", "contact", gone, revs[2], title="Late edit"),
                change("delete", "contact", gone, revs[2]))
     assert [(r.status, r.code) for r in res.results] == [("rejected", "gone"), ("rejected", "gone")]
+
+
+def test_merging_a_record_deleted_and_purged_meanwhile_still_applies(
+        client: TestClient, settings: Settings, alice: Account) -> None:
+    keep, dupe = new_id(), new_id()
+    res = push(client, alice, change("create", "account", keep, name="Keep"),
+               change("create", "account", dupe, name="Dupe"))
+    keep_rev, dupe_rev = (r.record.rev for r in res.results if r.record is not None)
+    assert push(client, alice, change("delete", "account", dupe, dupe_rev)).results[0].status == "applied"
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.write() as session:
+            purge_history(session, timedelta(days=1), now=datetime.now(UTC) + timedelta(days=1, minutes=1))
+    finally:
+        db.dispose()
+    # Merged offline before the delete arrived: the merge has nothing left to do but applies.
+    merged = {**change("update", "account", keep, keep_rev, name="Kept"), "merge_from": [dupe]}
+    result = push(client, alice, merged).results[0]
+    assert result.status == "applied" and result.record is not None and result.record.data["name"] == "Kept"
