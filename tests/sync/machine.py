@@ -47,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -58,7 +59,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from sqlalchemy import create_engine, select, text
 
 from crm_cloud.admin import create_user
+from crm_cloud.core.db import Database
 from crm_cloud.models import metadata as _cloud_metadata  # noqa: F401 - registers every record table
+from crm_cloud.records.history import purge_history
 from crm_cloud.records.tables import RECORD_TABLES
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
@@ -224,6 +227,14 @@ class Backend:
             # Only the types the model writes: seeded records (pipeline stages...) stay.
             for table in ("applied_changes", "record_exits", *(RECORD_TABLES[t].name for t in EDITABLE)):
                 connection.execute(text(f"DELETE FROM {table}"))
+            connection.execute(text("UPDATE server_state SET history_horizon = 0"))
+
+    def purge_history(self) -> int:
+        """``crm-cloud history purge`` of everything written so far: every plain
+        tombstone and exit goes, and every client's cursor falls below the horizon."""
+        db = Database(self._db)
+        with db.write() as session:
+            return purge_history(session, timedelta(0), now=datetime.now(UTC) + timedelta(seconds=1)).horizon
 
     def server_records(self) -> dict[str, dict[str, Any]]:
         """Every live record the user sees, read through the protocol: id -> (type, data)."""
@@ -600,6 +611,12 @@ class SyncMachine(RuleBasedStateMachine):
           pick=st.integers(0, 50), other_pick=st.integers(0, 50), choose=st.integers(0, 31))
     def merge(self, client: int, record_type: str, pick: int, other_pick: int, choose: int) -> None:
         self.world.merge(client, record_type, pick, other_pick, choose)
+
+    @rule()
+    def purge_history(self) -> None:
+        """The server drops its change history (tombstones, exits): clients behind resync in full."""
+        self.world.backend.purge_history()
+        event("history purged")
 
     @rule(client=st.integers(0, N_CLIENTS - 1), hours=st.integers(-12, 12))
     def set_clock(self, client: int, hours: int) -> None:
