@@ -185,16 +185,22 @@ class Replica:
             session.delete(entry)
             return None
         current = row_data(entry.record_type, row)
+        op = entry.op
+        if op == "delete" and entry.merge_from:
+            # Merged into, then deleted: a merge cannot ride on a delete, so the
+            # merge goes first (as the create or update it was), and the delete
+            # follows on top of its answer (``_applied``).
+            op = "create" if entry.base_rev is None else "update"
         fields: dict[str, Any]
-        if entry.op == "create":
+        if op == "create":
             fields = {f.name: current[f.name] for f in spec.fields if f.derived_from is None}
-        elif entry.op in ("update", "restore"):
+        elif op in ("update", "restore"):
             fields = {
                 f.name: current[f.name]
                 for f in spec.fields
                 if f.derived_from is None and current[f.name] != entry.base_values.get(f.name)
             }
-            if not fields and entry.op == "update" and not entry.merge_from:
+            if not fields and op == "update" and not entry.merge_from:
                 # Edited back to what the server has: nothing to send.
                 row.dirty = False
                 session.delete(entry)
@@ -205,7 +211,7 @@ class Replica:
             change_id=entry.change_id,
             type=entry.record_type,
             id=entry.record_id,
-            op=ChangeOp.UPDATE if entry.op == "restore" else ChangeOp(entry.op),
+            op=ChangeOp.UPDATE if op == "restore" else ChangeOp(op),
             base_rev=entry.base_rev,
             fields=fields,
             stamps=_stamps_for(fields, entry.field_stamps, bound),
@@ -269,7 +275,10 @@ class Replica:
         if record is None:
             raise BadResponse("The server applied a change without returning the record.")
         data = check_wire_data(record.type, record.data)
-        edited_since = entry.local_seq != entry.in_flight_seq
+        # A delete whose merge went first (``_freeze``) still has its delete to send.
+        edited_since = entry.local_seq != entry.in_flight_seq or (
+            entry.op == "delete" and change.op is not ChangeOp.DELETE
+        )
         if not edited_since:
             session.delete(entry)
             if row is None:
@@ -644,11 +653,19 @@ class Replica:
             if edit_wins:
                 # Their edit keeps the record: the local delete is withdrawn
                 # (kept in the inbox as "delete it after all").
-                session.delete(entry)
                 set_row_data(record_type, row, theirs)
                 row.deleted = False
                 row.dirty = False
                 row.server_rev = record.rev
+                if entry.merge_from:
+                    # Only the delete is withdrawn: records merged into this one still go.
+                    entry.op = "update"
+                    entry.base_rev = record.rev
+                    entry.base_values = theirs
+                    entry.change_id = new_id()
+                    row.dirty = True
+                else:
+                    session.delete(entry)
             else:
                 entry.base_rev = record.rev
                 entry.base_values = theirs

@@ -740,10 +740,13 @@ class RecordService:
         if other.merged_into == kept_id:
             return other
         if other.merged_into is not None:
-            raise InvalidInput(
-                f"This {codec.spec.label.lower()} was already merged into another one",
-                detail={"field_errors": []},
-            )
+            # Merged elsewhere meanwhile (two users deduplicating the same
+            # records): all of them are one record, so the one it now lives on
+            # is merged here too; nothing if that is this record already.
+            target = self.resolve_alias(record_type, other_id)
+            if target == kept_id or target == other_id:
+                return other
+            return self.merge_into(record_type, target, kept_id)
         rev = self.next_rev()
         now = utcnow()
         self.session.execute(

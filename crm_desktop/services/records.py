@@ -278,7 +278,7 @@ class RecordService:
         with self._db.session() as session:
             row = self._live_row(session, record_type, record_id)
             entry = session.get(PendingChange, (record_type, record_id))
-            if entry is not None and entry.op == "create" and entry.in_flight is None:
+            if entry is not None and entry.op == "create" and entry.in_flight is None and not entry.merge_from:
                 # The server never heard of it: forget it entirely.  Records
                 # linked to it lose the link, or the server would refuse them
                 # for pointing at a record it never had.

@@ -440,3 +440,34 @@ def test_merge_keeps_unchosen_local_edits_of_the_merged_record_in_the_inbox(clou
     a.records.resolve_conflict(conflict.id, "local")
     a.sync()
     assert a.records.get("contact", keep).data["title"] == "Chief purchaser"
+
+
+
+def test_merging_then_deleting_the_kept_record_offline_sends_the_merge_then_the_delete(
+        cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    # Found by the state machine: a merge cannot ride on a delete (the server refuses it),
+    # so the change was refused for good and sat in the outbox.
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    keep = a.records.create("contact", {"first_name": "Kept"})
+    dupe = a.records.create("contact", {"first_name": "Dupe"})
+    other = a.records.create("contact", {"first_name": "Other"})
+    a.sync()
+    b.sync()
+    a.records.merge_records("contact", keep, dupe, {})
+    a.records.delete("contact", keep)
+    # The same with a record created offline: created, merged into and deleted before any sync.
+    fresh = a.records.create("contact", {"first_name": "Fresh"})
+    a.records.merge_records("contact", fresh, other, {})
+    a.records.delete("contact", fresh)
+    a.sync()
+    assert a.records.pending_count() == 0
+    b.sync()
+    assert contact_count(a) == contact_count(b) == 0
+    assert not a.sync().repaired
+    with b.context.db.session() as session:
+        from crm_desktop.store.records import resolve_alias
+
+        # Merged (the old ids are aliases), then deleted with the record they were merged into.
+        assert resolve_alias(session, "contact", dupe) == keep
+        assert resolve_alias(session, "contact", other) == fresh
