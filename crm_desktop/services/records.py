@@ -365,6 +365,11 @@ class RecordService:
             on_server = other.server_rev is not None and not (oentry is not None and oentry.op == "create")
             if on_server:
                 kentry.merge_from = [*(kentry.merge_from or []), other_id]
+            if oentry is not None and oentry.merge_from:
+                # Records merged into the other one before: they now go with this one
+                # (dropping the other's outbox entry must not drop its merges).
+                kentry.merge_from = [*(kentry.merge_from or []),
+                                     *(m for m in oentry.merge_from if m not in (kentry.merge_from or []))]
             set_row_data(record_type, keep, cleaned)
             keep.dirty = True
             keep.updated_at = stamp

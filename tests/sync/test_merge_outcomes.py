@@ -471,3 +471,25 @@ def test_merging_then_deleting_the_kept_record_offline_sends_the_merge_then_the_
         # Merged (the old ids are aliases), then deleted with the record they were merged into.
         assert resolve_alias(session, "contact", dupe) == keep
         assert resolve_alias(session, "contact", other) == fresh
+
+
+def test_a_record_created_offline_and_merged_into_passes_its_merges_on(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    # Found by the state machine: merging the unsynced record away dropped the merge it carried.
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    first = a.records.create("account", {"name": "First"})
+    last = a.records.create("account", {"name": "Last"})
+    a.sync()
+    fresh = a.records.create("account", {"name": "Fresh"})
+    a.records.merge_records("account", fresh, first, {})
+    a.records.merge_records("account", last, fresh, {})
+    a.sync()
+    b.sync()
+    for profile in (a, b):
+        with profile.context.db.session() as session:
+            from sqlalchemy import func, select
+
+            from crm_desktop.store.schema import Account
+
+            assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 1
+    assert b.records.get("account", first).id == last
