@@ -77,7 +77,7 @@ TABLES: dict[str, ListTable] = {
         "contacts_fts",
         {
             "name": ("sort_key", "ix_contacts_sort"),
-            "email": ("email", "ix_contacts_email"),
+            "email": ("email COLLATE NOCASE", "ix_contacts_email"),
             "updated_at": ("updated_at", "ix_contacts_updated"),
         },
         ("name", "account", "title", "email", "phone", "city", "owner", "updated_at"),

@@ -130,12 +130,13 @@ class Contact(SyncedRecord, Base):
     __table_args__ = (
         Index("ix_contacts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_rid_sort", "rid", "sort_key", sqlite_where=text("deleted = 0")),
-        Index("ix_contacts_email", "email", "rid", sqlite_where=text("deleted = 0")),
+        # Orders the list by email and answers duplicate checks (migration 0012:
+        # it is COLLATE NOCASE, and SQLite appends rid to every index key).
+        Index("ix_contacts_email", "email", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_account", "account_id"),
         Index("ix_contacts_dirty", "dirty", sqlite_where=text("dirty = 1")),
         # Duplicate-check keys (migration 0003: the email indexes are COLLATE NOCASE).
-        Index("ix_contacts_email_nocase", "email", sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
         Index("ix_contacts_email2_nocase", "email2", sqlite_where=text("deleted = 0 AND email2 IS NOT NULL")),
         Index("ix_contacts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
         Index("ix_contacts_mobile_e164", "mobile_e164",
