@@ -116,7 +116,8 @@ class SyncEngine:
                 report.repaired = True
                 self._pull(report, check, changed)
         try:
-            self._run_db(self.replica.store_users, self.client.users())
+            # Lists show owners by name: a new or renamed user refreshes them.
+            changed(self._run_db(self.replica.store_users, self.client.users()))
         except BadResponse:
             log.warning("could not refresh the user directory", exc_info=True)
         report.finished_at = self._run_db(self.replica.mark_synced)

@@ -206,14 +206,21 @@ class Replica:
                 ).scalar_one()
             )
 
-    def store_users(self, users: list[UserOut]) -> None:
+    def store_users(self, users: list[UserOut]) -> DataChanged:
+        """Refresh the user directory; the event names the record types whose
+        owner names now read differently (none when nothing changed)."""
+        changed = False
         with self._db.session() as session:
             for user in users:
                 existing = session.get(User, user.id)
                 if existing is None:
                     session.add(User(id=user.id, email=user.email, name=user.name))
-                else:
+                    changed = True
+                elif (existing.email, existing.name) != (user.email, user.name):
                     existing.email, existing.name = user.email, user.name
+                    changed = True
+        owned = frozenset(name for name, spec in RECORD_TYPES.items() if "owner_id" in spec.field_names)
+        return DataChanged(owned if changed else frozenset(), outbox=False)
 
     # -- push ------------------------------------------------------------------
 

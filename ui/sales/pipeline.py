@@ -278,7 +278,8 @@ class StageColumn(QFrame):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
-        self.view.setStyleSheet("QListView { background: transparent; }")
+        # The column's colour shows through (a style sheet here would restyle the scroll bar too).
+        self.view.viewport().setAutoFillBackground(False)
         self.view.setUniformItemSizes(True)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
