@@ -43,6 +43,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs")
     parser.add_argument("--contacts", type=int, default=3000)
+    parser.add_argument("--every-page", action="store_true", help="also every other page, as page-N.png (to review)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     app = QApplication(sys.argv[:1])
@@ -64,7 +65,10 @@ def main() -> int:
         while time.monotonic() < deadline and session.controller.state == "syncing":
             pump(0.5)
         pump(3)
-        for name, page in SHOTS.items():
+        shots = dict(SHOTS)
+        if args.every_page:
+            shots.update({f"page-{n}.png": n for n in range(window.stack.count())})
+        for name, page in shots.items():
             window.show_page(page)
             pump(2)
             window.grab().save(str(args.out / name))

@@ -249,7 +249,8 @@ class RecordListModel(QAbstractTableModel):
 
     def _labels(self) -> dict[str, str]:
         return {
-            "name": self.tr("Name"),
+            # Activities and cases are titled by their subject.
+            "name": self.tr("Subject") if self.record_type in ("activity", "case") else self.tr("Name"),
             "account": self.tr("Account"),
             "title": self.tr("Job title"),
             "industry": self.tr("Industry"),
