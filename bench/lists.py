@@ -4,8 +4,8 @@ Each record type's list is measured on a profile where that type has the full
 size (``bench.data.build_lists_profile``: leads, opportunities, activities and
 cases; contacts on the contacts profile, for comparison in the same run),
 through ``crm_desktop.services.lists`` exactly as the list model calls it on
-the DB worker (``ui/models/record_list.py _first_load``): ``first_page`` for
-200 rids, then ``rows`` for them.
+the DB worker (it runs ``ui/models/record_list.py _first_load``: ``first_page``
+for 200 rids, then ``rows`` for the first page).
 
 * ``list_first_page_ms_<type>``: the first page of the default sort (median);
 * ``list_sorted_first_page_ms_<type>``: the first page sorted by each other
@@ -28,9 +28,7 @@ from pathlib import Path
 
 from crm_desktop.context import AppContext
 from crm_desktop.services.lists import ListService, ListSpec, sortable
-
-#: Rows the list model asks for first (ui/models/record_list.py PAGE_SIZE).
-PAGE = 200
+from ui.models.record_list import _first_load as model_first_load
 
 #: What a user types into each list's search box: one- and two-letter starts,
 #: names typed on, Chinese names, digits of a phone, common and rare terms, no match.
@@ -61,8 +59,7 @@ def _p95(values: list[float]) -> float:
 
 
 def _first_load(lists: ListService, spec: ListSpec) -> None:
-    page = lists.first_page(spec, PAGE)
-    lists.rows(spec.record_type, page.ids)
+    model_first_load(lists, spec)  # the list model's own first load, on the worker thread
 
 
 def bench_type(lists: ListService, record_type: str, emit: Callable[..., None], runs: int = 3) -> None:
