@@ -277,12 +277,14 @@ def bench_global_search(profile: Path) -> None:
             }
             records = sum(per_type.values())
         timings, cpu = [], []
+        worst: dict[str, float] = {}
         for _ in range(3):
             for query in GLOBAL_QUERIES:
                 started, started_cpu = time.perf_counter(), time.thread_time()
                 context.search.search(query)
                 timings.append((time.perf_counter() - started) * 1000)
                 cpu.append((time.thread_time() - started_cpu) * 1000)
+                worst[query] = max(worst.get(query, 0.0), cpu[-1])
         baseline = []
         with context.db.session() as session:
             conn = session.connection()
@@ -299,7 +301,8 @@ def bench_global_search(profile: Path) -> None:
                 baseline.append((time.perf_counter() - started) * 1000)
         emit("global_search_p95_ms", p95(timings), "ms", records=records, queries=len(timings),
              median=round(statistics.median(timings), 2), cpu_p95=round(p95(cpu), 2),
-             cpu_median=round(statistics.median(cpu), 2), types=per_type)
+             cpu_median=round(statistics.median(cpu), 2), types=per_type,
+             slowest_cpu={q: round(v, 1) for q, v in sorted(worst.items(), key=lambda item: -item[1])[:3]})
         emit("global_search_baseline_like_scan_ms", statistics.median(baseline), "ms",
              queries=len(baseline), max=round(max(baseline), 2))
     finally:
