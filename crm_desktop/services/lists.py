@@ -15,8 +15,10 @@ rows match:
 * otherwise the search is common (an e-mail domain, one letter): the rowid of
   that match tells roughly which share of all rows match, the count is shown
   as an estimate, and the first page is found by walking the sort index and
-  checking each row (``crm_match``) until it is full; the exact list follows
-  in the background (``all_ids``).
+  checking each row (``crm_match``) until it is full; when the matches
+  cluster further down the order, by a walk bounded by a sample of the
+  matches that checks each row against their set (``_bounded_walk``), or by
+  sorting the matches; the exact list follows in the background (``all_ids``).
 
 No user input is ever spliced into SQL.
 """
@@ -328,8 +330,8 @@ class ListService:
         estimate = max(COUNT_CAP + 1, round(share * top))
         # Walking the sort index pays when matches are dense: spread evenly,
         # n of them turn up within n / share rows.  Clustered ones (a last
-        # name in a list sorted by first name) exhaust the budget; then the
-        # matches are sorted after all.
+        # name in a list sorted by first name) exhaust the budget; then a
+        # bounded walk, or the matches are sorted after all.
         ids: list[int] = []
         expected = n / share
         if expected <= WALK_BUDGET / 2:
