@@ -262,6 +262,49 @@ def test_budget_walk_keeps_the_order(
     assert lists.first_page(spec, 5).ids == expected
 
 
+@pytest.mark.parametrize(
+    ("sort", "descending", "walked"),
+    [("name", False, True), ("name", True, True), ("updated_at", False, True), ("updated_at", True, True),
+     ("email", False, False)],  # email may be NULL: no row-value bound, the matches are sorted
+)
+def test_bounded_walk_keeps_the_order(
+    db: Database, monkeypatch: pytest.MonkeyPatch, sort: str, descending: bool, walked: bool
+) -> None:
+    records = RecordService(db)
+    ids = [
+        records.create("contact", {"first_name": f"{'ABCDEFGH'[i % 8]}name{i:02d}",
+                                   "last_name": "Example" if i % 3 else "Other",
+                                   "email": f"p{(i * 7) % 40:02d}@example.org" if i % 5 else None})
+        for i in range(40)
+    ]
+    for record_id in ids[4:9]:
+        records.delete("contact", record_id)
+    lists = ListService(db)
+    spec = ListSpec("contact", search="example", sort=sort, descending=descending)
+    expected = list(lists.all_ids(spec))[:5]
+    results: list[list[int]] = []
+    original = ListService._bounded_walk  # noqa: SLF001 - white-box check of the path taken
+
+    def spy(self: ListService, *args: object, **kwargs: object) -> list[int]:
+        results.append(original(self, *args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(ListService, "_bounded_walk", spy)
+    monkeypatch.setattr("crm_desktop.services.lists.COUNT_CAP", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.WALK_BUDGET", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.BOUNDED_WALK_MIN", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.BOUNDED_WALK_RATIO", 1e9)
+    monkeypatch.setattr("crm_desktop.services.lists._MATCH_SAMPLE", 12)
+    assert lists.first_page(spec, 5).ids == expected
+    assert bool(results and results[-1]) is walked
+    # A wrong guess of where the matches lie costs time, never rows: the bound keeps it exact.
+    monkeypatch.setattr("crm_desktop.services.lists._ROW_SAMPLE", 1)
+    assert lists.first_page(spec, 5).ids == expected
+    # Fewer sampled matches than a page: the matches are sorted instead.
+    monkeypatch.setattr("crm_desktop.services.lists._MATCH_SAMPLE", 3)
+    assert lists.first_page(spec, 5).ids == expected and results[-1] == []
+
+
 def test_pulled_rows_are_searchable_when_the_newest_row_was_deleted(db: Database) -> None:
     from datetime import UTC, datetime
 

@@ -15,8 +15,10 @@ rows match:
 * otherwise the search is common (an e-mail domain, one letter): the rowid of
   that match tells roughly which share of all rows match, the count is shown
   as an estimate, and the first page is found by walking the sort index and
-  checking each row (``crm_match``) until it is full; the exact list follows
-  in the background (``all_ids``).
+  checking each row (``crm_match``) until it is full; when the matches
+  cluster further down the order, by a walk bounded by a sample of the
+  matches that checks each row against their set (``_bounded_walk``), or by
+  sorting the matches; the exact list follows in the background (``all_ids``).
 
 No user input is ever spliced into SQL.
 """
@@ -37,6 +39,7 @@ from crm_desktop.marketing.lists import CAMPAIGN_LIST
 from crm_desktop.sales.lists import LEAD_LIST, OPPORTUNITY_LIST
 from crm_desktop.services.list_table import ListTable
 from crm_desktop.store.db import Database
+from crm_desktop.store.schema import RECORD_MODELS
 from crm_desktop.store.search_index import searched_fields
 from crm_desktop.store.search_text import SearchQuery, clean_query, is_cjk, parse_query
 from crm_desktop.support.lists import CASE_LIST
@@ -54,6 +57,16 @@ COUNT_CAP = 5_000
 #: up after twice that (matches clustered later in the order): then the
 #: matches are sorted after all.
 WALK_BUDGET = 4_000
+
+#: A bounded walk (``ListService._bounded_walk``) is taken when the rows up to its
+#: bound are fewer than this many times the matches: then walking them costs
+#: less than looking every match up to sort them (measured at 1,000,000 rows).
+BOUNDED_WALK_RATIO = 0.75
+#: Below this many matches sorting them costs a few ms: no bounded walk.
+BOUNDED_WALK_MIN = 30_000
+#: Samples that place a bounded walk: the search index's first matches, and rows.
+_MATCH_SAMPLE = 2_000
+_ROW_SAMPLE = 400
 
 #: Largest number of rids bound in one ``IN (...)`` list.
 _CHUNK = 500
@@ -210,6 +223,7 @@ class ListService:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._docsize: dict[str, bool] = {}
+        self._nullable_columns: dict[tuple[str, str], bool] = {}
 
     # -- queries -----------------------------------------------------------
 
@@ -316,12 +330,16 @@ class ListService:
         estimate = max(COUNT_CAP + 1, round(share * top))
         # Walking the sort index pays when matches are dense: spread evenly,
         # n of them turn up within n / share rows.  Clustered ones (a last
-        # name in a list sorted by first name) exhaust the budget; then the
-        # matches are sorted after all.
+        # name in a list sorted by first name) exhaust the budget; then a
+        # bounded walk, or the matches are sorted after all.
         ids: list[int] = []
         expected = n / share
         if expected <= WALK_BUDGET / 2:
             ids = self._walk(conn, spec, plan, n, budget=round(expected * 2))
+        if len(ids) < n and estimate >= BOUNDED_WALK_MIN:
+            # Many clustered matches (a subject typed in a list sorted by
+            # subject): walk up to a bound, checking rows against the matches.
+            ids = self._bounded_walk(conn, spec, plan, n, matches=estimate, top=top)
         if len(ids) < n:
             ids = self._ids(conn, spec, plan, limit=n)
         return FirstPage(estimate, ids, False, exact=False)
@@ -399,6 +417,64 @@ class ListService:
             f"WHERE {check} LIMIT {int(n)}"
         )
         return [r[0] for r in conn.exec_driver_sql(sql, (*plan.params, *check_params))]
+
+    def _bounded_walk(
+        self, conn: Connection, spec: ListSpec, plan: _Plan, n: int, *, matches: int, top: int
+    ) -> list[int]:
+        """The first ``n`` matches in list order, or [] when sorting the matches is cheaper.
+
+        Sorting many matches looks each one up in the sort's index (~0.35 us a
+        match).  Instead, the sort index is walked in list order and each row
+        checked against the set of matches, which SQLite builds once from the
+        search index (~0.15 us a match, ~0.2 us a row walked): cheaper while
+        the n-th match lies within ``BOUNDED_WALK_RATIO`` times ``matches``
+        rows of the start.  Where it lies is estimated from samples: the
+        search index's first matches (rids are in insertion order, unrelated
+        to the list order) and evenly spread rows, both placed in the list
+        order.  The n-th of the sampled matches bounds the walk, so a wrong
+        estimate costs at most the rows up to it; the result is exact.
+        """
+        table = TABLES[spec.record_type]
+        column, index, direction = self._order(spec)
+        if self._nullable(spec.record_type, column):
+            return []  # NULLs fall outside a row-value bound: only NOT NULL sorts qualify
+        match = plan.fts_match
+        lookup = table.by_rid.get(spec.sort)
+        hint = "" if lookup is None else f" INDEXED BY {lookup}"
+        order = f"c.{column} {direction}, c.rid {direction}"
+        sampled = conn.exec_driver_sql(
+            f"SELECT c.{column}, c.rid FROM (SELECT rowid AS r FROM {table.fts} WHERE {table.fts} MATCH ? "
+            f"LIMIT {_MATCH_SAMPLE}) m CROSS JOIN {table.table} c{hint} ON c.rid = m.r WHERE {plan.where} "
+            f"ORDER BY {order} LIMIT {int(n)}",
+            (match, *plan.params),
+        ).all()
+        if len(sampled) < n:
+            return []
+        # Among the sample, the n-th match overall is expected at this rank.
+        guess = sampled[min(n, max(1, round(n * _MATCH_SAMPLE / max(matches, 1)))) - 1]
+        bound = sampled[-1]
+        within = f"(c.{column}, c.rid) {'<=' if direction == 'ASC' else '>='} (?, ?)"
+        rids = [round(top * (i + 0.5) / _ROW_SAMPLE) for i in range(_ROW_SAMPLE)]
+        found, before = conn.exec_driver_sql(
+            f"SELECT count(*), count(CASE WHEN {within} THEN 1 END) FROM {table.table} c{hint} "
+            f"WHERE {plan.where} AND c.rid IN ({','.join('?' * len(rids))})",
+            (guess[0], guess[1], *plan.params, *rids),
+        ).one()
+        rows = top * found / _ROW_SAMPLE  # live rows, roughly
+        if not found or rows * before / found >= BOUNDED_WALK_RATIO * matches:
+            return []
+        sql = (
+            f"SELECT c.rid FROM {table.table} c INDEXED BY {index} WHERE {plan.where} AND {within} "
+            f"AND c.rid IN (SELECT rowid FROM {table.fts} WHERE {table.fts} MATCH ?) ORDER BY {order} LIMIT {int(n)}"
+        )
+        return [r[0] for r in conn.exec_driver_sql(sql, (*plan.params, bound[0], bound[1], match))]
+
+    def _nullable(self, record_type: str, column: str) -> bool:
+        key = (record_type, column)
+        if key not in self._nullable_columns:
+            table = RECORD_MODELS[record_type].__table__
+            self._nullable_columns[key] = bool(table.c[column].nullable)
+        return self._nullable_columns[key]
 
     def _ids(self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None) -> list[int]:
         sql, params = self._ids_sql(spec, plan, limit=limit)
