@@ -331,3 +331,14 @@ def test_pulled_rows_are_searchable_when_the_newest_row_was_deleted(db: Database
     assert titles(lists, ListSpec("account", search="works")) == ["Gamma Works"]
     assert titles(lists, ListSpec("account", search="alpha")) == ["Alpha Renamed"]
     assert titles(lists, ListSpec("account", search="be")) == []
+
+
+def test_email_sorts_without_regard_to_case(db: Database) -> None:
+    """One COLLATE NOCASE index orders the list by email and answers duplicate checks (migration 0012)."""
+    records = RecordService(db)
+    for first, email in (("Bea", "B@example.org"), ("Al", "a@example.org"), ("Cy", "c@example.org")):
+        records.create("contact", {"first_name": first, "email": email})
+    lists = ListService(db)
+    assert titles(lists, ListSpec("contact", sort="email")) == ["Al", "Bea", "Cy"]
+    assert titles(lists, ListSpec("contact", sort="email", descending=True)) == ["Cy", "Bea", "Al"]
+    assert titles(lists, ListSpec("contact", sort="email", search="example")) == ["Al", "Bea", "Cy"]

@@ -473,7 +473,8 @@ class ListService:
         key = (record_type, column)
         if key not in self._nullable_columns:
             table = RECORD_MODELS[record_type].__table__
-            self._nullable_columns[key] = bool(table.c[column].nullable)
+            # A sort column may carry a collation ("email COLLATE NOCASE").
+            self._nullable_columns[key] = bool(table.c[column.split()[0]].nullable)
         return self._nullable_columns[key]
 
     def _ids(self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None) -> list[int]:
