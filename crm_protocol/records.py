@@ -25,6 +25,28 @@ from email_validator import EmailNotValidError, validate_email
 JsonValue = str | int | float | bool | list[str] | dict[str, str] | None
 
 
+#: Han, kana and Hangul (with their extensions and compatibility forms).
+_CJK_NAME_RE = re.compile(
+    "[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+    "\uf900-\ufaff\U00020000-\U0003134f]+"
+)
+PERSON_NAME_FIELDS = ("first_name", "last_name")
+
+
+def person_name(first: object, last: object) -> str:
+    """A person's name as people write it.
+
+    Chinese, Japanese and Korean names are written family name first with no
+    space (first name 伟, last name 张: 张伟), others given name first.  The
+    local store's lists, titles and search index use it too (as the SQL
+    function ``crm_person_name``), so 张伟 is found however it was entered.
+    """
+    given, family = str(first or "").strip(), str(last or "").strip()
+    if given and family and _CJK_NAME_RE.fullmatch(given) and _CJK_NAME_RE.fullmatch(family):
+        return family + given
+    return f"{given} {family}".strip()
+
+
 class FieldKind(StrEnum):
     TEXT = "text"
     LONG_TEXT = "long_text"
@@ -113,8 +135,11 @@ class RecordTypeSpec:
 
     def title(self, data: dict[str, Any]) -> str:
         for names in (self.title_fields, self.title_fallback):
-            parts = [str(data.get(name) or "").strip() for name in names]
-            text = " ".join(p for p in parts if p)
+            if names == PERSON_NAME_FIELDS:
+                text = person_name(data.get("first_name"), data.get("last_name"))
+            else:
+                parts = [str(data.get(name) or "").strip() for name in names]
+                text = " ".join(p for p in parts if p)
             if text:
                 return text
         return ""

@@ -10,6 +10,7 @@ import pytest
 from crm_desktop.services.lists import ListService, ListSpec, clean_search, fts_query
 from crm_desktop.services.records import RecordService
 from crm_desktop.store.db import Database
+from crm_desktop.store.search_index import register_functions
 
 OWNER = "0190a000-0000-7000-8000-000000000001"
 
@@ -115,12 +116,52 @@ def test_two_chinese_characters_are_found(db: Database) -> None:
     records.create("contact", {"first_name": "张伟", "last_name": "李", "city": "上海"})
     records.create("contact", {"first_name": "Wei", "last_name": "Zhang", "city": "北京市"})
     lists = ListService(db)
-    assert titles(lists, ListSpec("contact", search="张伟")) == ["张伟 李"]
-    assert titles(lists, ListSpec("contact", search="伟明")) == ["伟明 张"]
-    assert titles(lists, ListSpec("contact", search="北京")) == ["Wei Zhang", "伟 张"]
-    assert titles(lists, ListSpec("contact", search="上")) == ["伟明 张", "张伟 李"]
+    # CJK names read family name first, with no space (crm_protocol.records.person_name).
+    assert titles(lists, ListSpec("contact", search="张伟")) == ["张伟", "张伟明", "李张伟"]
+    assert titles(lists, ListSpec("contact", search="伟明")) == ["张伟明"]
+    assert titles(lists, ListSpec("contact", search="张伟明")) == ["张伟明"]
+    assert titles(lists, ListSpec("contact", search="北京")) == ["Wei Zhang", "张伟"]
+    assert titles(lists, ListSpec("contact", search="上")) == ["张伟明", "李张伟"]
     assert titles(lists, ListSpec("contact", search="北京市")) == ["Wei Zhang"]
-    assert titles(lists, ListSpec("contact", search="李 上海")) == ["张伟 李"]
+    assert titles(lists, ListSpec("contact", search="李 上海")) == ["李张伟"]
+
+
+def test_cjk_names_indexed_before_family_first_order_are_migrated(tmp_path: Path) -> None:
+    """A store from before migration 0013 holds "伟 张" in its index and sort key: upgraded, 张伟 is found."""
+    import sqlite3
+
+    from alembic import command
+
+    from crm_desktop.store.db import DB_FILENAME, _alembic_config
+
+    db = Database(tmp_path / DB_FILENAME, lock=False)
+    with db.engine.begin() as connection:
+        config = _alembic_config()  # noqa: SLF001 - a store as an older app left it
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0012")
+    db.close()
+    raw = sqlite3.connect(tmp_path / DB_FILENAME)
+    register_functions(raw)
+    raw.executemany(
+        "INSERT INTO contacts (id, first_name, last_name, city, shared, dirty, deleted, sort_key, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, 0, 0, 0, ?, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        [("00000000-0000-7000-8000-000000000001", "伟", "张", "北京", "伟 张"),
+         ("00000000-0000-7000-8000-000000000002", "Ann", "Lee", "Oslo", "ann lee")],
+    )
+    raw.commit()
+    raw.close()
+    db = Database.open(tmp_path, lock=False)
+    try:
+        lists = ListService(db)
+        assert titles(lists, ListSpec("contact", search="张伟")) == ["张伟"]
+        assert titles(lists, ListSpec("contact", search="北京")) == ["张伟"]
+        assert titles(lists, ListSpec("contact")) == ["Ann Lee", "张伟"]
+        # The index's old tokens went out with the rename: an edit now leaves no stale match.
+        RecordService(db).update("contact", "00000000-0000-7000-8000-000000000001", {"city": "上海"})
+        assert titles(lists, ListSpec("contact", search="北京")) == []
+        assert titles(lists, ListSpec("contact", search="上海")) == ["张伟"]
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from crm_desktop.services.lists import fts_query
 from crm_desktop.store.db import Database
 from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS, spec_for
-from crm_protocol.records import FieldKind, RecordTypeSpec, ValidationFailed, validate_fields
+from crm_protocol.records import PERSON_NAME_FIELDS, FieldKind, RecordTypeSpec, ValidationFailed, validate_fields
 
 log = logging.getLogger("crm.duplicates")
 
@@ -251,5 +251,7 @@ def _title_sql(spec: RecordTypeSpec, prefix: str = "") -> str:
     """SQL for a record's title from its title fields."""
     if not spec.title_fields:
         return "''"
+    if spec.title_fields == PERSON_NAME_FIELDS:
+        return f"crm_person_name({prefix}first_name, {prefix}last_name)"
     parts = [f"coalesce({prefix}{name}, '')" for name in spec.title_fields]
     return "trim(" + " || ' ' || ".join(parts) + ")"

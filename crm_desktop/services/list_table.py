@@ -26,8 +26,9 @@ class ListTable:
 #: SQL for the title of a linked record, by type, over the alias ``x``.
 TITLE_SQL = {
     "account": "x.name",
-    "contact": "trim(coalesce(x.first_name, '') || ' ' || coalesce(x.last_name, ''))",
-    "lead": "coalesce(nullif(trim(coalesce(x.first_name, '') || ' ' || coalesce(x.last_name, '')), ''), x.company)",
+    # crm_person_name (crm_desktop/store/search_index.py): family name first for CJK names.
+    "contact": "crm_person_name(x.first_name, x.last_name)",
+    "lead": "coalesce(nullif(crm_person_name(x.first_name, x.last_name), ''), x.company)",
     "opportunity": "x.name",
     "case": "x.subject",
     "campaign": "x.name",

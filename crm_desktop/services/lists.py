@@ -74,7 +74,7 @@ _CHUNK = 500
 
 _CONTACT_SELECT = (
     "SELECT c.rid, c.id, c.dirty, "
-    "trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')), "
+    "crm_person_name(c.first_name, c.last_name), "
     "a.name, c.title, c.email, c.phone, c.city, u.name, c.updated_at "
     "FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id "
     "LEFT JOIN users u ON u.id = c.owner_id WHERE c.deleted = 0 AND c.rid IN ({marks})"

@@ -359,7 +359,8 @@ FTS_TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "contact": (
         "contacts_fts",
         (
-            ("name", "trim(coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, ''))"),
+            # crm_person_name: family name first for CJK names (crm_protocol.records.person_name).
+            ("name", "crm_person_name(new.first_name, new.last_name)"),
             ("email", "trim(coalesce(new.email, '') || ' ' || coalesce(new.email2, ''))"),
             ("phone", "trim(coalesce(new.phone_e164, '') || ' ' || coalesce(new.mobile_e164, ''))"),
             ("city", "coalesce(new.city, '')"),
@@ -368,8 +369,7 @@ FTS_TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "lead": (
         "leads_fts",
         (
-            ("name", "trim(coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, '') || ' ' "
-                     "|| coalesce(new.company, ''))"),
+            ("name", "trim(crm_person_name(new.first_name, new.last_name) || ' ' || coalesce(new.company, ''))"),
             ("email", "coalesce(new.email, '')"),
             ("phone", "trim(coalesce(new.phone_e164, '') || ' ' || coalesce(new.mobile_e164, ''))"),
             ("city", "coalesce(new.city, '')"),

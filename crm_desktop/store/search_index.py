@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS
 from crm_desktop.store.search_text import row_matches, search_words
+from crm_protocol.records import person_name
 
 WORDS_COLUMN = "words"
 
@@ -35,6 +36,7 @@ def register_functions(connection: sqlite3.Connection) -> None:
     """Add the SQL functions the search index and its triggers call."""
     connection.create_function("crm_words", -1, search_words, deterministic=True)
     connection.create_function("crm_match", -1, row_matches, deterministic=True)
+    connection.create_function("crm_person_name", 2, person_name, deterministic=True)
 
 
 def fts_columns(record_type: str) -> tuple[tuple[str, str], ...]:
