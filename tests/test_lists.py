@@ -127,7 +127,7 @@ def test_two_chinese_characters_are_found(db: Database) -> None:
 
 
 def test_cjk_names_indexed_before_family_first_order_are_migrated(tmp_path: Path) -> None:
-    """A store from before migration 0013 holds "伟 张" in its index and sort key: upgraded, 张伟 is found."""
+    """A store from before migration 0017 holds "伟 张" in its index and sort key: upgraded, 张伟 is found."""
     import sqlite3
 
     from alembic import command
@@ -138,7 +138,7 @@ def test_cjk_names_indexed_before_family_first_order_are_migrated(tmp_path: Path
     with db.engine.begin() as connection:
         config = _alembic_config()  # noqa: SLF001 - a store as an older app left it
         config.attributes["connection"] = connection
-        command.upgrade(config, "0012")
+        command.upgrade(config, "0016")
     db.close()
     raw = sqlite3.connect(tmp_path / DB_FILENAME)
     register_functions(raw)
@@ -375,7 +375,7 @@ def test_pulled_rows_are_searchable_when_the_newest_row_was_deleted(db: Database
 
 
 def test_email_sorts_without_regard_to_case(db: Database) -> None:
-    """One COLLATE NOCASE index orders the list by email and answers duplicate checks (migration 0012)."""
+    """One COLLATE NOCASE index orders the list by email and answers duplicate checks (migration 0016)."""
     records = RecordService(db)
     for first, email in (("Bea", "B@example.org"), ("Al", "a@example.org"), ("Cy", "c@example.org")):
         records.create("contact", {"first_name": first, "email": email})

@@ -151,7 +151,7 @@ class DuplicateFinder:
                 chunk = items[start:start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for column in columns:
-                    # COLLATE NOCASE matches the email indexes (migrations 0003, 0012).
+                    # COLLATE NOCASE matches the email indexes (migrations 0003, 0016).
                     expression = f"{column} COLLATE NOCASE" if lower else column
                     sql = (f"SELECT id, {title_sql}, {column} FROM {table} "
                            f"WHERE deleted = 0 AND {column} IS NOT NULL AND {expression} IN ({marks})")

@@ -130,7 +130,7 @@ class Contact(SyncedRecord, Base):
     __table_args__ = (
         Index("ix_contacts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_rid_sort", "rid", "sort_key", sqlite_where=text("deleted = 0")),
-        # Orders the list by email and answers duplicate checks (migration 0012:
+        # Orders the list by email and answers duplicate checks (migration 0016:
         # it is COLLATE NOCASE, and SQLite appends rid to every index key).
         Index("ix_contacts_email", "email", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),

@@ -6,8 +6,8 @@ connection of the app registers.  This revision points the search index's
 triggers at it and re-indexes, and re-keys for sorting, the rows whose name
 reads differently now (CJK names; nothing else changes).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-25
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

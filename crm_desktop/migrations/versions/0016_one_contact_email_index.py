@@ -8,8 +8,8 @@ both: SQLite appends the rowid (``rid``) to every index key, so it also orders
 by (email, rid), and the list now sorts emails case-insensitively, as people
 read them.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-25
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
