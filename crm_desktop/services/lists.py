@@ -28,6 +28,7 @@ import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
@@ -35,6 +36,7 @@ from sqlalchemy import Connection
 from crm_desktop.activities.lists import ACTIVITY_LIST
 from crm_desktop.marketing.lists import CAMPAIGN_LIST
 from crm_desktop.sales.lists import LEAD_LIST, OPPORTUNITY_LIST
+from crm_desktop.services.list_filters import FieldFilter, filters_sql
 from crm_desktop.services.list_table import ListTable
 from crm_desktop.store.db import Database
 from crm_desktop.store.search_index import searched_fields
@@ -57,6 +59,11 @@ WALK_BUDGET = 4_000
 
 #: Largest number of rids bound in one ``IN (...)`` list.
 _CHUNK = 500
+
+#: A filtered list's first page is found by walking the sort index (checking
+#: each row) when it should turn up within this many rows; rarer matches are
+#: found through the filter's own index (or a scan) and sorted.
+FILTER_WALK_ROWS = 20_000
 
 
 _CONTACT_SELECT = (
@@ -129,6 +136,12 @@ class ListSpec:
     descending: bool = False
     search: str = ""
     account_id: str | None = None
+    #: Field filters (``services/list_filters.py``), all of which a row must pass.
+    filters: tuple[FieldFilter, ...] = ()
+    #: The signed-in user: what the owner filter's "me" means.
+    me: str | None = None
+    #: The day relative periods (overdue, this week) count from; None is today (local time).
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +182,11 @@ class _Plan:
     query: SearchQuery | None
     #: True when ``where`` is a range of the sort index (the list is in sort order)
     prefix: bool = False
+    #: True when ``where`` holds field filters (or the account's contacts)
+    filtered: bool = False
+    #: True when ``where`` picks a small list by an index of its own (an
+    #: account's contacts): a search then checks each of its rows.
+    narrow: bool = False
 
     @property
     def matches_nothing(self) -> bool:
@@ -189,11 +207,17 @@ class _Plan:
 def _plan(spec: ListSpec) -> _Plan:
     where = ["c.deleted = 0"]
     params: list[Any] = []
+    narrow = spec.account_id is not None and not spec.filters
     if spec.account_id is not None:
         if spec.record_type != "contact":
             raise ValueError("account_id filters contacts only")
         where.append("c.account_id = ?")
         params.append(spec.account_id)
+    if spec.filters:
+        conditions, values = filters_sql(spec.record_type, spec.filters, me=spec.me, today=spec.today)
+        where.extend(conditions)
+        params.extend(values)
+    filtered = spec.account_id is not None or bool(spec.filters)
     text = clean_query(spec.search)
     if len(text) == 1 and not is_cjk(text):
         # One letter: the names starting with it, a range of the sort index,
@@ -202,8 +226,8 @@ def _plan(spec: ListSpec) -> _Plan:
         # be answered from the index's first entries.)
         where.append("c.sort_key >= ? AND c.sort_key < ?")
         params.extend((text.casefold(), text.casefold() + "\U0010ffff"))
-        return _Plan(" AND ".join(where), tuple(params), None, prefix=True)
-    return _Plan(" AND ".join(where), tuple(params), parse_query(text))
+        return _Plan(" AND ".join(where), tuple(params), None, prefix=True, filtered=filtered, narrow=narrow)
+    return _Plan(" AND ".join(where), tuple(params), parse_query(text), filtered=filtered, narrow=narrow)
 
 
 class ListService:
@@ -227,14 +251,18 @@ class ListService:
             plan = _plan(spec)
             if plan.matches_nothing:
                 return FirstPage(0, [], True)
-            if plan.query is None or plan.params:
-                # No search, or a search within a small pre-filtered list
-                # (an account's contacts): exact count, then the page.
+            if plan.query is None:
+                # No search (or one letter, a range of the sort index): exact
+                # count, then the page.
                 total = self._count(conn, spec, plan)
-                if total <= n or plan.query is not None:
-                    ids = self._ids(conn, spec, plan, limit=None)
+                if total <= n:
+                    ids = self._ids(conn, spec, plan, limit=None, matches=total)
                     return FirstPage(len(ids), ids, True)
-                return FirstPage(total, self._walk(conn, spec, plan, n, budget=None), False)
+                return FirstPage(total, self._ids(conn, spec, plan, limit=n, matches=total), False)
+            if plan.filtered:
+                # A search within filters: the matches that pass them, sorted whole.
+                ids = self._ids(conn, spec, plan, limit=None)
+                return FirstPage(len(ids), ids, True)
             return self._first_search_page(conn, spec, plan, n)
 
     def all_ids(self, spec: ListSpec) -> array[int]:
@@ -244,7 +272,10 @@ class ListService:
             plan = _plan(spec)
             if plan.matches_nothing:
                 return array("q")
-            sql, params = self._ids_sql(spec, plan, limit=None)
+            walk = True
+            if plan.filtered and plan.query is None and not plan.narrow:
+                walk = self._walk_pays(conn, spec, plan, None, None)
+            sql, params = self._ids_sql(spec, plan, limit=None, walk=walk)
             # One string crossing into Python is much faster than a million
             # row tuples (see tests/test_lists.py for the comparison).
             joined = conn.exec_driver_sql(
@@ -330,15 +361,21 @@ class ListService:
         table = TABLES[spec.record_type]
         if plan.matches_nothing:
             return 0
-        if plan.query is None and not plan.params and self._has_docsize(conn, table.fts):
+        if plan.query is None and not plan.params and not plan.filtered and self._has_docsize(conn, table.fts):
             # The whole list: the full-text index holds exactly the live rows,
             # one per row of its docsize table, which SQLite counts without
             # reading a million index entries (0.1 ms instead of 150 ms).
             return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table.fts}_docsize").scalar_one())
-        if plan.query is not None and not plan.params:
+        if plan.query is not None and not plan.filtered:
             # Tombstones are not indexed, so the match count is the answer.
             sql = f"SELECT count(*) FROM {table.fts} WHERE {table.fts} MATCH ?"
             return int(conn.exec_driver_sql(sql, (plan.fts_match,)).scalar_one())
+        if plan.query is not None and not plan.narrow:
+            sql = (
+                f"SELECT count(*) FROM (SELECT rowid AS r FROM {table.fts} WHERE {table.fts} MATCH ?) m "
+                f"CROSS JOIN {table.table} c ON c.rid = m.r WHERE {plan.where}"
+            )
+            return int(conn.exec_driver_sql(sql, (plan.fts_match, *plan.params)).scalar_one())
         where, params = plan.full_where(spec.record_type)
         sql = f"SELECT count(*) FROM {table.table} c WHERE {where}"
         return int(conn.exec_driver_sql(sql, params).scalar_one())
@@ -360,12 +397,15 @@ class ListService:
             raise ValueError(f"cannot sort {spec.record_type} by {spec.sort!r}") from None
         return column, index, "DESC" if spec.descending else "ASC"
 
-    def _ids_sql(self, spec: ListSpec, plan: _Plan, *, limit: int | None) -> tuple[str, tuple[Any, ...]]:
+    def _ids_sql(
+        self, spec: ListSpec, plan: _Plan, *, limit: int | None, walk: bool = True
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The list's rids in order.  ``walk``: a filtered list (no search) walks the sort index."""
         table = TABLES[spec.record_type]
         column, index, direction = self._order(spec)
         order = f"c.{column} {direction}, c.rid {direction}"
         tail = "" if limit is None else f" LIMIT {int(limit)}"
-        if plan.query is not None and not plan.params:
+        if plan.query is not None and not plan.narrow:
             # Look each match up by rid and sort them.  CROSS JOIN keeps
             # SQLite from walking the whole sort index instead.
             lookup = table.by_rid.get(spec.sort)
@@ -377,7 +417,9 @@ class ListService:
             return sql, (plan.fts_match, *plan.params)
         where, params = plan.full_where(spec.record_type)
         # Walk the sort index (or the account's rows) and stop at the limit.
-        hint = "" if spec.account_id is not None else f" INDEXED BY {index}"
+        # Filters with few matches leave the choice to SQLite: their own
+        # index (owner, status, close date...) then a sort.
+        hint = "" if plan.narrow or (plan.filtered and not walk) else f" INDEXED BY {index}"
         return f"SELECT c.rid FROM {table.table} c{hint} WHERE {where} ORDER BY {order}{tail}", params
 
     def _walk(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int, *, budget: int | None) -> list[int]:
@@ -400,6 +442,30 @@ class ListService:
         )
         return [r[0] for r in conn.exec_driver_sql(sql, (*plan.params, *check_params))]
 
-    def _ids(self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None) -> list[int]:
-        sql, params = self._ids_sql(spec, plan, limit=limit)
+    def _ids(
+        self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None, matches: int | None = None
+    ) -> list[int]:
+        walk = True
+        if plan.filtered and plan.query is None and not plan.narrow:
+            walk = self._walk_pays(conn, spec, plan, limit, matches)
+        sql, params = self._ids_sql(spec, plan, limit=limit, walk=walk)
         return [r[0] for r in conn.exec_driver_sql(sql, params)]
+
+    def _walk_pays(
+        self, conn: Connection, spec: ListSpec, plan: _Plan, limit: int | None, matches: int | None
+    ) -> bool:
+        """Whether walking the sort index finds the first ``limit`` filtered rows soon enough.
+
+        Spread evenly, ``limit`` matches turn up within ``limit * rows / matches``
+        rows of the sort index.  The whole list (no limit) is sorted from the
+        filter's own index unless nearly every row passes.
+        """
+        if matches is None:
+            matches = self._count(conn, spec, plan)
+        if matches == 0:
+            return False
+        rows = self._count(conn, ListSpec(spec.record_type, spec.sort), _plan(ListSpec(spec.record_type)))
+        wanted = matches if limit is None else min(limit, matches)
+        if limit is None:
+            return matches * 2 >= rows
+        return wanted * rows / matches <= FILTER_WALK_ROWS

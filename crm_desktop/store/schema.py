@@ -97,6 +97,8 @@ class Account(SyncedRecord, Base):
         # Duplicate-check keys (migration 0003: the email index is COLLATE NOCASE).
         Index("ix_accounts_email_nocase", "email", sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
         Index("ix_accounts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
+        # The owner filter of lists (migration 0012).
+        Index("ix_accounts_owner", "owner_id", "sort_key", "rid", sqlite_where=text("deleted = 0")),
     )
 
 
@@ -140,6 +142,7 @@ class Contact(SyncedRecord, Base):
         Index("ix_contacts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
         Index("ix_contacts_mobile_e164", "mobile_e164",
               sqlite_where=text("deleted = 0 AND mobile_e164 IS NOT NULL")),
+        Index("ix_contacts_owner", "owner_id", "sort_key", "rid", sqlite_where=text("deleted = 0")),
     )
 
 
@@ -293,6 +296,7 @@ _LIVE = text("deleted = 0")
 Lead = record_model("Lead", LEAD, "leads", indexes=(
     Index("ix_leads_status", "status", "sort_key", "rid", sqlite_where=_LIVE),
     Index("ix_leads_campaign", "campaign_id"),
+    Index("ix_leads_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
 ))
 Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=(
     Index("ix_opportunities_account", "account_id"),
@@ -301,6 +305,9 @@ Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=
     Index("ix_opportunities_campaign", "campaign_id"),
     # Covers the pipeline board's totals (one index-only scan for every column; migration 0008).
     Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "deleted"),
+    # List filters (migration 0012): owner, and open / won / lost.
+    Index("ix_opportunities_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_opportunities_status", "status", "sort_key", "rid", sqlite_where=_LIVE),
 ))
 PipelineStage = record_model("PipelineStage", PIPELINE_STAGE, "pipeline_stages")
 # -- activities ------------------------------------------------------------------
@@ -308,12 +315,14 @@ Activity = record_model("Activity", ACTIVITY, "activities", indexes=(
     Index("ix_activities_related", "related_id", "related_type"),
     Index("ix_activities_due", "done", "due_date", "rid", sqlite_where=_LIVE),
     Index("ix_activities_start", "start_at", "rid", sqlite_where=_LIVE),
+    Index("ix_activities_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
 ))
 # -- service ---------------------------------------------------------------------
 Case = record_model("Case", CASE, "cases", indexes=(
     Index("ix_cases_account", "account_id"),
     Index("ix_cases_contact", "contact_id"),
     Index("ix_cases_queue", "status", "due_at", "rid", sqlite_where=_LIVE),
+    Index("ix_cases_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
 ))
 ServiceLevel = record_model("ServiceLevel", SERVICE_LEVEL, "service_levels")
 # -- customization ---------------------------------------------------------------
@@ -321,6 +330,7 @@ CustomField = record_model("CustomField", CUSTOM_FIELD_DEFINITION, "custom_field
 # -- marketing -------------------------------------------------------------------
 Campaign = record_model("Campaign", CAMPAIGN, "campaigns", indexes=(
     Index("ix_campaigns_start", "start_date", "rid", sqlite_where=_LIVE),
+    Index("ix_campaigns_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
 ))
 CampaignMember = record_model("CampaignMember", CAMPAIGN_MEMBER, "campaign_members", indexes=(
     Index("ix_campaign_members_campaign", "campaign_id"),
