@@ -15,8 +15,9 @@ parameter, never pasted into the text.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -24,6 +25,8 @@ from typing import Any
 
 from crm_protocol.custom import CustomFieldDef
 from crm_protocol.records import RECORD_TYPES, FieldKind, FieldSpec, format_datetime
+
+log = logging.getLogger("crm.lists.filters")
 
 #: The owner filter's value meaning "the signed-in user".
 ME = "@me"
@@ -107,16 +110,19 @@ class FilterField:
 
 
 def filter_fields(
-    record_type: str, custom: Iterable[CustomFieldDef] = (), stage_names: Sequence[str] = ()
+    record_type: str,
+    custom: Iterable[CustomFieldDef] = (),
+    named_choices: Mapping[str, Sequence[str]] | None = None,
 ) -> list[FilterField]:
     """The filters a list of ``record_type`` offers, in the spec's field order, custom fields last.
 
-    ``stage_names`` are the choices of a field whose values come from the
-    pipeline stages (``FieldSpec.choices_from``).
+    ``named_choices`` gives, per field whose values name configuration records
+    (``FieldSpec.choices_from``: the stage), those records' names
+    (``ListService.filter_choices``).
     """
     out: list[FilterField] = []
     for fspec in RECORD_TYPES[record_type].fields:
-        field = _filter_field(fspec, stage_names)
+        field = _filter_field(fspec, (named_choices or {}).get(fspec.name, ()))
         if field is not None:
             out.append(field)
     for definition in custom:
@@ -129,7 +135,7 @@ def filter_fields(
     return out
 
 
-def _filter_field(fspec: FieldSpec, stage_names: Sequence[str]) -> FilterField | None:
+def _filter_field(fspec: FieldSpec, names: Sequence[str]) -> FilterField | None:
     if fspec.derived_from is not None:
         return None
     kind = fspec.kind
@@ -143,7 +149,7 @@ def _filter_field(fspec: FieldSpec, stage_names: Sequence[str]) -> FilterField |
         return FilterField(fspec.name, fspec.label, FilterKind.CHOICE, fspec.choices)
     if fspec.choices_from is not None:
         # A text field whose values are the names of configuration records (the stage).
-        return FilterField(fspec.name, fspec.label, FilterKind.CHOICE, tuple(stage_names))
+        return FilterField(fspec.name, fspec.label, FilterKind.CHOICE, tuple(names))
     simple = {
         FieldKind.TAGS: FilterKind.TAGS,
         FieldKind.BOOL: FilterKind.BOOL,
@@ -362,3 +368,17 @@ def filters_sql(
         where.append(sql)
         params.extend(extra)
     return where, params
+
+
+def valid_filters(record_type: str, filters: Iterable[FieldFilter]) -> tuple[FieldFilter, ...]:
+    """The filters that fit ``record_type`` (a filter kept in the settings may name a
+    field a newer version dropped): the others are left out, with a log line."""
+    out: list[FieldFilter] = []
+    for flt in filters:
+        try:
+            filter_sql(record_type, flt, me=None, today=date.today())
+        except FilterError as exc:
+            log.warning("dropping a saved %s filter on %s: %s", record_type, flt.field, exc)
+            continue
+        out.append(flt)
+    return tuple(out)

@@ -42,6 +42,7 @@ from crm_desktop.store.db import Database
 from crm_desktop.store.search_index import searched_fields
 from crm_desktop.store.search_text import SearchQuery, clean_query, is_cjk, parse_query
 from crm_desktop.support.lists import CASE_LIST
+from crm_protocol.records import RECORD_TYPES
 
 log = logging.getLogger("crm.lists")
 
@@ -319,6 +320,26 @@ class ListService:
             return ids.index(rid)
         except ValueError:
             return None
+
+    def filter_choices(self, record_type: str) -> dict[str, tuple[str, ...]]:
+        """Choices of fields whose values name configuration records (an opportunity's
+        stage: the pipeline stages' names, in pipeline order)."""
+        from crm_desktop.store.schema import RECORD_MODELS
+
+        out: dict[str, tuple[str, ...]] = {}
+        with self._db.session() as session:
+            conn = session.connection()
+            for fspec in RECORD_TYPES[record_type].fields:
+                if fspec.choices_from is None or fspec.choices_from not in RECORD_MODELS:
+                    continue
+                source = RECORD_TYPES[fspec.choices_from]
+                table = RECORD_MODELS[fspec.choices_from].__tablename__
+                order = "position, sort_key" if "position" in source.field_map else "sort_key"
+                names = conn.exec_driver_sql(
+                    f"SELECT DISTINCT name FROM {table} WHERE deleted = 0 AND name IS NOT NULL ORDER BY {order}"
+                ).scalars()
+                out[fspec.name] = tuple(dict.fromkeys(str(n) for n in names))
+        return out
 
     def rid_of(self, record_type: str, record_id: str) -> int | None:
         with self._db.session() as session:

@@ -69,7 +69,7 @@ def spec(*filters: FieldFilter, **kwargs: object) -> ListSpec:
 
 
 def test_filter_fields_come_from_the_spec() -> None:
-    fields = {f.name: f for f in filter_fields("opportunity", stage_names=("Prospecting", "Won it"))}
+    fields = {f.name: f for f in filter_fields("opportunity", named_choices={"stage": ("Prospecting", "Won it")})}
     assert fields["owner_id"].kind is FilterKind.OWNER
     assert fields["account_id"].kind is FilterKind.RECORD
     assert fields["status"].choices == ("Open", "Won", "Lost")

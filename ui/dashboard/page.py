@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.services.dashboard import Dashboard
+from crm_desktop.services.list_filters import FieldFilter, FilterOp
 from crm_desktop.services.records import DataChanged
 from ui import format as fmt
 from ui.events import DataBus
@@ -38,7 +39,8 @@ from ui.tasks import run_async
 log = logging.getLogger("crm.ui.dashboard")
 
 #: Where a click leads: (target, parameters).  Targets: "pipeline" (params:
-#: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source).
+#: stage), "cases" (priority, overdue), "my_day", "list" (record_type and the
+#: list's field filters: the record list page opens filtered).
 Target = tuple[str, dict[str, Any]]
 #: Seconds after which a page shown again reloads even with no data change.
 REFRESH_AFTER_S = 60
@@ -250,8 +252,10 @@ class DashboardPage(QWidget):
         for label, totals, start in ((self.tr("This month"), data.won_month, data.month_start),
                                      (self.tr("This quarter"), data.won_quarter, data.quarter_start)):
             text = fmt.money_totals(totals.amounts) or "0"
+            filters = (FieldFilter("status", FilterOp.IS, ("Won",)),
+                       FieldFilter("close_date", FilterOp.BETWEEN, (start.isoformat(), data.today.isoformat())))
             tile.row(self.tr("%1: %n deal(s)", "", totals.count).replace("%1", label), text,
-                     ("pipeline", {"close_from": start, "close_to": data.today, "outcome": "won"}))
+                     ("list", {"record_type": "opportunity", "filters": filters}))
         return tile
 
     def _cases_tile(self, data: Dashboard) -> Tile:
@@ -276,7 +280,8 @@ class DashboardPage(QWidget):
         largest = max((n for _s, n in data.new_leads_by_source), default=0)
         for source, count in data.new_leads_by_source:
             label = QCoreApplication.translate("Choices", source) if source else self.tr("(no source)")
-            tile.row(label, str(count), ("leads", {"source": source, "status": "New"}), bar=(count, largest))
+            filters = (FieldFilter("status", FilterOp.IS, ("New",)), FieldFilter("source", FilterOp.IS, (source,)))
+            tile.row(label, str(count), ("list", {"record_type": "lead", "filters": filters}), bar=(count, largest))
         if not data.new_leads_by_source:
             tile.note(self.tr("No new leads."))
         return tile
