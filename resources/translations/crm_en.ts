@@ -758,62 +758,62 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="140" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="141" />
         <source>Choose a file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="141" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="142" />
         <source>CSV or text files, Excel workbooks (.xlsx) and vCard address books (.vcf).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="144" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="145" />
         <source>Path of the file to import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="146" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="147" />
         <source>Choose…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="151" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="152" />
         <source>Detect automatically</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="168" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="169" />
         <source>File:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="169" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="170" />
         <source>Text encoding:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="179" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="180" />
         <source>Import from</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>Text (CSV)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>Excel workbook</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>vCard</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="207" />
         <source>%1 with %n row(s)</source>
         <translation>
             <numerusform>%1 with %n row</numerusform>
@@ -821,32 +821,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="209" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="210" />
         <source>worksheet “%1”</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="211" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="212" />
         <source>encoding %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>tab</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>comma</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>semicolon</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="215" />
         <source>separated by %1</source>
         <translation type="unfinished" />
     </message>
@@ -883,22 +883,22 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="579" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="584" />
         <source>Importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="607" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="612" />
         <source>Imported %1 %2.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="609" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="614" />
         <source>Created %1 %2 by name.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="612" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="617" />
         <source>Merged %n row(s) into existing records.</source>
         <translation>
             <numerusform>Merged %n row into existing records.</numerusform>
@@ -906,7 +906,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="614" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="619" />
         <source>Skipped %n duplicate(s).</source>
         <translation>
             <numerusform>Skipped %n duplicate.</numerusform>
@@ -914,7 +914,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="616" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="621" />
         <source>Left out %n row(s) with problems.</source>
         <translation>
             <numerusform>Left out %n row with problems.</numerusform>
@@ -922,13 +922,13 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="617" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="622" />
         <source>They are sent to the server at the next sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="632" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="635" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="637" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="640" />
         <source>Nothing was imported.</source>
         <translation type="unfinished" />
     </message>
@@ -936,22 +936,23 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="660" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="667" />
         <source>Import %1</source>
+        <extracomment>The type's custom fields (mapping targets), loaded by the worker; None until then.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="669" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="676" />
         <source>Close</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="670" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="677" />
         <source>Import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="688" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="701" />
         <source>Cancelling… nothing will be imported.</source>
         <translation type="unfinished" />
     </message>
@@ -1089,57 +1090,57 @@
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="234" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="236" />
         <source>Match the columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="235" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="237" />
         <source>Choose the field each column of the file goes into. Columns set to “Ignore” are left out.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="241" />
         <source>Column in the file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="241" />
         <source>Example values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="240" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="242" />
         <source>Goes into</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="283" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="286" />
         <source>— Ignore —</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="294" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="299" />
         <source>Names of %1 in the file:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="295" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="300" />
         <source>Link to existing ones, create the missing ones</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="296" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="301" />
         <source>Link to existing ones only (a name not found is a problem)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="319" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="324" />
         <source>Two columns go into “%1”: choose one of them.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="323" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="328" />
         <source>Choose a field for at least one column.</source>
         <translation type="unfinished" />
     </message>
@@ -1443,138 +1444,138 @@
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="342" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="347" />
         <source>Check before importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Line</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
         <source>Problem</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Row</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Looks like</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="357" />
         <source>Why</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="357" />
         <source>Will be</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="358" />
         <source>Double-click to open the existing record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="364" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="369" />
         <source>Skipped</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="365" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="370" />
         <source>Merged into the existing record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="366" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
         <source>Imported as new</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="369" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="374" />
         <source>Selected rows:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="376" />
         <source>Skip</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="376" />
         <source>Merge</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="377" />
         <source>Import as new</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="377" />
         <source>Use the default</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="384" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="389" />
         <source>Save the problem rows…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="386" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="391" />
         <source>A CSV of the rows left out, with their line and problem, to fix and import again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="398" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="403" />
         <source>Problems</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="399" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="404" />
         <source>Possible duplicates</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="403" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="408" />
         <source>Import the whole file or nothing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="414" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="419" />
         <source>Skip them</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="415" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="420" />
         <source>Merge into the existing record (fill its empty fields)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="416" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="421" />
         <source>Import them as new records</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="430" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="435" />
         <source>Rows with the same email or phone as an existing record:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="431" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="436" />
         <source>Rows whose name alone matches:</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="460" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="465" />
         <source>%n row(s) can be imported.</source>
         <translation>
             <numerusform>%n row can be imported.</numerusform>
@@ -1582,7 +1583,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="462" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="467" />
         <source>%n row(s) have problems (listed below with their line numbers).</source>
         <translation>
             <numerusform>%n row has problems (listed below with their line numbers).</numerusform>
@@ -1590,7 +1591,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="465" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="470" />
         <source>%n row(s) look like records you already have.</source>
         <translation>
             <numerusform>%n row looks like records you already have.</numerusform>
@@ -1598,7 +1599,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="468" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="473" />
         <source>%n new %1 will be created by name.</source>
         <translation>
             <numerusform>%n new %1 will be created by name.</numerusform>
@@ -1606,53 +1607,55 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="470" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="475" />
         <source>(Large file: duplicates are checked by email, phone and exact name.)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="472" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="477" />
         <source>Import only the good rows (%1 %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="489" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="494" />
         <source>line %1 of this file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="495" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="500" />
         <source>Problems (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="496" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="501" />
         <source>Possible duplicates (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="505" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="510" />
         <source>Save the problem rows</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="506" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="511" />
         <source>CSV (*.csv)</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="510" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="515" />
         <source>Saved %n problem row(s).</source>
         <translation>
-            <numerusform>Saved %n problem row.</numerusform><numerusform>Saved %n problem rows.</numerusform></translation>
+            <numerusform>Saved %n problem row.</numerusform>
+            <numerusform>Saved %n problem rows.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="544" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="549" />
         <source>The check was stopped.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="555" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="560" />
         <source>The file has %n row(s) with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</source>
         <translation>
             <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
@@ -1660,7 +1663,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="559" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="564" />
         <source>There is nothing to import.</source>
         <translation type="unfinished" />
     </message>
@@ -2004,7 +2007,9 @@
         <location filename="../../ui/pages/record_list.py" line="416" />
         <source>%n matching record(s)</source>
         <translation>
-            <numerusform>%n matching record</numerusform><numerusform>%n matching records</numerusform></translation>
+            <numerusform>%n matching record</numerusform>
+            <numerusform>%n matching records</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/pages/record_list.py" line="418" />
@@ -2343,28 +2348,28 @@
 <context>
     <name>widget</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="71" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="72" />
         <source>Reading the file…</source>
         <extracomment>Rows shown in the problem and duplicate tables (the counts are always exact). Rows scanned for the mapping step's example values.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="72" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="73" />
         <source>Checking rows…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="73" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="74" />
         <source>Looking for duplicates…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="74" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="75" />
         <source>Importing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="75" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="76" />
         <source>Saving…</source>
         <translation type="unfinished" />
     </message>
