@@ -44,7 +44,7 @@ from crm_desktop.dataio.progress import Progress
 from crm_desktop.dataio.readers import RowProblem, Table, read_table
 from crm_desktop.errors import KnownError
 from crm_desktop.ids import new_id
-from crm_desktop.services.duplicates import DuplicateFinder, DuplicateMatch, keys_of
+from crm_desktop.services.duplicates import DuplicateFinder, DuplicateMatch, FuzzyBlocks, keys_of
 from crm_desktop.services.records import RecordService
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, now
@@ -57,9 +57,6 @@ log = logging.getLogger("crm.import")
 
 #: Rows written per statement batch (and between cancel checks).
 CHUNK = 2000
-#: Files up to this many rows also get the fuzzy name check (one indexed
-#: look-up per row); bigger ones are checked on email, phone and exact name.
-FUZZY_ROWS = 5000
 
 
 class ImportMode(StrEnum):
@@ -103,7 +100,6 @@ class ImportPreview:
     to_create: dict[str, list[str]] = field(default_factory=dict)
     #: Per good line: reference field -> name to link once it is created.
     pending_refs: dict[int, dict[str, str]] = field(default_factory=dict)
-    fuzzy_checked: bool = True
     blank_rows: int = 0
 
     @property
@@ -215,18 +211,17 @@ class ImportService:
                     for fname, ref_name in refs.items():
                         to_create.setdefault(fname, set()).add(ref_name)
             progress.update(total, total, "duplicates")
-            fuzzy = len(good) <= FUZZY_ROWS
-            duplicates = self._find_duplicates(conn, record_type, good, fuzzy, progress)
+            # The fuzzy name check works by blocks read once per file (services/duplicates.py),
+            # so every file gets it, however long.
+            duplicates = self._find_duplicates(conn, record_type, good, progress)
         problems.sort(key=lambda p: p.line)
         return ImportPreview(
             record_type, total + len(table.problems), good, problems, duplicates,
-            {k: sorted(v, key=str.casefold) for k, v in to_create.items()}, pending_refs, fuzzy,
-            table.blank_rows,
+            {k: sorted(v, key=str.casefold) for k, v in to_create.items()}, pending_refs, table.blank_rows,
         )
 
     def _find_duplicates(
-        self, conn: Connection, record_type: str, good: Sequence[tuple[int, tuple[Any, ...]]], fuzzy: bool,
-        progress: Progress,
+        self, conn: Connection, record_type: str, good: Sequence[tuple[int, tuple[Any, ...]]], progress: Progress,
     ) -> list[RowDuplicate]:
         """Rows matching a stored record, or an earlier row of the file by email or phone.
 
@@ -237,12 +232,13 @@ class ImportService:
         names = spec.field_names
         out: list[RowDuplicate] = []
         seen: dict[tuple[str, str], int] = {}
+        blocks = FuzzyBlocks()
         for start in range(0, len(good), CHUNK):
             progress.check("The check was cancelled.")
             progress.update(start, len(good), "duplicates")
             chunk = good[start:start + CHUNK]
             rows = [dict(zip(names, values, strict=True)) for _line, values in chunk]
-            found = self._duplicates.find_many(conn, record_type, rows, fuzzy=fuzzy)
+            found = self._duplicates.find_many(conn, record_type, rows, fuzzy=True, blocks=blocks)
             for (line, _values), data, matches in zip(chunk, rows, found, strict=True):
                 keys = keys_of(spec, data)
                 earlier: tuple[int, str] | None = None

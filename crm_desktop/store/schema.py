@@ -99,6 +99,8 @@ class Account(SyncedRecord, Base):
         Index("ix_accounts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
         # The owner filter of lists (migration 0012).
         Index("ix_accounts_owner", "owner_id", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        # The duplicate check's accent-free name key (migration 0013, store/name_keys.py).
+        Index("ix_accounts_name_key", text("crm_name_key(sort_key)"), sqlite_where=text("deleted = 0")),
     )
 
 
@@ -143,6 +145,7 @@ class Contact(SyncedRecord, Base):
         Index("ix_contacts_mobile_e164", "mobile_e164",
               sqlite_where=text("deleted = 0 AND mobile_e164 IS NOT NULL")),
         Index("ix_contacts_owner", "owner_id", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_contacts_name_key", text("crm_name_key(sort_key)"), sqlite_where=text("deleted = 0")),
     )
 
 
@@ -297,6 +300,7 @@ Lead = record_model("Lead", LEAD, "leads", indexes=(
     Index("ix_leads_status", "status", "sort_key", "rid", sqlite_where=_LIVE),
     Index("ix_leads_campaign", "campaign_id"),
     Index("ix_leads_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_leads_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
 ))
 Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=(
     Index("ix_opportunities_account", "account_id"),
@@ -307,6 +311,7 @@ Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=
     Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "deleted"),
     # List filters (migration 0012): owner, and open / won / lost.
     Index("ix_opportunities_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_opportunities_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
     Index("ix_opportunities_status", "status", "sort_key", "rid", sqlite_where=_LIVE),
 ))
 PipelineStage = record_model("PipelineStage", PIPELINE_STAGE, "pipeline_stages")
@@ -316,6 +321,7 @@ Activity = record_model("Activity", ACTIVITY, "activities", indexes=(
     Index("ix_activities_due", "done", "due_date", "rid", sqlite_where=_LIVE),
     Index("ix_activities_start", "start_at", "rid", sqlite_where=_LIVE),
     Index("ix_activities_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_activities_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
 ))
 # -- service ---------------------------------------------------------------------
 Case = record_model("Case", CASE, "cases", indexes=(
@@ -323,6 +329,7 @@ Case = record_model("Case", CASE, "cases", indexes=(
     Index("ix_cases_contact", "contact_id"),
     Index("ix_cases_queue", "status", "due_at", "rid", sqlite_where=_LIVE),
     Index("ix_cases_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_cases_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
 ))
 ServiceLevel = record_model("ServiceLevel", SERVICE_LEVEL, "service_levels")
 # -- customization ---------------------------------------------------------------
@@ -331,6 +338,7 @@ CustomField = record_model("CustomField", CUSTOM_FIELD_DEFINITION, "custom_field
 Campaign = record_model("Campaign", CAMPAIGN, "campaigns", indexes=(
     Index("ix_campaigns_start", "start_date", "rid", sqlite_where=_LIVE),
     Index("ix_campaigns_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_campaigns_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
 ))
 CampaignMember = record_model("CampaignMember", CAMPAIGN_MEMBER, "campaign_members", indexes=(
     Index("ix_campaign_members_campaign", "campaign_id"),

@@ -883,22 +883,22 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="584" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="582" />
         <source>Importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="612" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="610" />
         <source>Imported %1 %2.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="614" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="612" />
         <source>Created %1 %2 by name.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="617" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="615" />
         <source>Merged %n row(s) into existing records.</source>
         <translation>
             <numerusform>Merged %n row into existing records.</numerusform>
@@ -906,7 +906,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="619" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="617" />
         <source>Skipped %n duplicate(s).</source>
         <translation>
             <numerusform>Skipped %n duplicate.</numerusform>
@@ -914,7 +914,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="621" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="619" />
         <source>Left out %n row(s) with problems.</source>
         <translation>
             <numerusform>Left out %n row with problems.</numerusform>
@@ -922,13 +922,13 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="622" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="620" />
         <source>They are sent to the server at the next sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="637" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="640" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="635" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="638" />
         <source>Nothing was imported.</source>
         <translation type="unfinished" />
     </message>
@@ -936,23 +936,23 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="667" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="665" />
         <source>Import %1</source>
         <extracomment>The type's custom fields (mapping targets), loaded by the worker; None until then.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="676" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="674" />
         <source>Close</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="677" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="675" />
         <source>Import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="701" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="699" />
         <source>Cancelling… nothing will be imported.</source>
         <translation type="unfinished" />
     </message>
@@ -1608,41 +1608,36 @@
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="475" />
-        <source>(Large file: duplicates are checked by email, phone and exact name.)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="477" />
         <source>Import only the good rows (%1 %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="494" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="492" />
         <source>line %1 of this file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="500" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="498" />
         <source>Problems (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="501" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="499" />
         <source>Possible duplicates (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="510" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="508" />
         <source>Save the problem rows</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="511" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="509" />
         <source>CSV (*.csv)</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="515" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="513" />
         <source>Saved %n problem row(s).</source>
         <translation>
             <numerusform>Saved %n problem row.</numerusform>
@@ -1650,12 +1645,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="549" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="547" />
         <source>The check was stopped.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="560" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="558" />
         <source>The file has %n row(s) with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</source>
         <translation>
             <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
@@ -1663,7 +1658,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="564" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="562" />
         <source>There is nothing to import.</source>
         <translation type="unfinished" />
     </message>

@@ -471,8 +471,6 @@ class PreviewPage(_TaskPage):
         for fname, names in preview.to_create.items():
             ref = spec_for(str(spec_for(preview.record_type).field_map[fname].ref_type)).label_plural.lower()
             lines.append(self.tr("%n new %1 will be created by name.", "", len(names)).replace("%1", ref))
-        if not preview.fuzzy_checked:
-            lines.append(self.tr("(Large file: duplicates are checked by email, phone and exact name.)"))
         self.summary.setText(" ".join(lines))
         self.good_only.setText(self.tr("Import only the good rows (%1 %2)").replace(
             "%1", f"{preview.good_count:,}").replace("%2", label))
