@@ -74,23 +74,32 @@ Block = tuple[str, str]
 BlockNames = dict[str, list[tuple[str, str]]]
 
 
-class FuzzyBlocks:
-    """Name blocks read from the store, kept across the chunks of one import (LRU)."""
+class _Lru(OrderedDict[Any, Any]):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
 
-    def __init__(self, size: int = BLOCK_CACHE) -> None:
-        self._size = size
-        self._blocks: OrderedDict[Block, BlockNames] = OrderedDict()
-
-    def get(self, block: Block) -> BlockNames | None:
-        found = self._blocks.get(block)
+    def get_fresh(self, key: Any) -> Any:
+        found = self.get(key)
         if found is not None:
-            self._blocks.move_to_end(block)
+            self.move_to_end(key)
         return found
 
-    def put(self, block: Block, names: BlockNames) -> None:
-        self._blocks[block] = names
-        while len(self._blocks) > self._size:
-            self._blocks.popitem(last=False)
+    def put(self, key: Any, value: Any) -> None:
+        self[key] = value
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+class FuzzyBlocks:
+    """What one import has read about names, kept across its chunks (LRU): the name
+    blocks, and per name key of the file its namesakes and its fuzzy matches (a
+    name that repeats in the file is looked up once)."""
+
+    def __init__(self, size: int = BLOCK_CACHE) -> None:
+        self.blocks = _Lru(size)
+        self.namesakes = _Lru(size * 4)
+        self.fuzzy = _Lru(size * 4)
 
 
 def _key_of_title(title: str) -> str:
@@ -183,9 +192,10 @@ class DuplicateFinder:
         """
         spec = spec_for(record_type)
         keys = [keys_of(spec, r) for r in rows]
-        found = self._exact(conn, record_type, keys)
+        blocks = blocks or FuzzyBlocks()
+        found = self._exact(conn, record_type, keys, blocks)
         if fuzzy:
-            fuzzy_found = self._fuzzy_many(conn, record_type, [k.title for k in keys], blocks or FuzzyBlocks())
+            fuzzy_found = self._fuzzy_many(conn, record_type, [k.title for k in keys], blocks)
             for i, matches in enumerate(fuzzy_found):
                 for match in matches:
                     found[i].setdefault(match[0], []).append(match[1:])
@@ -194,7 +204,7 @@ class DuplicateFinder:
     # -- queries ---------------------------------------------------------------
 
     def _exact(
-        self, conn: Connection, record_type: str, keys: Sequence[_Keys]
+        self, conn: Connection, record_type: str, keys: Sequence[_Keys], cache: FuzzyBlocks | None = None
     ) -> list[dict[str, list[tuple[str, str, int]]]]:
         """Per key set: {record id: [(title, reason, score)...]} for shared emails, phones, names."""
         spec = spec_for(record_type)
@@ -237,9 +247,14 @@ class DuplicateFinder:
         sql = (f"SELECT id, {title_sql} FROM {table} WHERE deleted = 0 AND crm_name_key(sort_key) = ? "
                f"LIMIT {FUZZY_MATCHES}")
         for key, rows in names.items():
-            for record_id, title in conn.exec_driver_sql(sql, (key,)):
+            namesakes = cache.namesakes.get_fresh(key) if cache is not None else None
+            if namesakes is None:
+                namesakes = [(r[0], r[1] or "") for r in conn.exec_driver_sql(sql, (key,))]
+                if cache is not None:
+                    cache.namesakes.put(key, namesakes)
+            for record_id, title in namesakes:
                 for i in rows:
-                    out[i].setdefault(record_id, []).append((title or "", "same name", 95))
+                    out[i].setdefault(record_id, []).append((title, "same name", 95))
         return out
 
     def _fuzzy_many(
@@ -247,18 +262,22 @@ class DuplicateFinder:
     ) -> list[list[tuple[str, str, str, int]]]:
         """Per title: (id, title, reason, score) of stored records with a close name."""
         keys = [_key_of_title(t) for t in titles]
+        results: dict[str, list[tuple[str, str, str, int]]] = {}
         wanted: dict[Block, set[str]] = {}
         for key in set(keys):
-            if key:
+            known = cache.fuzzy.get_fresh(key) if key else None
+            if known is not None:
+                results[key] = known
+            elif key:
                 for block in name_blocks(key):
                     wanted.setdefault(block, set()).add(key)
         # name key of the file -> record id -> (title, best score)
         best: dict[str, dict[str, tuple[str, float]]] = {}
         for block, queries in wanted.items():
-            names = cache.get(block)
+            names = cache.blocks.get_fresh(block)
             if names is None:
                 names = self._block_names(conn, record_type, block)
-                cache.put(block, names)
+                cache.blocks.put(block, names)
             if not names:
                 continue
             choices = list(names)
@@ -276,14 +295,14 @@ class DuplicateFinder:
                     for record_id, title in names[choices[index]][:FUZZY_MATCHES]:
                         if score > hits.get(record_id, ("", -1.0))[1]:
                             hits[record_id] = (title, score)
-        results: dict[str, list[tuple[str, str, str, int]]] = {}
-        for key, hits in best.items():
-            ranked = sorted(hits.items(), key=lambda item: -item[1][1])[:FUZZY_MATCHES]
+        for key in {k for queries in wanted.values() for k in queries}:
+            ranked = sorted(best.get(key, {}).items(), key=lambda item: -item[1][1])[:FUZZY_MATCHES]
             results[key] = [
                 (record_id, title, "same name", 95) if score >= 100
                 else (record_id, title, f"similar name ({int(score)}%)", int(score) - 10)
                 for record_id, (title, score) in ranked
             ]
+            cache.fuzzy.put(key, results[key])
         return [results.get(key, []) for key in keys]
 
     def _block_names(self, conn: Connection, record_type: str, block: Block) -> BlockNames:
