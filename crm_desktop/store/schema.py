@@ -307,8 +307,10 @@ Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=
     Index("ix_opportunities_stage", "stage", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_close", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_campaign", "campaign_id"),
-    # Covers the pipeline board's totals (one index-only scan for every column; migration 0008).
-    Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "deleted"),
+    # Covers the pipeline board's totals, plain and weighted (one index-only scan for every
+    # column; migration 0008, probability added by 0014).
+    Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "probability",
+          "deleted"),
     # List filters (migration 0012): owner, and open / won / lost.
     Index("ix_opportunities_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),

@@ -680,38 +680,48 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="153" />
+        <location filename="../../ui/dashboard/page.py" line="154" />
         <source>Dashboard</source>
         <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: stage), "cases" (priority, overdue), "my_day", "list" (record_type and the list's field filters: the record list page opens filtered). Seconds after which a page shown again reloads even with no data change. (target, parameters): open the list behind a figure.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="240" />
+        <location filename="../../ui/dashboard/page.py" line="241" />
         <source>Open pipeline by stage</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="247" />
+        <location filename="../../ui/dashboard/page.py" line="249" />
+        <source>Weighted (amount × probability): %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="255" />
+        <source>Weighted pipeline</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="257" />
         <source>No pipeline stages yet: they arrive with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="251" />
+        <location filename="../../ui/dashboard/page.py" line="261" />
         <source>Won</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="252" />
+        <location filename="../../ui/dashboard/page.py" line="262" />
         <source>This month</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="253" />
+        <location filename="../../ui/dashboard/page.py" line="263" />
         <source>This quarter</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dashboard/page.py" line="257" />
+        <location filename="../../ui/dashboard/page.py" line="267" />
         <source>%1: %n deal(s)</source>
         <translation>
             <numerusform>%1: %n deal</numerusform>
@@ -719,38 +729,38 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="262" />
+        <location filename="../../ui/dashboard/page.py" line="272" />
         <source>Open cases</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="263" />
-        <location filename="../../ui/dashboard/page.py" line="274" />
+        <location filename="../../ui/dashboard/page.py" line="273" />
+        <location filename="../../ui/dashboard/page.py" line="284" />
         <source>Overdue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="272" />
+        <location filename="../../ui/dashboard/page.py" line="282" />
         <source>My activities</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="273" />
+        <location filename="../../ui/dashboard/page.py" line="283" />
         <source>Due today</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="279" />
+        <location filename="../../ui/dashboard/page.py" line="289" />
         <source>New leads by source</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="282" />
+        <location filename="../../ui/dashboard/page.py" line="292" />
         <source>(no source)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="286" />
+        <location filename="../../ui/dashboard/page.py" line="296" />
         <source>No new leads.</source>
         <translation type="unfinished" />
     </message>
@@ -1359,7 +1369,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="624" />
+        <location filename="../../ui/sales/pipeline.py" line="633" />
         <source>Say why the opportunity was won or lost; it was not moved.</source>
         <translation type="unfinished" />
     </message>
@@ -1367,48 +1377,48 @@
 <context>
     <name>PipelinePage</name>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="346" />
+        <location filename="../../ui/sales/pipeline.py" line="349" />
         <source>Pipeline</source>
         <extracomment>(record type, id): open a record's detail. The board finished loading (tests, and the window's status). A move was saved.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="350" />
+        <location filename="../../ui/sales/pipeline.py" line="353" />
         <source>Everyone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="353" />
+        <location filename="../../ui/sales/pipeline.py" line="356" />
         <source>Closing from</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="358" />
+        <location filename="../../ui/sales/pipeline.py" line="361" />
         <source>to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="371" />
+        <location filename="../../ui/sales/pipeline.py" line="374" />
         <source>New opportunity…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="380" />
+        <location filename="../../ui/sales/pipeline.py" line="383" />
         <source>Owner:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="392" />
+        <location filename="../../ui/sales/pipeline.py" line="395" />
         <source>No pipeline stages yet. They come from the server with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="432" />
+        <location filename="../../ui/sales/pipeline.py" line="435" />
         <source>Me</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sales/pipeline.py" line="516" />
+        <location filename="../../ui/sales/pipeline.py" line="522" />
         <source>%n open opportunity(s)</source>
         <translation>
             <numerusform>%n open opportunity</numerusform>
@@ -1416,27 +1426,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="540" />
+        <location filename="../../ui/sales/pipeline.py" line="524" />
+        <source>weighted %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="549" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="541" />
+        <location filename="../../ui/sales/pipeline.py" line="550" />
         <source>Move to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="577" />
+        <location filename="../../ui/sales/pipeline.py" line="586" />
         <source>Why was this opportunity won?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="578" />
+        <location filename="../../ui/sales/pipeline.py" line="587" />
         <source>Why was this opportunity lost?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="579" />
+        <location filename="../../ui/sales/pipeline.py" line="588" />
         <source>Move to %1</source>
         <translation type="unfinished" />
     </message>
@@ -2121,12 +2136,17 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="312" />
+        <location filename="../../ui/sales/pipeline.py" line="314" />
+        <source>Weighted: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="315" />
         <source>No amounts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="316" />
+        <location filename="../../ui/sales/pipeline.py" line="319" />
         <source>Show more (%1 of %2 shown)</source>
         <translation type="unfinished" />
     </message>

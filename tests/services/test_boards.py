@@ -231,3 +231,44 @@ def test_leads_behind_a_source_figure(context: AppContext) -> None:
 
     assert names("Web") == ["Al Ma", "Bo"]
     assert names("") == ["NoSource Ltd"]
+
+
+def test_weighted_totals_per_currency(context: AppContext) -> None:
+    pull_stages(context)  # Proposal: 60 %
+    opp(context, "A", "Proposal", "100.10")
+    opp(context, "B", "Proposal", "0.25")
+    opp(context, "C", "Proposal", "50", "USD")
+    context.records.create("opportunity", {"name": "D", "stage": "Proposal", "amount": "1000", "currency": "EUR",
+                                           "probability": 5})
+    _stages, columns = context.pipeline.board(BoardFilter())
+    proposal = {c.stage: c for c in columns}["Proposal"].totals
+    assert proposal.amounts == {"EUR": Decimal("1100.35"), "USD": Decimal("50.00")}
+    # 100.10 x 60 % + 0.25 x 60 % + 1000 x 5 % = 60.06 + 0.15 + 50.00; never across currencies.
+    assert proposal.weighted == {"EUR": Decimal("110.21"), "USD": Decimal("30.00")}
+    assert context.pipeline.column("Proposal", BoardFilter()).totals.weighted == proposal.weighted
+    dashboard = context.dashboard.load(None, datetime(2026, 11, 25, 12, tzinfo=UTC))
+    assert {v.stage: v.totals.weighted for v in dashboard.pipeline}["Proposal"] == proposal.weighted
+
+
+def test_marking_won_or_lost_follows_the_pipeline(context: AppContext) -> None:
+    from crm_protocol.records import ValidationFailed
+
+    pull_stages(context)
+    deal = opp(context, "Deal", "Proposal", "10")
+    context.records.update("opportunity", deal, {"status": "Won"})
+    won = context.records.get("opportunity", deal).data
+    assert (won["stage"], won["status"], won["probability"]) == ("Closed won", "Won", 100)
+    created = context.records.create("opportunity", {"name": "Lost one", "status": "Lost"})
+    lost = context.records.get("opportunity", created).data
+    assert (lost["stage"], lost["status"]) == ("Closed lost", "Lost")
+
+    # A pipeline with no lost stage: a clear refusal, not a lost deal in an open stage.
+    with context.db.session() as session:
+        session.connection().exec_driver_sql("UPDATE pipeline_stages SET deleted = 1 WHERE outcome = 'lost'")
+    other = opp(context, "Other", "Proposal", "10")
+    with pytest.raises(ValidationFailed) as failed:
+        context.records.update("opportunity", other, {"status": "Lost"})
+    assert [(e.field, e.message) for e in failed.value.errors] == [
+        ("status", "The pipeline has no lost stage, so the opportunity cannot be marked Lost. An administrator "
+                   "can add one; until then it stays open.")]
+    assert context.records.get("opportunity", other).data["status"] == "Open"

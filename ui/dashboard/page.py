@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
@@ -239,10 +240,19 @@ class DashboardPage(QWidget):
     def _pipeline_tile(self, data: Dashboard) -> Tile:
         tile = Tile(self.tr("Open pipeline by stage"), self._grid_host)
         largest = max((v.totals.count for v in data.pipeline), default=0)
+        weighted: dict[str, Decimal] = {}
         for value in data.pipeline:
             figure = fmt.money_totals(value.totals.amounts) or "—"
-            tile.row(f"{value.stage}  ({value.totals.count})", figure, ("pipeline", {"stage": value.stage}),
-                     bar=(value.totals.count, largest))
+            row = tile.row(f"{value.stage}  ({value.totals.count})", figure, ("pipeline", {"stage": value.stage}),
+                           bar=(value.totals.count, largest))
+            if value.totals.weighted:
+                row.setToolTip(self.tr("Weighted (amount × probability): %1").replace(
+                    "%1", fmt.money_totals(value.totals.weighted)))
+            for currency, amount in value.totals.weighted.items():
+                weighted[currency] = weighted.get(currency, Decimal(0)) + amount
+        if weighted:
+            # The expected value of the open pipeline, per currency, next to the stage totals.
+            tile.row(self.tr("Weighted pipeline"), fmt.money_totals(weighted), ("pipeline", {}))
         if not data.pipeline:
             tile.note(self.tr("No pipeline stages yet: they arrive with the first sync."))
         return tile
