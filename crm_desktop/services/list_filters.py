@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -52,7 +52,8 @@ class FilterKind(StrEnum):
 
 
 class FilterOp(StrEnum):
-    #: The field is one of ``values`` ("" stands for "not set").
+    #: The field is one of ``values`` ("" stands for "not set": the store keeps
+    #: an empty value as NULL, a custom one not at all).
     IS = "is"
     #: The record carries the tag ``values[0]`` (ignoring case).
     HAS_TAG = "has_tag"
@@ -195,8 +196,12 @@ def filter_sql(
     today: date,
     zone: tzinfo | None = None,
     alias: str = "c",
+    now: datetime | None = None,
 ) -> tuple[str, list[Any]]:
     """The SQL condition over ``alias`` for one filter and its parameters.
+
+    Periods count in local days from ``today``; "overdue" on a date-time (a
+    case's due time) means before ``now`` (default: the current moment).
 
     Raises :class:`FilterError` when the filter does not fit the record type.
     """
@@ -207,12 +212,12 @@ def filter_sql(
             raise FilterError(f"{record_type} has no custom field {name!r}")
         column = f"json_extract({alias}.custom, ?)"
         path = f'$."{name}"'
-        return _condition(column, [path], FieldKind.TEXT, flt, me=me, today=today, zone=zone, custom=True)
+        return _condition(column, [path], FieldKind.TEXT, flt, me=me, today=today, zone=zone, custom=True, now=now)
     fspec = spec.field_map.get(flt.field)
     if fspec is None or _filter_field(fspec, ()) is None:
         raise FilterError(f"{record_type} cannot be filtered by {flt.field!r}")
     column = f"{alias}.{fspec.name}"
-    return _condition(column, [], fspec.kind, flt, me=me, today=today, zone=zone, custom=False)
+    return _condition(column, [], fspec.kind, flt, me=me, today=today, zone=zone, custom=False, now=now)
 
 
 def _condition(
@@ -225,6 +230,7 @@ def _condition(
     today: date,
     zone: tzinfo | None,
     custom: bool,
+    now: datetime | None,
 ) -> tuple[str, list[Any]]:
     def col() -> tuple[str, list[Any]]:
         # A custom value's column is an expression with its own parameter (the JSON path).
@@ -257,18 +263,21 @@ def _condition(
                 parts.append(f"{expr} IN ({marks})")
             out.extend([*extra, *given])
         if len(given) < len(wanted):
+            # One IS NULL (no "= ''"): an index on the column then serves it in its order.
             expr, extra = col()
             parts.append(f"{expr} IS NULL")
-            out.extend(extra)
-            expr, extra = col()
-            parts.append(f"{expr} = ''")
             out.extend(extra)
         return ("(" + " OR ".join(parts) + ")" if len(parts) > 1 else parts[0]), out
     if flt.op is FilterOp.HAS_TAG:
         if kind is not FieldKind.TAGS or len(values) != 1 or not values[0].strip():
             raise FilterError("a tag filter takes one tag")
+        tag = values[0].strip()
         sql = f"EXISTS (SELECT 1 FROM json_each({column}) t WHERE t.value = ? COLLATE NOCASE)"
-        return sql, [values[0].strip()]
+        if tag.isascii():
+            # A cheap necessary condition first (no JSON parsed for most rows): an ASCII
+            # tag is in the stored JSON text as it is, ignoring case.
+            return f"{column} IS NOT NULL AND instr(lower({column}), ?) > 0 AND {sql}", [tag.lower(), tag]
+        return f"{column} IS NOT NULL AND {sql}", [tag]
     if flt.op is FilterOp.PERIOD:
         if len(values) != 1 or values[0] not in set(Period):
             raise FilterError("unknown period")
@@ -276,6 +285,8 @@ def _condition(
         if kind is FieldKind.DATETIME:
             low = None if start_day is None else _local_start(start_day, zone)
             high = None if end_day is None else _local_start(end_day, zone)
+            if flt.values[0] == Period.OVERDUE:
+                high = format_datetime(now or datetime.now(UTC))
         elif kind is FieldKind.DATE or custom:
             low = None if start_day is None else start_day.isoformat()
             high = None if end_day is None else end_day.isoformat()

@@ -47,6 +47,8 @@ from crm_protocol.records import RECORD_TYPES
 log = logging.getLogger("crm.lists")
 
 _CUSTOM_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+#: Index names in an EXPLAIN QUERY PLAN line.
+_INDEX_IN_PLAN = re.compile(r"USING (?:COVERING )?INDEX (\w+)")
 
 #: Up to this many matches a search is counted exactly and sorted whole.
 COUNT_CAP = 5_000
@@ -61,9 +63,12 @@ WALK_BUDGET = 4_000
 #: Largest number of rids bound in one ``IN (...)`` list.
 _CHUNK = 500
 
-#: A filtered list's first page is found by walking the sort index (checking
-#: each row) when it should turn up within this many rows; rarer matches are
-#: found through the filter's own index (or a scan) and sorted.
+#: A filtered list (no search) is read in one of three ways (``_filter_mode``):
+#: straight from an index that serves both the filter and the order (the
+#: owner's (owner_id, sort_key, rid) for "my records by name"); by walking the
+#: sort index and checking each row, when the first page should turn up
+#: within this many rows; otherwise through the filter's own index (or a
+#: scan), sorting the matches.
 FILTER_WALK_ROWS = 20_000
 
 
@@ -256,6 +261,8 @@ class ListService:
                 # No search (or one letter, a range of the sort index): exact
                 # count, then the page.
                 total = self._count(conn, spec, plan)
+                if total == 0:
+                    return FirstPage(0, [], True)
                 if total <= n:
                     ids = self._ids(conn, spec, plan, limit=None, matches=total)
                     return FirstPage(len(ids), ids, True)
@@ -273,10 +280,10 @@ class ListService:
             plan = _plan(spec)
             if plan.matches_nothing:
                 return array("q")
-            walk = True
+            mode = "walk"
             if plan.filtered and plan.query is None and not plan.narrow:
-                walk = self._walk_pays(conn, spec, plan, None, None)
-            sql, params = self._ids_sql(spec, plan, limit=None, walk=walk)
+                mode = self._filter_mode(conn, spec, plan, None, None)
+            sql, params = self._ids_sql(spec, plan, limit=None, mode=mode)
             # One string crossing into Python is much faster than a million
             # row tuples (see tests/test_lists.py for the comparison).
             joined = conn.exec_driver_sql(
@@ -419,9 +426,9 @@ class ListService:
         return column, index, "DESC" if spec.descending else "ASC"
 
     def _ids_sql(
-        self, spec: ListSpec, plan: _Plan, *, limit: int | None, walk: bool = True
+        self, spec: ListSpec, plan: _Plan, *, limit: int | None, mode: str = "walk"
     ) -> tuple[str, tuple[Any, ...]]:
-        """The list's rids in order.  ``walk``: a filtered list (no search) walks the sort index."""
+        """The list's rids in order.  ``mode`` of a filtered list without search: see ``_filter_mode``."""
         table = TABLES[spec.record_type]
         column, index, direction = self._order(spec)
         order = f"c.{column} {direction}, c.rid {direction}"
@@ -437,11 +444,16 @@ class ListService:
             )
             return sql, (plan.fts_match, *plan.params)
         where, params = plan.full_where(spec.record_type)
-        # Walk the sort index (or the account's rows) and stop at the limit.
-        # Filters with few matches leave the choice to SQLite: their own
-        # index (owner, status, close date...) then a sort.
-        hint = "" if plan.narrow or (plan.filtered and not walk) else f" INDEXED BY {index}"
-        return f"SELECT c.rid FROM {table.table} c{hint} WHERE {where} ORDER BY {order}{tail}", params
+        if plan.narrow or mode == "planner":
+            # The account's rows, or an index serving filter and order: SQLite's own plan.
+            return f"SELECT c.rid FROM {table.table} c WHERE {where} ORDER BY {order}{tail}", params
+        if plan.filtered and mode == "sort":
+            # "+" keeps SQLite from walking an index for the order: it finds the
+            # matches by the filter's index (or a scan) and sorts them.
+            unordered = f"+c.{column} {direction}, c.rid {direction}"
+            return f"SELECT c.rid FROM {table.table} c WHERE {where} ORDER BY {unordered}{tail}", params
+        # Walk the sort index and stop at the limit.
+        return f"SELECT c.rid FROM {table.table} c INDEXED BY {index} WHERE {where} ORDER BY {order}{tail}", params
 
     def _walk(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int, *, budget: int | None) -> list[int]:
         """The first ``n`` rids in list order by walking the sort index, checking each row.
@@ -466,27 +478,39 @@ class ListService:
     def _ids(
         self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None, matches: int | None = None
     ) -> list[int]:
-        walk = True
+        mode = "walk"
         if plan.filtered and plan.query is None and not plan.narrow:
-            walk = self._walk_pays(conn, spec, plan, limit, matches)
-        sql, params = self._ids_sql(spec, plan, limit=limit, walk=walk)
+            mode = self._filter_mode(conn, spec, plan, limit, matches)
+        sql, params = self._ids_sql(spec, plan, limit=limit, mode=mode)
         return [r[0] for r in conn.exec_driver_sql(sql, params)]
 
-    def _walk_pays(
+    def _filter_mode(
         self, conn: Connection, spec: ListSpec, plan: _Plan, limit: int | None, matches: int | None
-    ) -> bool:
-        """Whether walking the sort index finds the first ``limit`` filtered rows soon enough.
+    ) -> str:
+        """How to read a filtered list (no search): "planner", "walk" or "sort".
 
-        Spread evenly, ``limit`` matches turn up within ``limit * rows / matches``
-        rows of the sort index.  The whole list (no limit) is sorted from the
-        filter's own index unless nearly every row passes.
+        * "planner": SQLite's own plan delivers the rows in order from an
+          index other than the plain sort index: the filter's index holds the
+          order too (owner or status, then name).
+        * "walk": the first ``limit`` rows by walking the sort index and
+          checking each row; spread evenly, they turn up within
+          ``limit * rows / matches`` rows.
+        * "sort": the matches through the filter's own index or a scan, sorted
+          (few matches; the whole list unless most rows pass).
         """
+        sql, params = self._ids_sql(spec, plan, limit=limit, mode="planner")
+        steps = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+        _column, index, _direction = self._order(spec)
+        used = set(_INDEX_IN_PLAN.findall(steps))
+        if "TEMP B-TREE" not in steps and used and index not in used:
+            return "planner"
         if matches is None:
             matches = self._count(conn, spec, plan)
         if matches == 0:
-            return False
-        rows = self._count(conn, ListSpec(spec.record_type, spec.sort), _plan(ListSpec(spec.record_type)))
-        wanted = matches if limit is None else min(limit, matches)
+            return "sort"
+        rows = self._count(conn, ListSpec(spec.record_type), _plan(ListSpec(spec.record_type)))
         if limit is None:
-            return matches * 2 >= rows
-        return wanted * rows / matches <= FILTER_WALK_ROWS
+            # The whole list: a walk reads every row once in sort order, sorting reads the
+            # matches (in another order) and sorts them; the walk wins when most rows pass.
+            return "walk" if matches * 2 >= rows else "sort"
+        return "walk" if min(limit, matches) * rows / matches <= FILTER_WALK_ROWS else "sort"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from crm_desktop.context import AppContext
+from crm_desktop.services import lists as lists_module
 from crm_desktop.services.exports import ExportFormat
 from crm_desktop.services.list_filters import (
     ME,
@@ -196,3 +197,28 @@ def _id_of(ctx: AppContext, record_type: str, search: str) -> str:
     row = ctx.lists.rows(record_type, [rid])[rid]
     return str(row[0])
 
+
+
+def test_overdue_date_times_are_before_now() -> None:
+    from datetime import UTC, datetime
+
+    from crm_desktop.services.list_filters import filter_sql
+
+    now = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
+    sql, params = filter_sql("case", FieldFilter("due_at", FilterOp.PERIOD, (Period.OVERDUE,)), me=None,
+                             today=TODAY, zone=UTC, now=now)
+    assert sql == "c.due_at < ?" and params == ["2026-11-25T15:30:00Z"]
+    sql, params = filter_sql("case", FieldFilter("due_at", FilterOp.PERIOD, (Period.TODAY,)), me=None,
+                             today=TODAY, zone=UTC, now=now)
+    assert params == ["2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z"]
+
+
+def test_owner_by_name_is_read_in_order_from_the_owner_index(opps: AppContext) -> None:
+    lists = opps.lists
+    listed = spec(FieldFilter("owner_id", FilterOp.IS, (ME,)))
+    plan = lists_module._plan(listed)
+    with opps.db.session() as session:
+        conn = session.connection()
+        assert lists._filter_mode(conn, listed, plan, 200, None) == "planner"  # noqa: SLF001 - white box
+        by_amount = spec(FieldFilter("amount", FilterOp.BETWEEN, ("1", "")), sort="updated_at")
+        assert lists._filter_mode(conn, by_amount, lists_module._plan(by_amount), None, None) in ("walk", "sort")

@@ -198,3 +198,5 @@ def test_saved_filter_of_an_unknown_field_is_dropped(qtbot: Any, context: AppCon
         {"field": "status", "op": "is", "values": ["Open"]}]}}
     page = make_page(qtbot, context, bus)
     assert [f.field for f in page.model.filters] == ["status"]
+    context.settings.list_views = {"opportunity": ["not", "a", "view"]}  # type: ignore[dict-item]
+    assert make_page(qtbot, context, bus).model.filters == ()

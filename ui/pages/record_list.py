@@ -217,7 +217,9 @@ class RecordListPage(QWidget):
 
         # Field filters, as the list was left last time.
         self.filter_bar = FilterBar(context, record_type, self)
-        saved = context.settings.list_views.get(record_type) or {}
+        saved = context.settings.list_views.get(record_type)
+        if not isinstance(saved, dict):
+            saved = {}  # a hand-edited or damaged settings file: start unfiltered
         self._saved_columns = [c for c in saved.get("columns") or [] if isinstance(c, str)]
         self.model.set_filters(valid_filters(record_type, filters_from_settings(saved.get("filters"))),
                                reload=False)
