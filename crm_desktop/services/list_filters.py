@@ -23,6 +23,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
+from crm_desktop.store.name_keys import tag_key
+from crm_desktop.store.schema import RECORD_MODELS
 from crm_protocol.custom import CustomFieldDef
 from crm_protocol.records import RECORD_TYPES, FieldKind, FieldSpec, format_datetime
 
@@ -217,7 +219,11 @@ def filter_sql(
     if fspec is None or _filter_field(fspec, ()) is None:
         raise FilterError(f"{record_type} cannot be filtered by {flt.field!r}")
     column = f"{alias}.{fspec.name}"
-    return _condition(column, [], fspec.kind, flt, me=me, today=today, zone=zone, custom=False, now=now)
+    # The record tables' "tags" column is indexed in record_tags (by the table's name).
+    indexed = fspec.name == "tags" and record_type in RECORD_MODELS
+    tag_table = RECORD_MODELS[record_type].__tablename__ if indexed else None
+    return _condition(column, [], fspec.kind, flt, me=me, today=today, zone=zone, custom=False, now=now,
+                      tag_table=tag_table)
 
 
 def _condition(
@@ -231,6 +237,7 @@ def _condition(
     zone: tzinfo | None,
     custom: bool,
     now: datetime | None,
+    tag_table: str | None = None,
 ) -> tuple[str, list[Any]]:
     def col() -> tuple[str, list[Any]]:
         # A custom value's column is an expression with its own parameter (the JSON path).
@@ -272,6 +279,10 @@ def _condition(
         if kind is not FieldKind.TAGS or len(values) != 1 or not values[0].strip():
             raise FilterError("a tag filter takes one tag")
         tag = values[0].strip()
+        if tag_table is not None:
+            # The tag index (record_tags, kept by triggers; migration 0015).
+            return f"{column.rsplit('.', 1)[0]}.rid IN (SELECT rid FROM record_tags WHERE tbl = ? AND tag = ?)", [
+                tag_table, tag_key(tag)]
         sql = f"EXISTS (SELECT 1 FROM json_each({column}) t WHERE t.value = ? COLLATE NOCASE)"
         if tag.isascii():
             # A cheap necessary condition first (no JSON parsed for most rows): an ASCII

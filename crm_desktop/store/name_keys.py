@@ -35,3 +35,9 @@ def name_key(text: str) -> str:
 def sql_name_key(value: object) -> str | None:
     """``crm_name_key(text)`` in SQL."""
     return None if value is None else name_key(str(value))
+
+
+def tag_key(value: object) -> str | None:
+    """``crm_tag_key(tag)``: the key of a tag in ``record_tags`` (casefolded, so "VIP" is "vip"
+    and "Ärger" is "ärger")."""
+    return None if value is None else str(value).casefold()

@@ -457,6 +457,23 @@ def python_value(kind: FieldKind, value: Any) -> Any:
     return value
 
 
+class RecordTag(Base):
+    """One tag of one live record, for the list's "has tag" filter (migration 0015).
+
+    Kept by triggers on each record table with tags (insert, update of the tags
+    or the tombstone, delete), so every write path (forms, imports, sync) keeps
+    it without code of its own.  ``tag`` is ``crm_tag_key(tag)``, the casefolded tag.
+    """
+
+    __tablename__ = "record_tags"
+
+    tbl: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag: Mapped[str] = mapped_column(Text, primary_key=True)
+    rid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+    __table_args__ = (Index("ix_record_tags_row", "tbl", "rid"),)
+
+
 class RecordHistory(Base):
     """One changed field of one record (or a whole-record create/delete), kept locally.
 

@@ -26,7 +26,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from crm_desktop.store.name_keys import sql_name_key
+from crm_desktop.store.name_keys import sql_name_key, tag_key
 from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS
 from crm_desktop.store.search_text import row_matches, search_words
 
@@ -39,6 +39,8 @@ def register_functions(connection: sqlite3.Connection) -> None:
     connection.create_function("crm_match", -1, row_matches, deterministic=True)
     # The duplicate check's name key, indexed as crm_name_key(sort_key) (migration 0013).
     connection.create_function("crm_name_key", 1, sql_name_key, deterministic=True)
+    # The tag index's key (record_tags, migration 0015): tags match ignoring case.
+    connection.create_function("crm_tag_key", 1, tag_key, deterministic=True)
 
 
 def fts_columns(record_type: str) -> tuple[tuple[str, str], ...]:

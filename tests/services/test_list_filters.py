@@ -12,6 +12,7 @@ import pytest
 from crm_desktop.context import AppContext
 from crm_desktop.services import lists as lists_module
 from crm_desktop.services.exports import ExportFormat
+from crm_desktop.services.imports import ImportMode, ImportOptions
 from crm_desktop.services.list_filters import (
     ME,
     FieldFilter,
@@ -23,7 +24,7 @@ from crm_desktop.services.list_filters import (
     period_days,
 )
 from crm_desktop.services.lists import ListSpec
-from tests.services.helpers import add_user
+from tests.services.helpers import add_user, pulled
 
 ME_ID = "0190a000-0000-7000-8000-0000000000a1"
 OTHER = "0190a000-0000-7000-8000-0000000000b2"
@@ -222,3 +223,40 @@ def test_owner_by_name_is_read_in_order_from_the_owner_index(opps: AppContext) -
         assert lists._filter_mode(conn, listed, plan, 200, None) == "planner"  # noqa: SLF001 - white box
         by_amount = spec(FieldFilter("amount", FilterOp.BETWEEN, ("1", "")), sort="updated_at")
         assert lists._filter_mode(conn, by_amount, lists_module._plan(by_amount), None, None) in ("walk", "sort")
+
+
+def test_tag_index_follows_every_write(context: AppContext, tmp_path: Path) -> None:
+    def tagged(tag: str) -> list[str]:
+        listed = ListSpec("contact", filters=(FieldFilter("tags", FilterOp.HAS_TAG, (tag,)),))
+        ids = context.lists.all_ids(listed)
+        rows = context.lists.rows("contact", ids)
+        assert context.lists.first_page(listed, 50).count == len(ids)
+        return [rows[rid][2] for rid in ids]
+
+    ann = context.records.create("contact", {"first_name": "Ann", "last_name": "Lee", "tags": ["VIP", "Ärger"]})
+    bob = context.records.create("contact", {"first_name": "Bob", "last_name": "Stone", "tags": ["vip"]})
+    assert tagged("vip") == ["Ann Lee", "Bob Stone"]
+    assert tagged("ärger") == ["Ann Lee"] and tagged("ÄRGER") == ["Ann Lee"]
+    context.records.update("contact", ann, {"tags": ["partner"]})
+    assert tagged("vip") == ["Bob Stone"] and tagged("partner") == ["Ann Lee"]
+    context.records.delete("contact", bob)
+    assert tagged("vip") == []
+    # A pulled page (sync) and an import (Core bulk inserts) are indexed too.
+    pulled(context, "contact", {"first_name": "Cid", "last_name": "Moe", "tags": ["VIP"]})
+    path = tmp_path / "tagged.csv"
+    path.write_text("First Name,Last Name,Tags\nDee,Dee,\"vip, new\"\n", encoding="utf-8")
+    table = context.imports.read(path)
+    preview = context.imports.preview(table, ImportOptions("contact", {0: "first_name", 1: "last_name", 2: "tags"}))
+    context.imports.commit(preview, ImportMode.GOOD_ROWS)
+    assert tagged("vip") == ["Cid Moe", "Dee Dee"]
+    with context.db.session() as session:
+        session.connection().exec_driver_sql(
+            "DELETE FROM record_tags WHERE rid IN (SELECT rid FROM contacts WHERE first_name IN ('Cid', 'Dee'))")
+    with context.db.session() as session:
+        conn = session.connection()
+        assert conn.exec_driver_sql("SELECT tbl, tag FROM record_tags").all() == [("contacts", "partner")]
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT rid FROM record_tags WHERE tbl = ? AND tag = ?", ("contacts", "vip")))
+        assert "COVERING INDEX" in plan or "PRIMARY KEY" in plan, plan
+        conn.exec_driver_sql("DELETE FROM contacts WHERE id = ?", (ann,))  # a purge
+        assert conn.exec_driver_sql("SELECT count(*) FROM record_tags").scalar() == 0
