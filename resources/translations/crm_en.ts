@@ -1948,8 +1948,8 @@
     </message>
     <message>
         <location filename="../../ui/pages/record_list.py" line="148" />
-        <location filename="../../ui/pages/record_list.py" line="277" />
         <location filename="../../ui/pages/record_list.py" line="279" />
+        <location filename="../../ui/pages/record_list.py" line="281" />
         <source>Delete</source>
         <translation type="unfinished" />
     </message>
@@ -2009,12 +2009,12 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="278" />
+        <location filename="../../ui/pages/record_list.py" line="280" />
         <source>Delete “%1”? The deletion is synced to everyone.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="416" />
+        <location filename="../../ui/pages/record_list.py" line="418" />
         <source>%n matching record(s)</source>
         <translation>
             <numerusform>%n matching record</numerusform>
@@ -2022,7 +2022,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="418" />
+        <location filename="../../ui/pages/record_list.py" line="420" />
         <source>%n record(s)</source>
         <translation>
             <numerusform>%n record</numerusform>
@@ -2030,7 +2030,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="422" />
+        <location filename="../../ui/pages/record_list.py" line="424" />
         <source>About %n record(s)</source>
         <translation>
             <numerusform>About %n record</numerusform>
@@ -2038,12 +2038,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="427" />
+        <location filename="../../ui/pages/record_list.py" line="429" />
         <source>Searching…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="427" />
+        <location filename="../../ui/pages/record_list.py" line="429" />
         <source>Loading…</source>
         <translation type="unfinished" />
     </message>
