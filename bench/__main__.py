@@ -377,6 +377,12 @@ def main() -> int:
         figures = bench_duplicates(profile)
         emit("duplicate_check_p95_ms", figures.pop("p95"), "ms", profile_contacts=size,
              **{k: round(v, 2) for k, v in figures.items()})
+        from bench.imports import bench_import_duplicates
+
+        with tempfile.TemporaryDirectory(prefix="crm-bench-import-") as tmp:
+            figures = bench_import_duplicates(profile, Path(tmp))
+        emit("import_duplicate_check_100k_rows_s", figures.pop("seconds"), "s", profile_contacts=size,
+             **{k: round(v, 2) for k, v in figures.items()})
     if "sync" in groups:
         with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
             bench_sync(Path(tmp), 100_000, profile)

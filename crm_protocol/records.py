@@ -94,6 +94,10 @@ class FieldSpec:
     max_value: int | None = None
     #: Value an empty field takes (e.g. a lead's status starts "New").
     default: JsonValue = None
+    #: A text field whose values are the names of records of this
+    #: (configuration) type: an opportunity's stage names a pipeline stage.
+    #: Lists offer those names as choices to filter by.
+    choices_from: str | None = None
 
     def target_type(self, data: dict[str, Any]) -> str | None:
         """The record type a REF field points to for a record with ``data``."""
@@ -329,7 +333,8 @@ OPPORTUNITY = RecordTypeSpec(
         FieldSpec("contact_id", FieldKind.REF, "Contact", ref_type="contact"),
         FieldSpec("amount", FieldKind.DECIMAL, "Amount", max_length=32),
         FieldSpec("currency", FieldKind.CURRENCY, "Currency", max_length=3),
-        FieldSpec("stage", FieldKind.TEXT, "Stage", required=True, max_length=120, default="Prospecting"),
+        FieldSpec("stage", FieldKind.TEXT, "Stage", required=True, max_length=120, default="Prospecting",
+                  choices_from="pipeline_stage"),
         FieldSpec("probability", FieldKind.INT, "Probability (%)", min_value=0, max_value=100),
         FieldSpec("close_date", FieldKind.DATE, "Expected close date", max_length=10),
         FieldSpec("next_step", FieldKind.TEXT, "Next step", max_length=500),

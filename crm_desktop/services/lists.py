@@ -30,6 +30,7 @@ import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
@@ -37,16 +38,20 @@ from sqlalchemy import Connection
 from crm_desktop.activities.lists import ACTIVITY_LIST
 from crm_desktop.marketing.lists import CAMPAIGN_LIST
 from crm_desktop.sales.lists import LEAD_LIST, OPPORTUNITY_LIST
+from crm_desktop.services.list_filters import FieldFilter, filters_sql
 from crm_desktop.services.list_table import ListTable
 from crm_desktop.store.db import Database
 from crm_desktop.store.schema import RECORD_MODELS
 from crm_desktop.store.search_index import searched_fields
 from crm_desktop.store.search_text import SearchQuery, clean_query, is_cjk, parse_query
 from crm_desktop.support.lists import CASE_LIST
+from crm_protocol.records import RECORD_TYPES
 
 log = logging.getLogger("crm.lists")
 
 _CUSTOM_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+#: Index names in an EXPLAIN QUERY PLAN line.
+_INDEX_IN_PLAN = re.compile(r"USING (?:COVERING )?INDEX (\w+)")
 
 #: Up to this many matches a search is counted exactly and sorted whole.
 COUNT_CAP = 5_000
@@ -70,6 +75,14 @@ _ROW_SAMPLE = 400
 
 #: Largest number of rids bound in one ``IN (...)`` list.
 _CHUNK = 500
+
+#: A filtered list (no search) is read in one of three ways (``_filter_mode``):
+#: straight from an index that serves both the filter and the order (the
+#: owner's (owner_id, sort_key, rid) for "my records by name"); by walking the
+#: sort index and checking each row, when the first page should turn up
+#: within this many rows; otherwise through the filter's own index (or a
+#: scan), sorting the matches.
+FILTER_WALK_ROWS = 20_000
 
 
 _CONTACT_SELECT = (
@@ -142,6 +155,12 @@ class ListSpec:
     descending: bool = False
     search: str = ""
     account_id: str | None = None
+    #: Field filters (``services/list_filters.py``), all of which a row must pass.
+    filters: tuple[FieldFilter, ...] = ()
+    #: The signed-in user: what the owner filter's "me" means.
+    me: str | None = None
+    #: The day relative periods (overdue, this week) count from; None is today (local time).
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +201,11 @@ class _Plan:
     query: SearchQuery | None
     #: True when ``where`` is a range of the sort index (the list is in sort order)
     prefix: bool = False
+    #: True when ``where`` holds field filters (or the account's contacts)
+    filtered: bool = False
+    #: True when ``where`` picks a small list by an index of its own (an
+    #: account's contacts): a search then checks each of its rows.
+    narrow: bool = False
 
     @property
     def matches_nothing(self) -> bool:
@@ -202,11 +226,17 @@ class _Plan:
 def _plan(spec: ListSpec) -> _Plan:
     where = ["c.deleted = 0"]
     params: list[Any] = []
+    narrow = spec.account_id is not None and not spec.filters
     if spec.account_id is not None:
         if spec.record_type != "contact":
             raise ValueError("account_id filters contacts only")
         where.append("c.account_id = ?")
         params.append(spec.account_id)
+    if spec.filters:
+        conditions, values = filters_sql(spec.record_type, spec.filters, me=spec.me, today=spec.today)
+        where.extend(conditions)
+        params.extend(values)
+    filtered = spec.account_id is not None or bool(spec.filters)
     text = clean_query(spec.search)
     if len(text) == 1 and not is_cjk(text):
         # One letter: the names starting with it, a range of the sort index,
@@ -215,8 +245,8 @@ def _plan(spec: ListSpec) -> _Plan:
         # be answered from the index's first entries.)
         where.append("c.sort_key >= ? AND c.sort_key < ?")
         params.extend((text.casefold(), text.casefold() + "\U0010ffff"))
-        return _Plan(" AND ".join(where), tuple(params), None, prefix=True)
-    return _Plan(" AND ".join(where), tuple(params), parse_query(text))
+        return _Plan(" AND ".join(where), tuple(params), None, prefix=True, filtered=filtered, narrow=narrow)
+    return _Plan(" AND ".join(where), tuple(params), parse_query(text), filtered=filtered, narrow=narrow)
 
 
 class ListService:
@@ -241,14 +271,20 @@ class ListService:
             plan = _plan(spec)
             if plan.matches_nothing:
                 return FirstPage(0, [], True)
-            if plan.query is None or plan.params:
-                # No search, or a search within a small pre-filtered list
-                # (an account's contacts): exact count, then the page.
+            if plan.query is None:
+                # No search (or one letter, a range of the sort index): exact
+                # count, then the page.
                 total = self._count(conn, spec, plan)
-                if total <= n or plan.query is not None:
-                    ids = self._ids(conn, spec, plan, limit=None)
+                if total == 0:
+                    return FirstPage(0, [], True)
+                if total <= n:
+                    ids = self._ids(conn, spec, plan, limit=None, matches=total)
                     return FirstPage(len(ids), ids, True)
-                return FirstPage(total, self._walk(conn, spec, plan, n, budget=None), False)
+                return FirstPage(total, self._ids(conn, spec, plan, limit=n, matches=total), False)
+            if plan.filtered:
+                # A search within filters: the matches that pass them, sorted whole.
+                ids = self._ids(conn, spec, plan, limit=None)
+                return FirstPage(len(ids), ids, True)
             return self._first_search_page(conn, spec, plan, n)
 
     def all_ids(self, spec: ListSpec) -> array[int]:
@@ -258,7 +294,10 @@ class ListService:
             plan = _plan(spec)
             if plan.matches_nothing:
                 return array("q")
-            sql, params = self._ids_sql(spec, plan, limit=None)
+            mode = "walk"
+            if plan.filtered and plan.query is None and not plan.narrow:
+                mode = self._filter_mode(conn, spec, plan, None, None)
+            sql, params = self._ids_sql(spec, plan, limit=None, mode=mode)
             # One string crossing into Python is much faster than a million
             # row tuples (see tests/test_lists.py for the comparison).
             joined = conn.exec_driver_sql(
@@ -302,6 +341,26 @@ class ListService:
             return ids.index(rid)
         except ValueError:
             return None
+
+    def filter_choices(self, record_type: str) -> dict[str, tuple[str, ...]]:
+        """Choices of fields whose values name configuration records (an opportunity's
+        stage: the pipeline stages' names, in pipeline order)."""
+        from crm_desktop.store.schema import RECORD_MODELS
+
+        out: dict[str, tuple[str, ...]] = {}
+        with self._db.session() as session:
+            conn = session.connection()
+            for fspec in RECORD_TYPES[record_type].fields:
+                if fspec.choices_from is None or fspec.choices_from not in RECORD_MODELS:
+                    continue
+                source = RECORD_TYPES[fspec.choices_from]
+                table = RECORD_MODELS[fspec.choices_from].__tablename__
+                order = "position, sort_key" if "position" in source.field_map else "sort_key"
+                names = conn.exec_driver_sql(
+                    f"SELECT DISTINCT name FROM {table} WHERE deleted = 0 AND name IS NOT NULL ORDER BY {order}"
+                ).scalars()
+                out[fspec.name] = tuple(dict.fromkeys(str(n) for n in names))
+        return out
 
     def rid_of(self, record_type: str, record_id: str) -> int | None:
         with self._db.session() as session:
@@ -348,15 +407,21 @@ class ListService:
         table = TABLES[spec.record_type]
         if plan.matches_nothing:
             return 0
-        if plan.query is None and not plan.params and self._has_docsize(conn, table.fts):
+        if plan.query is None and not plan.params and not plan.filtered and self._has_docsize(conn, table.fts):
             # The whole list: the full-text index holds exactly the live rows,
             # one per row of its docsize table, which SQLite counts without
             # reading a million index entries (0.1 ms instead of 150 ms).
             return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table.fts}_docsize").scalar_one())
-        if plan.query is not None and not plan.params:
+        if plan.query is not None and not plan.filtered:
             # Tombstones are not indexed, so the match count is the answer.
             sql = f"SELECT count(*) FROM {table.fts} WHERE {table.fts} MATCH ?"
             return int(conn.exec_driver_sql(sql, (plan.fts_match,)).scalar_one())
+        if plan.query is not None and not plan.narrow:
+            sql = (
+                f"SELECT count(*) FROM (SELECT rowid AS r FROM {table.fts} WHERE {table.fts} MATCH ?) m "
+                f"CROSS JOIN {table.table} c ON c.rid = m.r WHERE {plan.where}"
+            )
+            return int(conn.exec_driver_sql(sql, (plan.fts_match, *plan.params)).scalar_one())
         where, params = plan.full_where(spec.record_type)
         sql = f"SELECT count(*) FROM {table.table} c WHERE {where}"
         return int(conn.exec_driver_sql(sql, params).scalar_one())
@@ -378,12 +443,15 @@ class ListService:
             raise ValueError(f"cannot sort {spec.record_type} by {spec.sort!r}") from None
         return column, index, "DESC" if spec.descending else "ASC"
 
-    def _ids_sql(self, spec: ListSpec, plan: _Plan, *, limit: int | None) -> tuple[str, tuple[Any, ...]]:
+    def _ids_sql(
+        self, spec: ListSpec, plan: _Plan, *, limit: int | None, mode: str = "walk"
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The list's rids in order.  ``mode`` of a filtered list without search: see ``_filter_mode``."""
         table = TABLES[spec.record_type]
         column, index, direction = self._order(spec)
         order = f"c.{column} {direction}, c.rid {direction}"
         tail = "" if limit is None else f" LIMIT {int(limit)}"
-        if plan.query is not None and not plan.params:
+        if plan.query is not None and not plan.narrow:
             # Look each match up by rid and sort them.  CROSS JOIN keeps
             # SQLite from walking the whole sort index instead.
             lookup = table.by_rid.get(spec.sort)
@@ -394,9 +462,16 @@ class ListService:
             )
             return sql, (plan.fts_match, *plan.params)
         where, params = plan.full_where(spec.record_type)
-        # Walk the sort index (or the account's rows) and stop at the limit.
-        hint = "" if spec.account_id is not None else f" INDEXED BY {index}"
-        return f"SELECT c.rid FROM {table.table} c{hint} WHERE {where} ORDER BY {order}{tail}", params
+        if plan.narrow or mode == "planner":
+            # The account's rows, or an index serving filter and order: SQLite's own plan.
+            return f"SELECT c.rid FROM {table.table} c WHERE {where} ORDER BY {order}{tail}", params
+        if plan.filtered and mode == "sort":
+            # "+" keeps SQLite from walking an index for the order: it finds the
+            # matches by the filter's index (or a scan) and sorts them.
+            unordered = f"+c.{column} {direction}, c.rid {direction}"
+            return f"SELECT c.rid FROM {table.table} c WHERE {where} ORDER BY {unordered}{tail}", params
+        # Walk the sort index and stop at the limit.
+        return f"SELECT c.rid FROM {table.table} c INDEXED BY {index} WHERE {where} ORDER BY {order}{tail}", params
 
     def _walk(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int, *, budget: int | None) -> list[int]:
         """The first ``n`` rids in list order by walking the sort index, checking each row.
@@ -477,6 +552,42 @@ class ListService:
             self._nullable_columns[key] = bool(table.c[column.split()[0]].nullable)
         return self._nullable_columns[key]
 
-    def _ids(self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None) -> list[int]:
-        sql, params = self._ids_sql(spec, plan, limit=limit)
+    def _ids(
+        self, conn: Connection, spec: ListSpec, plan: _Plan, *, limit: int | None, matches: int | None = None
+    ) -> list[int]:
+        mode = "walk"
+        if plan.filtered and plan.query is None and not plan.narrow:
+            mode = self._filter_mode(conn, spec, plan, limit, matches)
+        sql, params = self._ids_sql(spec, plan, limit=limit, mode=mode)
         return [r[0] for r in conn.exec_driver_sql(sql, params)]
+
+    def _filter_mode(
+        self, conn: Connection, spec: ListSpec, plan: _Plan, limit: int | None, matches: int | None
+    ) -> str:
+        """How to read a filtered list (no search): "planner", "walk" or "sort".
+
+        * "planner": SQLite's own plan delivers the rows in order from an
+          index other than the plain sort index: the filter's index holds the
+          order too (owner or status, then name).
+        * "walk": the first ``limit`` rows by walking the sort index and
+          checking each row; spread evenly, they turn up within
+          ``limit * rows / matches`` rows.
+        * "sort": the matches through the filter's own index or a scan, sorted
+          (few matches; the whole list unless most rows pass).
+        """
+        sql, params = self._ids_sql(spec, plan, limit=limit, mode="planner")
+        steps = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+        _column, index, _direction = self._order(spec)
+        used = set(_INDEX_IN_PLAN.findall(steps))
+        if "TEMP B-TREE" not in steps and used and index not in used:
+            return "planner"
+        if matches is None:
+            matches = self._count(conn, spec, plan)
+        if matches == 0:
+            return "sort"
+        rows = self._count(conn, ListSpec(spec.record_type), _plan(ListSpec(spec.record_type)))
+        if limit is None:
+            # The whole list: a walk reads every row once in sort order, sorting reads the
+            # matches (in another order) and sorts them; the walk wins when most rows pass.
+            return "walk" if matches * 2 >= rows else "sort"
+        return "walk" if min(limit, matches) * rows / matches <= FILTER_WALK_ROWS else "sort"

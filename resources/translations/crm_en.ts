@@ -133,6 +133,77 @@
     </message>
 </context>
 <context>
+    <name>CampaignListPage</name>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="205" />
+        <source>Members…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="207" />
+        <source>The campaign's leads and contacts and their responses</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CampaignMembersDialog</name>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="38" />
+        <source>Campaign members</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="50" />
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="50" />
+        <source>Kind</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="50" />
+        <source>Response</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="50" />
+        <source>Responded on</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="60" />
+        <source>Add</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="72" />
+        <source>Set response</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="75" />
+        <source>Remove from campaign</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="79" />
+        <source>Selected member:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="161" />
+        <source>Pick a lead or a contact from the list</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="165" />
+        <source>“%1” is already a member</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>Cards</name>
     <message>
         <location filename="../../ui/pages/cards.py" line="14" />
@@ -339,181 +410,171 @@
 <context>
     <name>ConflictsPage</name>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="39" />
+        <location filename="../../ui/pages/conflicts.py" line="40" />
         <source>Conflicts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="49" />
+        <location filename="../../ui/pages/conflicts.py" line="50" />
         <source>No conflicts.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="113" />
-        <source>Contact</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="113" />
-        <source>Account</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/conflicts.py" line="114" />
+        <location filename="../../ui/pages/conflicts.py" line="115" />
         <source>someone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="41" />
+        <location filename="../../ui/pages/conflicts.py" line="42" />
         <source>Someone else changed the same field while you were editing, or a record you changed was deleted, merged or moved elsewhere. Nothing was thrown away: choose what to keep.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="45" />
+        <location filename="../../ui/pages/conflicts.py" line="46" />
         <source>Rules…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="47" />
+        <location filename="../../ui/pages/conflicts.py" line="48" />
         <source>Choose which value wins a conflict, per type of field</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="92" />
+        <location filename="../../ui/pages/conflicts.py" line="93" />
         <source>Whole record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="118" />
+        <location filename="../../ui/pages/conflicts.py" line="119" />
         <source>Other side: %1 · found %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="126" />
+        <location filename="../../ui/pages/conflicts.py" line="127" />
         <source>Mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="127" />
+        <location filename="../../ui/pages/conflicts.py" line="128" />
         <source>Theirs (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="133" />
-        <location filename="../../ui/pages/conflicts.py" line="135" />
+        <location filename="../../ui/pages/conflicts.py" line="134" />
+        <location filename="../../ui/pages/conflicts.py" line="136" />
         <source>applied</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="107" />
         <location filename="../../ui/pages/conflicts.py" line="108" />
+        <location filename="../../ui/pages/conflicts.py" line="109" />
         <source>Keep mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="82" />
+        <location filename="../../ui/pages/conflicts.py" line="83" />
         <source>Edited here, deleted elsewhere</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="83" />
+        <location filename="../../ui/pages/conflicts.py" line="84" />
         <source>Deleted here, edited elsewhere</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="84" />
+        <location filename="../../ui/pages/conflicts.py" line="85" />
         <source>Reassigned: you no longer have access; your unsynced edits are kept here</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="85" />
+        <location filename="../../ui/pages/conflicts.py" line="86" />
         <source>Merged into another record elsewhere; your edits were carried over</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="89" />
+        <location filename="../../ui/pages/conflicts.py" line="90" />
         <source>Deleted elsewhere, brought back because you linked records to it offline</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <location filename="../../ui/pages/conflicts.py" line="91" />
         <source>%1: the linked record was deleted elsewhere; kept without the link</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="97" />
+        <location filename="../../ui/pages/conflicts.py" line="98" />
         <source>Keep the record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="97" />
-        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <location filename="../../ui/pages/conflicts.py" line="98" />
+        <location filename="../../ui/pages/conflicts.py" line="100" />
         <source>Delete it</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="99" />
+        <location filename="../../ui/pages/conflicts.py" line="100" />
         <source>Keep their version</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <location filename="../../ui/pages/conflicts.py" line="102" />
         <source>Keep it</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <location filename="../../ui/pages/conflicts.py" line="102" />
         <source>Delete it after all</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <location filename="../../ui/pages/conflicts.py" line="104" />
         <source>Bring it back and link</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <location filename="../../ui/pages/conflicts.py" line="104" />
         <source>Leave unlinked</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <location filename="../../ui/pages/conflicts.py" line="106" />
         <source>Keep my copy as a new record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <location filename="../../ui/pages/conflicts.py" line="106" />
         <source>Discard my edits</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="107" />
         <location filename="../../ui/pages/conflicts.py" line="108" />
+        <location filename="../../ui/pages/conflicts.py" line="109" />
         <source>Keep theirs</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="166" />
+        <location filename="../../ui/pages/conflicts.py" line="167" />
         <source>Keep both</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="168" />
+        <location filename="../../ui/pages/conflicts.py" line="169" />
         <source>Keep both versions, mine first, one after the other</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="172" />
+        <location filename="../../ui/pages/conflicts.py" line="173" />
         <source>Edit…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="191" />
+        <location filename="../../ui/pages/conflicts.py" line="192" />
         <source>Merge values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="192" />
+        <location filename="../../ui/pages/conflicts.py" line="193" />
         <source>Value for %1:</source>
         <translation type="unfinished" />
     </message>
@@ -619,38 +680,48 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="151" />
+        <location filename="../../ui/dashboard/page.py" line="154" />
         <source>Dashboard</source>
-        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source). Seconds after which a page shown again reloads even with no data change. (target, parameters): open the list behind a figure.</extracomment>
+        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: stage), "cases" (priority, overdue), "my_day", "list" (record_type and the list's field filters: the record list page opens filtered). Seconds after which a page shown again reloads even with no data change. (target, parameters): open the list behind a figure.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="238" />
+        <location filename="../../ui/dashboard/page.py" line="241" />
         <source>Open pipeline by stage</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="245" />
+        <location filename="../../ui/dashboard/page.py" line="249" />
+        <source>Weighted (amount × probability): %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="255" />
+        <source>Weighted pipeline</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="257" />
         <source>No pipeline stages yet: they arrive with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="249" />
+        <location filename="../../ui/dashboard/page.py" line="261" />
         <source>Won</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="250" />
+        <location filename="../../ui/dashboard/page.py" line="262" />
         <source>This month</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="251" />
+        <location filename="../../ui/dashboard/page.py" line="263" />
         <source>This quarter</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dashboard/page.py" line="253" />
+        <location filename="../../ui/dashboard/page.py" line="267" />
         <source>%1: %n deal(s)</source>
         <translation>
             <numerusform>%1: %n deal</numerusform>
@@ -658,38 +729,38 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="258" />
+        <location filename="../../ui/dashboard/page.py" line="272" />
         <source>Open cases</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="259" />
-        <location filename="../../ui/dashboard/page.py" line="270" />
+        <location filename="../../ui/dashboard/page.py" line="273" />
+        <location filename="../../ui/dashboard/page.py" line="284" />
         <source>Overdue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="268" />
+        <location filename="../../ui/dashboard/page.py" line="282" />
         <source>My activities</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="269" />
+        <location filename="../../ui/dashboard/page.py" line="283" />
         <source>Due today</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="275" />
+        <location filename="../../ui/dashboard/page.py" line="289" />
         <source>New leads by source</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="278" />
+        <location filename="../../ui/dashboard/page.py" line="292" />
         <source>(no source)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="281" />
+        <location filename="../../ui/dashboard/page.py" line="296" />
         <source>No new leads.</source>
         <translation type="unfinished" />
     </message>
@@ -697,62 +768,62 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="140" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="141" />
         <source>Choose a file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="141" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="142" />
         <source>CSV or text files, Excel workbooks (.xlsx) and vCard address books (.vcf).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="144" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="145" />
         <source>Path of the file to import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="146" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="147" />
         <source>Choose…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="151" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="152" />
         <source>Detect automatically</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="168" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="169" />
         <source>File:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="169" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="170" />
         <source>Text encoding:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="179" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="180" />
         <source>Import from</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>Text (CSV)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>Excel workbook</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>vCard</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="207" />
         <source>%1 with %n row(s)</source>
         <translation>
             <numerusform>%1 with %n row</numerusform>
@@ -760,55 +831,84 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="209" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="210" />
         <source>worksheet “%1”</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="211" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="212" />
         <source>encoding %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>tab</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>comma</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>semicolon</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="215" />
         <source>separated by %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>GlobalSearchDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="45" />
+        <source>Search everything</source>
+        <extracomment>Milliseconds of quiet typing before a search runs. (record type, record id) the user chose to open. A search result was shown (tests wait for it).</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="56" />
+        <source>Search all records: names, e-mails, phones, cities…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="111" />
+        <source>Searching…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="145" />
+        <source>Enter opens the selected record</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/global_search.py" line="147" />
+        <source>No records match “%1”</source>
         <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="553" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="582" />
         <source>Importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="581" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="610" />
         <source>Imported %1 %2.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="583" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="612" />
         <source>Created %1 %2 by name.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="586" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="615" />
         <source>Merged %n row(s) into existing records.</source>
         <translation>
             <numerusform>Merged %n row into existing records.</numerusform>
@@ -816,7 +916,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="588" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="617" />
         <source>Skipped %n duplicate(s).</source>
         <translation>
             <numerusform>Skipped %n duplicate.</numerusform>
@@ -824,7 +924,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="590" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="619" />
         <source>Left out %n row(s) with problems.</source>
         <translation>
             <numerusform>Left out %n row with problems.</numerusform>
@@ -832,13 +932,13 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="591" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="620" />
         <source>They are sent to the server at the next sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="606" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="609" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="635" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="638" />
         <source>Nothing was imported.</source>
         <translation type="unfinished" />
     </message>
@@ -846,22 +946,23 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="634" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="665" />
         <source>Import %1</source>
+        <extracomment>The type's custom fields (mapping targets), loaded by the worker; None until then.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="643" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="674" />
         <source>Close</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="644" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="675" />
         <source>Import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="662" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="699" />
         <source>Cancelling… nothing will be imported.</source>
         <translation type="unfinished" />
     </message>
@@ -880,138 +981,91 @@
     </message>
 </context>
 <context>
-    <name>LeadsBySourceDialog</name>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="24" />
-        <source>(no source)</source>
-        <extracomment>(record type, id)</extracomment>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="26" />
-        <source>%1 leads from %2</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="32" />
-        <source>Name</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="32" />
-        <source>Company</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="32" />
-        <source>Rating</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="32" />
-        <source>Email</source>
-        <translation type="unfinished" />
-    </message>
-    <message numerus="yes">
-        <location filename="../../ui/dashboard/leads.py" line="50" />
-        <source>%n lead(s)</source>
-        <translation>
-            <numerusform>%n lead</numerusform>
-            <numerusform>%n leads</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="52" />
-        <source>(the first %1 shown)</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="140" />
+        <location filename="../../ui/main_window.py" line="143" />
         <source>&amp;File</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Sign in…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
-        <location filename="../../ui/main_window.py" line="324" />
+        <location filename="../../ui/main_window.py" line="146" />
+        <location filename="../../ui/main_window.py" line="340" />
         <source>Sign out</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146" />
+        <location filename="../../ui/main_window.py" line="149" />
         <source>Sync now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149" />
-        <location filename="../../ui/main_window.py" line="351" />
+        <location filename="../../ui/main_window.py" line="152" />
+        <location filename="../../ui/main_window.py" line="367" />
         <source>Quit</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="158" />
         <source>Import into this list…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158" />
+        <location filename="../../ui/main_window.py" line="161" />
         <source>Export this list as CSV…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="168" />
+        <location filename="../../ui/main_window.py" line="174" />
         <source>Find</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="198" />
+        <location filename="../../ui/main_window.py" line="204" />
         <source>CRM</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="264" />
+        <location filename="../../ui/main_window.py" line="280" />
         <source>Sync did not finish</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="265" />
+        <location filename="../../ui/main_window.py" line="281" />
         <source>The sync did not finish, so your changes are still only on this computer.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="272" />
+        <location filename="../../ui/main_window.py" line="288" />
         <source>Sign in again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="273" />
+        <location filename="../../ui/main_window.py" line="289" />
         <source>Your session has ended. Sign in again to keep syncing.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="305" />
+        <location filename="../../ui/main_window.py" line="321" />
         <source>Sign in</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="306" />
+        <location filename="../../ui/main_window.py" line="322" />
         <source>Signing in is not available in this build.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="317" />
+        <location filename="../../ui/main_window.py" line="333" />
         <source>Signed in as %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="325" />
+        <location filename="../../ui/main_window.py" line="341" />
         <source>%n change(s) are not synced yet. They stay on this computer and are sent when you sign in again.</source>
         <translation>
             <numerusform>%n change is not synced yet. They stay on this computer and are sent when you sign in again.</numerusform>
@@ -1019,18 +1073,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="327" />
-        <location filename="../../ui/main_window.py" line="354" />
+        <location filename="../../ui/main_window.py" line="343" />
+        <location filename="../../ui/main_window.py" line="370" />
         <source>Sync first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="327" />
+        <location filename="../../ui/main_window.py" line="343" />
         <source>Sign out anyway</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="352" />
+        <location filename="../../ui/main_window.py" line="368" />
         <source>%n change(s) are not synced yet. They are kept on this computer and sent at the next sync.</source>
         <translation>
             <numerusform>%n change is not synced yet. They are kept on this computer and sent at the next sync.</numerusform>
@@ -1038,7 +1092,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354" />
+        <location filename="../../ui/main_window.py" line="370" />
         <source>Quit anyway</source>
         <translation type="unfinished" />
     </message>
@@ -1046,57 +1100,57 @@
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="234" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="236" />
         <source>Match the columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="235" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="237" />
         <source>Choose the field each column of the file goes into. Columns set to “Ignore” are left out.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="241" />
         <source>Column in the file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="241" />
         <source>Example values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="240" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="242" />
         <source>Goes into</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="283" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="286" />
         <source>— Ignore —</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="294" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="299" />
         <source>Names of %1 in the file:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="295" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="300" />
         <source>Link to existing ones, create the missing ones</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="296" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="301" />
         <source>Link to existing ones only (a name not found is a problem)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="319" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="324" />
         <source>Two columns go into “%1”: choose one of them.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="323" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="328" />
         <source>Choose a field for at least one column.</source>
         <translation type="unfinished" />
     </message>
@@ -1205,113 +1259,103 @@
 <context>
     <name>PendingPage</name>
     <message>
-        <location filename="../../ui/pages/pending.py" line="32" />
+        <location filename="../../ui/pages/pending.py" line="33" />
         <source>Changes not yet synced</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="34" />
+        <location filename="../../ui/pages/pending.py" line="35" />
         <source>These changes are saved on this computer and will be sent at the next sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="36" />
+        <location filename="../../ui/pages/pending.py" line="37" />
         <source>Everything is synced.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="65" />
+        <location filename="../../ui/pages/pending.py" line="66" />
         <source>New</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="65" />
+        <location filename="../../ui/pages/pending.py" line="66" />
         <source>Changed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="65" />
+        <location filename="../../ui/pages/pending.py" line="66" />
         <source>Deleted</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="66" />
+        <location filename="../../ui/pages/pending.py" line="67" />
         <source>Brought back</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="67" />
-        <source>Contact</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/pending.py" line="67" />
-        <source>Account</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/pages/pending.py" line="69" />
+        <location filename="../../ui/pages/pending.py" line="70" />
         <source>Waiting to sync</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="70" />
+        <location filename="../../ui/pages/pending.py" line="71" />
         <source>Refused by the server</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="73" />
+        <location filename="../../ui/pages/pending.py" line="74" />
         <source>Being sent…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="97" />
+        <location filename="../../ui/pages/pending.py" line="98" />
         <source>The server refused this change.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="108" />
+        <location filename="../../ui/pages/pending.py" line="109" />
         <source>Edit and retry…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="112" />
+        <location filename="../../ui/pages/pending.py" line="113" />
         <source>Retry</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="116" />
-        <location filename="../../ui/pages/pending.py" line="131" />
+        <location filename="../../ui/pages/pending.py" line="117" />
+        <location filename="../../ui/pages/pending.py" line="132" />
         <source>Discard change</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="126" />
+        <location filename="../../ui/pages/pending.py" line="127" />
         <source>Discard “%1”? It was never synced, so it will be removed.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="127" />
+        <location filename="../../ui/pages/pending.py" line="128" />
         <source>Discard your changes to “%1”? It goes back to what the server has.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="128" />
+        <location filename="../../ui/pages/pending.py" line="129" />
         <source>Undo deleting “%1”?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="129" />
+        <location filename="../../ui/pages/pending.py" line="130" />
         <source>Discard bringing back “%1”? It stays deleted, as it is on the server.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="130" />
+        <location filename="../../ui/pages/pending.py" line="131" />
         <source>Discard the change to “%1”?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/pending.py" line="132" />
+        <location filename="../../ui/pages/pending.py" line="133" />
         <source>Discard</source>
         <translation type="unfinished" />
     </message>
@@ -1325,7 +1369,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="624" />
+        <location filename="../../ui/sales/pipeline.py" line="633" />
         <source>Say why the opportunity was won or lost; it was not moved.</source>
         <translation type="unfinished" />
     </message>
@@ -1333,48 +1377,48 @@
 <context>
     <name>PipelinePage</name>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="346" />
+        <location filename="../../ui/sales/pipeline.py" line="349" />
         <source>Pipeline</source>
         <extracomment>(record type, id): open a record's detail. The board finished loading (tests, and the window's status). A move was saved.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="350" />
+        <location filename="../../ui/sales/pipeline.py" line="353" />
         <source>Everyone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="353" />
+        <location filename="../../ui/sales/pipeline.py" line="356" />
         <source>Closing from</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="358" />
+        <location filename="../../ui/sales/pipeline.py" line="361" />
         <source>to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="371" />
+        <location filename="../../ui/sales/pipeline.py" line="374" />
         <source>New opportunity…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="380" />
+        <location filename="../../ui/sales/pipeline.py" line="383" />
         <source>Owner:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="392" />
+        <location filename="../../ui/sales/pipeline.py" line="395" />
         <source>No pipeline stages yet. They come from the server with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="432" />
+        <location filename="../../ui/sales/pipeline.py" line="435" />
         <source>Me</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sales/pipeline.py" line="516" />
+        <location filename="../../ui/sales/pipeline.py" line="522" />
         <source>%n open opportunity(s)</source>
         <translation>
             <numerusform>%n open opportunity</numerusform>
@@ -1382,27 +1426,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="540" />
+        <location filename="../../ui/sales/pipeline.py" line="524" />
+        <source>weighted %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="549" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="541" />
+        <location filename="../../ui/sales/pipeline.py" line="550" />
         <source>Move to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="577" />
+        <location filename="../../ui/sales/pipeline.py" line="586" />
         <source>Why was this opportunity won?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="578" />
+        <location filename="../../ui/sales/pipeline.py" line="587" />
         <source>Why was this opportunity lost?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="579" />
+        <location filename="../../ui/sales/pipeline.py" line="588" />
         <source>Move to %1</source>
         <translation type="unfinished" />
     </message>
@@ -1410,128 +1459,138 @@
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="342" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="347" />
         <source>Check before importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Line</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
         <source>Problem</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Row</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Looks like</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="357" />
         <source>Why</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="357" />
         <source>Will be</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="358" />
         <source>Double-click to open the existing record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="364" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="369" />
         <source>Skipped</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="365" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="370" />
         <source>Merged into the existing record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="366" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
         <source>Imported as new</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="369" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="374" />
         <source>Selected rows:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="376" />
         <source>Skip</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="376" />
         <source>Merge</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="377" />
         <source>Import as new</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="377" />
         <source>Use the default</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="385" />
-        <source>Problems</source>
+        <location filename="../../ui/dialogs/import_wizard.py" line="389" />
+        <source>Save the problem rows…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="386" />
-        <source>Possible duplicates</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="390" />
-        <source>Import the whole file or nothing</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="401" />
-        <source>Skip them</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="402" />
-        <source>Merge into the existing record (fill its empty fields)</source>
+        <location filename="../../ui/dialogs/import_wizard.py" line="391" />
+        <source>A CSV of the rows left out, with their line and problem, to fix and import again</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/dialogs/import_wizard.py" line="403" />
+        <source>Problems</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="404" />
+        <source>Possible duplicates</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="408" />
+        <source>Import the whole file or nothing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="419" />
+        <source>Skip them</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="420" />
+        <source>Merge into the existing record (fill its empty fields)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="421" />
         <source>Import them as new records</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="417" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="435" />
         <source>Rows with the same email or phone as an existing record:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="418" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="436" />
         <source>Rows whose name alone matches:</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="447" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="465" />
         <source>%n row(s) can be imported.</source>
         <translation>
             <numerusform>%n row can be imported.</numerusform>
@@ -1539,7 +1598,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="449" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="467" />
         <source>%n row(s) have problems (listed below with their line numbers).</source>
         <translation>
             <numerusform>%n row has problems (listed below with their line numbers).</numerusform>
@@ -1547,7 +1606,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="452" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="470" />
         <source>%n row(s) look like records you already have.</source>
         <translation>
             <numerusform>%n row looks like records you already have.</numerusform>
@@ -1555,7 +1614,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="455" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="473" />
         <source>%n new %1 will be created by name.</source>
         <translation>
             <numerusform>%n new %1 will be created by name.</numerusform>
@@ -1563,37 +1622,50 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="457" />
-        <source>(Large file: duplicates are checked by email, phone and exact name.)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="459" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="475" />
         <source>Import only the good rows (%1 %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="475" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="492" />
         <source>line %1 of this file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="481" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="498" />
         <source>Problems (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="482" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="499" />
         <source>Possible duplicates (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="518" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="508" />
+        <source>Save the problem rows</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="509" />
+        <source>CSV (*.csv)</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/import_wizard.py" line="513" />
+        <source>Saved %n problem row(s).</source>
+        <translation>
+            <numerusform>Saved %n problem row.</numerusform>
+            <numerusform>Saved %n problem rows.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_wizard.py" line="547" />
         <source>The check was stopped.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="529" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="558" />
         <source>The file has %n row(s) with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</source>
         <translation>
             <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
@@ -1601,7 +1673,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="533" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="562" />
         <source>There is nothing to import.</source>
         <translation type="unfinished" />
     </message>
@@ -1609,75 +1681,85 @@
 <context>
     <name>RecordFormDialog</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="226" />
+        <location filename="../../ui/dialogs/record_form.py" line="231" />
         <source>Edit %1</source>
         <extracomment>The record id, after a successful save.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="227" />
+        <location filename="../../ui/dialogs/record_form.py" line="232" />
         <source>New %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="391" />
+        <location filename="../../ui/dialogs/record_form.py" line="399" />
         <source>(nobody)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="337" />
-        <location filename="../../ui/dialogs/record_form.py" line="398" />
+        <location filename="../../ui/dialogs/record_form.py" line="345" />
+        <location filename="../../ui/dialogs/record_form.py" line="406" />
         <source>YYYY-MM-DD</source>
-        <extracomment>The record's custom values; editors exist only for active definitions.</extracomment>
+        <extracomment>The record's custom values; editors exist only for active definitions. "Save and merge": the existing record to merge the new one with.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="339" />
+        <location filename="../../ui/dialogs/record_form.py" line="347" />
         <source>a number, e.g. 1200.50</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="400" />
+        <location filename="../../ui/dialogs/record_form.py" line="408" />
         <source>YYYY-MM-DD HH:MM (local time)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="402" />
+        <location filename="../../ui/dialogs/record_form.py" line="410" />
         <source>e.g. EUR</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="574" />
+        <location filename="../../ui/dialogs/record_form.py" line="582" />
         <source>Choose what kind of record it is first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="577" />
+        <location filename="../../ui/dialogs/record_form.py" line="585" />
         <source>Pick an %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="578" />
+        <location filename="../../ui/dialogs/record_form.py" line="586" />
         <source>Pick a %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="596" />
+        <location filename="../../ui/dialogs/record_form.py" line="604" />
         <source>This may already exist. Open it, or save anyway:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="606" />
+        <location filename="../../ui/dialogs/record_form.py" line="614" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="612" />
+        <location filename="../../ui/dialogs/record_form.py" line="618" />
+        <source>Save and merge…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="620" />
+        <source>Save this record, then merge it with the existing one field by field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/record_form.py" line="625" />
         <source>Save anyway</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="618" />
+        <location filename="../../ui/dialogs/record_form.py" line="640" />
         <source>Save</source>
         <translation type="unfinished" />
     </message>
@@ -1685,163 +1767,163 @@
 <context>
     <name>RecordListModel</name>
     <message>
-        <location filename="../../ui/models/record_list.py" line="213" />
+        <location filename="../../ui/models/record_list.py" line="227" />
         <source>Click to sort</source>
         <extracomment>The list's count changed (after a load). True while a new list is being fetched. A load finished (the first page is shown). Custom fields shown as extra columns (names), and their headings.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="234" />
+        <location filename="../../ui/models/record_list.py" line="248" />
         <source>Changed here, not yet synced</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="252" />
+        <location filename="../../ui/models/record_list.py" line="266" />
         <source>Name</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="253" />
+        <location filename="../../ui/models/record_list.py" line="267" />
         <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="254" />
+        <location filename="../../ui/models/record_list.py" line="268" />
         <source>Job title</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="255" />
+        <location filename="../../ui/models/record_list.py" line="269" />
         <source>Industry</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="256" />
+        <location filename="../../ui/models/record_list.py" line="270" />
         <source>Email</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="257" />
+        <location filename="../../ui/models/record_list.py" line="271" />
         <source>Phone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="258" />
+        <location filename="../../ui/models/record_list.py" line="272" />
         <source>City</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="259" />
+        <location filename="../../ui/models/record_list.py" line="273" />
         <source>Owner</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="260" />
+        <location filename="../../ui/models/record_list.py" line="274" />
         <source>Updated</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="261" />
+        <location filename="../../ui/models/record_list.py" line="275" />
         <source>Company</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="262" />
+        <location filename="../../ui/models/record_list.py" line="276" />
         <source>Status</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="263" />
+        <location filename="../../ui/models/record_list.py" line="277" />
         <source>Rating</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="264" />
+        <location filename="../../ui/models/record_list.py" line="278" />
         <source>Source</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="265" />
+        <location filename="../../ui/models/record_list.py" line="279" />
         <source>Stage</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="266" />
+        <location filename="../../ui/models/record_list.py" line="280" />
         <source>Amount</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="267" />
+        <location filename="../../ui/models/record_list.py" line="281" />
         <source>Probability</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="268" />
+        <location filename="../../ui/models/record_list.py" line="282" />
         <source>Close date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="269" />
+        <location filename="../../ui/models/record_list.py" line="283" />
         <source>Kind</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="270" />
+        <location filename="../../ui/models/record_list.py" line="284" />
         <source>Due date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="271" />
+        <location filename="../../ui/models/record_list.py" line="285" />
         <source>Starts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="272" />
+        <location filename="../../ui/models/record_list.py" line="286" />
         <source>Done</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="273" />
+        <location filename="../../ui/models/record_list.py" line="287" />
         <source>Related to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="274" />
+        <location filename="../../ui/models/record_list.py" line="288" />
         <source>Contact</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="275" />
+        <location filename="../../ui/models/record_list.py" line="289" />
         <source>Priority</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="276" />
+        <location filename="../../ui/models/record_list.py" line="290" />
         <source>Due</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="277" />
+        <location filename="../../ui/models/record_list.py" line="291" />
         <source>Type</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="278" />
+        <location filename="../../ui/models/record_list.py" line="292" />
         <source>Start date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="279" />
+        <location filename="../../ui/models/record_list.py" line="293" />
         <source>End date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="280" />
+        <location filename="../../ui/models/record_list.py" line="294" />
         <source>Budget</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="281" />
+        <location filename="../../ui/models/record_list.py" line="295" />
         <source>Members</source>
         <translation type="unfinished" />
     </message>
@@ -1849,90 +1931,98 @@
 <context>
     <name>RecordListPage</name>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="133" />
+        <location filename="../../ui/pages/record_list.py" line="139" />
         <source>New %1</source>
         <extracomment>The number of records shown changed (for the window's status).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="138" />
+        <location filename="../../ui/pages/record_list.py" line="144" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="140" />
+        <location filename="../../ui/pages/record_list.py" line="146" />
         <source>Open the selected record (Enter)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="142" />
-        <location filename="../../ui/pages/record_list.py" line="260" />
-        <location filename="../../ui/pages/record_list.py" line="262" />
+        <location filename="../../ui/pages/record_list.py" line="148" />
+        <location filename="../../ui/pages/record_list.py" line="279" />
+        <location filename="../../ui/pages/record_list.py" line="281" />
         <source>Delete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="147" />
+        <location filename="../../ui/pages/record_list.py" line="153" />
         <source>Merge…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="149" />
+        <location filename="../../ui/pages/record_list.py" line="155" />
         <source>Merge the two selected records into one (select two rows)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="158" />
+        <location filename="../../ui/pages/record_list.py" line="164" />
         <source>Import…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="160" />
+        <location filename="../../ui/pages/record_list.py" line="166" />
         <source>Import records from a CSV, Excel or vCard file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="164" />
+        <location filename="../../ui/pages/record_list.py" line="170" />
         <source>CSV (Excel, Google Sheets…)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="165" />
+        <location filename="../../ui/pages/record_list.py" line="171" />
         <source>Excel workbook (.xlsx)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="166" />
+        <location filename="../../ui/pages/record_list.py" line="172" />
         <source>vCard address book (.vcf)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="175" />
+        <location filename="../../ui/pages/record_list.py" line="181" />
         <source>Export</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="176" />
+        <location filename="../../ui/pages/record_list.py" line="182" />
         <source>Export this list, as filtered and sorted</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="198" />
+        <location filename="../../ui/pages/record_list.py" line="204" />
         <source>Columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="199" />
+        <location filename="../../ui/pages/record_list.py" line="205" />
         <source>Show custom fields as columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="261" />
+        <location filename="../../ui/pages/record_list.py" line="280" />
         <source>Delete “%1”? The deletion is synced to everyone.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="364" />
+        <location filename="../../ui/pages/record_list.py" line="418" />
+        <source>%n matching record(s)</source>
+        <translation>
+            <numerusform>%n matching record</numerusform>
+            <numerusform>%n matching records</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/pages/record_list.py" line="420" />
         <source>%n record(s)</source>
         <translation>
             <numerusform>%n record</numerusform>
@@ -1940,7 +2030,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="368" />
+        <location filename="../../ui/pages/record_list.py" line="424" />
         <source>About %n record(s)</source>
         <translation>
             <numerusform>About %n record</numerusform>
@@ -1948,12 +2038,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="373" />
+        <location filename="../../ui/pages/record_list.py" line="429" />
         <source>Searching…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="373" />
+        <location filename="../../ui/pages/record_list.py" line="429" />
         <source>Loading…</source>
         <translation type="unfinished" />
     </message>
@@ -1973,19 +2063,32 @@
     </message>
 </context>
 <context>
+    <name>RecordTypes</name>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="55" />
+        <source>Lead</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/marketing/campaign_members.py" line="56" />
+        <source>Contact</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ReminderToast</name>
     <message>
-        <location filename="../../ui/workspace.py" line="44" />
+        <location filename="../../ui/workspace.py" line="43" />
         <source>Reminder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/workspace.py" line="48" />
+        <location filename="../../ui/workspace.py" line="47" />
         <source>Open My day</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/workspace.py" line="50" />
+        <location filename="../../ui/workspace.py" line="49" />
         <source>Dismiss</source>
         <translation type="unfinished" />
     </message>
@@ -2033,12 +2136,17 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="312" />
+        <location filename="../../ui/sales/pipeline.py" line="314" />
+        <source>Weighted: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="315" />
         <source>No amounts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="316" />
+        <location filename="../../ui/sales/pipeline.py" line="319" />
         <source>Show more (%1 of %2 shown)</source>
         <translation type="unfinished" />
     </message>
@@ -2169,7 +2277,7 @@
 <context>
     <name>TagsEdit</name>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="190" />
+        <location filename="../../ui/dialogs/record_form.py" line="195" />
         <source>e.g. customer, trade fair 2026, vip</source>
         <translation type="unfinished" />
     </message>
@@ -2177,7 +2285,7 @@
 <context>
     <name>Workspace</name>
     <message numerus="yes">
-        <location filename="../../ui/workspace.py" line="168" />
+        <location filename="../../ui/workspace.py" line="167" />
         <source>%n reminder(s)</source>
         <translation>
             <numerusform>%n reminder</numerusform>
@@ -2255,69 +2363,69 @@
 <context>
     <name>widget</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="71" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="72" />
         <source>Reading the file…</source>
         <extracomment>Rows shown in the problem and duplicate tables (the counts are always exact). Rows scanned for the mapping step's example values.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="72" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="73" />
         <source>Checking rows…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="73" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="74" />
         <source>Looking for duplicates…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="74" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="75" />
         <source>Importing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="75" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="76" />
         <source>Saving…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="55" />
+        <location filename="../../ui/pages/record_list.py" line="61" />
         <source>Search contacts by name, email, phone or city</source>
         <extracomment>Default column widths (no resize-to-contents over a million rows).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="56" />
+        <location filename="../../ui/pages/record_list.py" line="62" />
         <source>Search accounts by name, email, phone or city</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="57" />
+        <location filename="../../ui/pages/record_list.py" line="63" />
         <source>Search leads by name, company, email, phone or city</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="58" />
+        <location filename="../../ui/pages/record_list.py" line="64" />
         <source>Search opportunities by name or next step</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="59" />
+        <location filename="../../ui/pages/record_list.py" line="65" />
         <source>Search activities by subject</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="60" />
+        <location filename="../../ui/pages/record_list.py" line="66" />
         <source>Search cases by subject</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="61" />
+        <location filename="../../ui/pages/record_list.py" line="67" />
         <source>Search campaigns by name</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="63" />
+        <location filename="../../ui/pages/record_list.py" line="69" />
         <source>Search</source>
         <translation type="unfinished" />
     </message>

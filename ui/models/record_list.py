@@ -25,6 +25,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont
 
 from crm_desktop.context import AppContext
+from crm_desktop.services.list_filters import FieldFilter
 from crm_desktop.services.lists import (
     TABLES,
     FirstPage,
@@ -140,6 +141,17 @@ class RecordListModel(QAbstractTableModel):
             self._spec = replace(self._spec, search=text)
             self.reload()
 
+    @property
+    def filters(self) -> tuple[FieldFilter, ...]:
+        return self._spec.filters
+
+    def set_filters(self, filters: tuple[FieldFilter, ...], *, reload: bool = True) -> None:
+        """Show only the rows passing every filter (``services/list_filters.py``)."""
+        if filters != self._spec.filters:
+            self._spec = replace(self._spec, filters=filters)
+            if reload:
+                self.reload()
+
     def set_account_filter(self, account_id: str | None) -> None:
         self._spec = replace(self._spec, account_id=account_id)
         self.reload()
@@ -187,6 +199,8 @@ class RecordListModel(QAbstractTableModel):
             future.cancel()  # queued work of an older list is no longer wanted
         self._futures = []
         self._set_loading(True)
+        # "Me" in an owner filter is whoever is signed in now.
+        self._spec = replace(self._spec, me=self._context.settings.user_id or None)
         spec = self._spec
         self._futures.append(
             run_async(
