@@ -163,9 +163,10 @@ class _Gen:
         if self.rng.random() < chinese_share:
             family, given, family_py, given_py = self.rng.choice(CHINESE)
             if self.rng.random() < 0.5:
-                # The whole name in one field, as many Chinese users enter it (found as 张伟).
+                # The whole name in one field, as many Chinese users enter it.
                 return None, f"{family}{given}", f"{family}{given}", f"{given_py}.{family_py}"
-            return given, family, f"{given} {family}", f"{given_py}.{family_py}"  # as the demo data has it
+            # In two fields: shown family name first too (crm_protocol.records.person_name).
+            return given, family, f"{family}{given}", f"{given_py}.{family_py}"
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
         local = "".join(ch for ch in f"{first}.{last}".lower() if ch.isascii() and (ch.isalnum() or ch == "."))
         return first, last, f"{first} {last}", local
