@@ -19,6 +19,8 @@ class ListTable:
     by_rid: dict[str, str] = field(default_factory=dict)
     #: the sort a new list starts with
     default_sort: str = "name"
+    #: whether it starts newest / largest first
+    default_descending: bool = False
     #: display columns holding UTC date-times (shown in local time)
     time_columns: frozenset[str] = frozenset({"updated_at"})
 

@@ -18,5 +18,8 @@ CASE_LIST = ListTable(
     "LEFT JOIN contacts p ON p.id = c.contact_id "
     "LEFT JOIN users u ON u.id = c.owner_id WHERE c.deleted = 0 AND c.rid IN ({marks})",
     by_rid={"name": "ix_cases_rid_sort"},
+    # Recently changed first (the case queue orders by priority and due time).
+    default_sort="updated_at",
+    default_descending=True,
     time_columns=frozenset({"due_at", "updated_at"}),
 )

@@ -90,7 +90,8 @@ class RecordListModel(QAbstractTableModel):
         self._custom_labels: dict[str, str] = {}
         self._sortable = sortable(record_type)
         self._time_columns = [i for i, key in enumerate(self._keys) if key in time_columns(record_type)]
-        self._spec = ListSpec(record_type, sort=TABLES[record_type].default_sort)
+        table = TABLES[record_type]
+        self._spec = ListSpec(record_type, sort=table.default_sort, descending=table.default_descending)
         self._generation = 0
         self._count = 0
         self._exact = True

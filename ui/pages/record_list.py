@@ -123,7 +123,10 @@ class RecordListPage(QWidget):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(
+            self.model.sort_column(),
+            Qt.SortOrder.DescendingOrder if self.model.spec.descending else Qt.SortOrder.AscendingOrder,
+        )
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._header_clicked)
         for column in range(self.model.columnCount()):
