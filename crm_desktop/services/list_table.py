@@ -24,6 +24,20 @@ class ListTable:
     #: display columns holding UTC date-times (shown in local time)
     time_columns: frozenset[str] = frozenset({"updated_at"})
 
+    @property
+    def date_columns(self) -> frozenset[str]:
+        """Display columns holding dates (YYYY-MM-DD), shown in the user's format."""
+        return frozenset(self.columns) & DATE_COLUMNS
+
+    @property
+    def money_columns(self) -> frozenset[str]:
+        """Display columns made by :func:`money` ("amount currency"), shown in the user's format."""
+        return frozenset(self.columns) & MONEY_COLUMNS
+
+
+DATE_COLUMNS = frozenset({"close_date", "due_date", "start_date", "end_date"})
+MONEY_COLUMNS = frozenset({"amount", "budget"})
+
 
 #: SQL for the title of a linked record, by type, over the alias ``x``.
 TITLE_SQL = {

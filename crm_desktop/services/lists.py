@@ -144,6 +144,14 @@ def time_columns(record_type: str) -> frozenset[str]:
     return TABLES[record_type].time_columns
 
 
+def date_columns(record_type: str) -> frozenset[str]:
+    return TABLES[record_type].date_columns
+
+
+def money_columns(record_type: str) -> frozenset[str]:
+    return TABLES[record_type].money_columns
+
+
 def has_list(record_type: str) -> bool:
     return record_type in TABLES
 

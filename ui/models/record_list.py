@@ -19,6 +19,7 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -33,9 +34,14 @@ from crm_desktop.services.lists import (
     ListSpec,
     Row,
     columns,
+    date_columns,
+    money_columns,
     sortable,
     time_columns,
 )
+from ui.format import day as format_day
+from ui.format import moment
+from ui.format import money as format_money
 from ui.qt_compat import emit
 from ui.tasks import run_async
 
@@ -66,7 +72,7 @@ def format_time(value: Any) -> str:
         return str(value)
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment(stamp)  # the user's date format, local time
 
 
 class RecordListModel(QAbstractTableModel):
@@ -90,6 +96,8 @@ class RecordListModel(QAbstractTableModel):
         self._custom_labels: dict[str, str] = {}
         self._sortable = sortable(record_type)
         self._time_columns = [i for i, key in enumerate(self._keys) if key in time_columns(record_type)]
+        self._date_columns = [i for i, key in enumerate(self._keys) if key in date_columns(record_type)]
+        self._money_columns = [i for i, key in enumerate(self._keys) if key in money_columns(record_type)]
         table = TABLES[record_type]
         self._spec = ListSpec(record_type, sort=table.default_sort, descending=table.default_descending)
         self._generation = 0
@@ -333,9 +341,19 @@ class RecordListModel(QAbstractTableModel):
 
     def _display(self, row: Row) -> tuple[Any, ...]:
         values = [("" if v is None else v) for v in row]
+        # Display rows are (id, dirty, columns...).
         for column in self._time_columns:
-            # Display rows are (id, dirty, columns...).
             values[column + 2] = format_time(row[column + 2])
+        for column in self._date_columns:
+            values[column + 2] = format_day(row[column + 2])
+        for column in self._money_columns:
+            text = row[column + 2]
+            if text:
+                amount, _, currency = str(text).partition(" ")
+                try:
+                    values[column + 2] = format_money(Decimal(amount), currency)
+                except InvalidOperation:
+                    values[column + 2] = text  # shown as stored rather than hidden
         return tuple(values)
 
     def _store(self, rows: dict[int, Row]) -> None:
