@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, FastAPI
 
@@ -23,6 +24,7 @@ from crm_cloud.deps import PROTOCOL_MAX, PROTOCOL_MIN, AppContext
 from crm_cloud.http import install_error_handlers
 from crm_cloud.marketing.router import router as marketing_router
 from crm_cloud.models import metadata as _metadata  # noqa: F401  (registers every table)
+from crm_cloud.records.history import purge_history
 from crm_cloud.sales.router import router as sales_router
 from crm_cloud.service.router import router as service_router
 from crm_cloud.sync.router import router as sync_router
@@ -31,6 +33,23 @@ from crm_protocol.wire import ServerInfo
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+#: How often a server with ``history_days`` set purges older history.
+PURGE_INTERVAL_S = 24 * 3600
+
+
+async def _purge_daily(db: Database, days: int) -> None:
+    """Keep ``days`` of change history (``CRM_CLOUD_HISTORY_DAYS``): purge at start, then daily."""
+
+    def purge() -> None:
+        with db.write() as session:
+            purge_history(session, timedelta(days=days), now=datetime.now(UTC))
+
+    while True:
+        try:
+            await asyncio.to_thread(purge)
+        except Exception:  # noqa: BLE001 - a failed purge is retried tomorrow; serving goes on
+            log.exception("history purge failed")
+        await asyncio.sleep(PURGE_INTERVAL_S)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,7 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        purging = asyncio.create_task(_purge_daily(db, settings.history_days)) if settings.history_days else None
         yield
+        if purging is not None:
+            purging.cancel()
         db.dispose()
 
     app = FastAPI(

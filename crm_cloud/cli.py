@@ -1,4 +1,4 @@
-"""``crm-cloud`` command line: serve, users, db upgrade, demo seed, pipeline stages, service levels."""
+"""``crm-cloud`` command line: serve, users, db upgrade, history purge, demo seed, pipeline stages, service levels."""
 
 from __future__ import annotations
 
@@ -206,6 +206,34 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history_purge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from crm_cloud.core.db import Database, upgrade
+    from crm_cloud.models import metadata as _metadata  # noqa: F401 - registers every record table
+    from crm_cloud.records.history import purge_history
+
+    days = args.older_than if args.older_than is not None else Settings().history_days
+    if days is None:
+        sys.stderr.write("Say how much history to keep: --older-than DAYS (or set CRM_CLOUD_HISTORY_DAYS).\n")
+        return 2
+    if days < 1:
+        sys.stderr.write("--older-than must be at least 1 day.\n")
+        return 2
+    url = _database_url(args.database_url)
+    upgrade(url)
+    db = Database.from_url(url)
+    try:
+        with db.write() as session:
+            result = purge_history(session, timedelta(days=days), now=datetime.now(UTC))
+    finally:
+        db.dispose()
+    _out(f"Purged {result.tombstones} deleted records and {result.exits} access changes older than {days} days; "
+         f"history horizon: revision {result.horizon}. Clients last synced before it will download everything "
+         "again, keeping their unsynced changes.")
+    return 0
+
+
 def _demo_seed(args: argparse.Namespace) -> int:
     from crm_cloud.core.db import upgrade
     from crm_cloud.demo import seed
@@ -292,6 +320,15 @@ def build_parser() -> argparse.ArgumentParser:
     up = db.add_parser("upgrade", help="apply migrations")
     up.add_argument("--database-url")
     up.set_defaults(func=_db_upgrade)
+
+    history = sub.add_parser("history", help="change history kept for the sync feed").add_subparsers(
+        dest="history_command", required=True)
+    purge = history.add_parser(
+        "purge", help="delete tombstones and access changes older than DAYS (clients behind resync in full)")
+    purge.add_argument("--older-than", type=int, metavar="DAYS",
+                       help="age in days (default: CRM_CLOUD_HISTORY_DAYS)")
+    purge.add_argument("--database-url")
+    purge.set_defaults(func=_history_purge)
 
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
     seed = demo.add_parser("seed", help="create demo accounts and contacts owned by a user")

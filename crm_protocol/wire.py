@@ -10,7 +10,9 @@ See docs/SYNC.md for the rules; in short:
   ``conflict`` with the server's current record and nothing is written.
 * ``GET /api/v1/sync/pull?cursor=N&limit=M`` answers the records changed after
   cursor ``N`` in server commit order, at most ``M`` of them, with the cursor
-  to ask for next.  Deletes travel as tombstones (``deleted=true``).
+  to ask for next.  Deletes travel as tombstones (``deleted=true``); a cursor
+  below the server's history horizon (old tombstones purged) is answered with
+  ``history_horizon`` and the client resyncs in full.
 
 Every request carries the header ``X-CRM-Protocol``; a server that cannot
 speak that version answers 409 with ``code="protocol_mismatch"``.
@@ -145,11 +147,18 @@ class PullResponse(_Model):
     revoked: list[RevokedRecord] = Field(default_factory=list)
     cursor: int = Field(ge=0)
     has_more: bool
-    #: Lowest cursor the server still has complete history for; a client whose
-    #: cursor is below it, or above ``server_cursor``, must resync in full.
+    #: The server's newest revision.  A client whose cursor is above it talks
+    #: to a server restored from an older backup and must resync in full.
     server_cursor: int = Field(ge=0)
     server_time: datetime
     hlc: Stamp
+    #: The server's history horizon: deletes and exits up to this revision may
+    #: have been purged.  Sent (non-zero) only when the asked cursor is above 0
+    #: and below it; the client may then have missed a purged delete and must
+    #: resync in full from cursor 0, keeping its outbox (docs/SYNC.md, section 5).
+    #: Optional with a default, and absent from every other answer, so a client
+    #: that predates it parses every page it can use.
+    history_horizon: int = Field(default=0, ge=0)
 
 
 class TypeChecksum(_Model):

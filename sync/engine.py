@@ -53,6 +53,11 @@ class SyncReport:
     lost_on_server: int = 0
     #: Records that left this user's sight with unsynced local edits (kept in the inbox).
     access_lost: int = 0
+    #: Records that left the replica because this user may no longer see them.
+    revoked: int = 0
+    #: The server no longer had the change history since our last sync (we were
+    #: offline longer than it keeps it), so everything was downloaded again.
+    history_expired: bool = False
 
 
 def _direct(fn: Callable[..., T], *args: Any) -> T:
@@ -186,10 +191,19 @@ class SyncEngine:
             while True:
                 check()
                 page, prepared = upcoming.result()
-                if page.server_cursor < cursor:
-                    # The server was restored from an older backup: our cursor
-                    # is ahead of it.  Start over; local changes are kept.
-                    log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
+                behind_horizon = 0 < cursor < page.history_horizon
+                if page.server_cursor < cursor or behind_horizon:
+                    if behind_horizon:
+                        # We were away longer than the server keeps its change
+                        # history: deletes we never saw may have been purged.
+                        log.warning("cursor %s is below the server's history horizon %s; full resync",
+                                    cursor, page.history_horizon)
+                        report.history_expired = True
+                    else:
+                        # The server was restored from an older backup: our
+                        # cursor is ahead of it.
+                        log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
+                    # Start over; local changes are kept.
                     cursor = start = 0
                     seen = {}
                     self._run_db(self.replica.begin_full_resync)
@@ -202,8 +216,9 @@ class SyncEngine:
                 self._run_db(self.replica.observe_server, page.server_time, page.hlc)
                 if page.revoked:
                     # Idempotent, so it may commit before the page and its cursor.
-                    lost_event, kept = self._run_db(self.replica.apply_revoked, page.revoked)
+                    lost_event, kept, removed = self._run_db(self.replica.apply_revoked, page.revoked)
                     report.access_lost += kept
+                    report.revoked += removed
                     changed(lost_event)
                 event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor, prepared)
                 changed(event)

@@ -241,17 +241,22 @@ class Replica:
                     .limit(limit)
                 ).scalars()
             )
-            for entry in entries:
-                if entry.in_flight is not None:
-                    changes.append(Change.model_validate(entry.in_flight))
-                    continue
-                change = self._freeze(session, entry)
-                if change is not None:
-                    changes.append(change)
+            # One query per type for the records, one clock read for the batch,
+            # and no autoflush between entries: a 10,000-edit backlog is frozen
+            # in a handful of statements per batch, not several per entry.
+            rows = _rows_by_id(session, ((e.record_type, e.record_id) for e in entries if e.in_flight is None))
+            bound = now_bound(session)
+            with session.no_autoflush:
+                for entry in entries:
+                    if entry.in_flight is not None:
+                        changes.append(Change.model_validate(entry.in_flight))
+                        continue
+                    change = self._freeze(session, entry, rows.get((entry.record_type, entry.record_id)), bound)
+                    if change is not None:
+                        changes.append(change)
         return changes
 
-    def _freeze(self, session: Session, entry: PendingChange) -> Change | None:
-        row = get_row(session, entry.record_type, entry.record_id)
+    def _freeze(self, session: Session, entry: PendingChange, row: Any, bound: int) -> Change | None:
         spec = RECORD_TYPES[entry.record_type]
         if row is None:
             session.delete(entry)
@@ -280,7 +285,7 @@ class Replica:
             op=ChangeOp.UPDATE if entry.op == "restore" else ChangeOp(entry.op),
             base_rev=entry.base_rev,
             fields=fields,
-            stamps=_stamps_for(fields, entry.field_stamps, now_bound(session)),
+            stamps=_stamps_for(fields, entry.field_stamps, bound),
             restore=entry.op == "restore",
             merge_from=list(entry.merge_from or []),
         )
@@ -295,14 +300,20 @@ class Replica:
             raise BadResponse("The server answered a sync with results that do not match the changes sent.")
         touched: set[str] = set()
         with self._db.session() as session:
+            # The outbox entries and records of the whole batch in one query per
+            # type (each lookup one by one was most of a big push's client time).
+            keys = [(c.type, c.id) for c in sent]
+            entries = _entries_by_key(session, keys)
+            rows = _rows_by_id(session, keys)
             for change, result in zip(sent, results, strict=True):
-                entry = session.get(PendingChange, (change.type, change.id))
+                entry = entries.get((change.type, change.id))
                 if entry is None or entry.change_id != change.change_id:
                     log.warning("push result for an unknown outbox entry %s", change.change_id)
                     continue
                 touched.add(change.type)
                 if result.status is ChangeStatus.APPLIED:
-                    self._applied(session, entry, change, result)
+                    with session.no_autoflush:
+                        self._applied(session, entry, change, result, rows.get((change.type, change.id)))
                 elif result.status is ChangeStatus.CONFLICT:
                     if result.record is None:
                         raise BadResponse("The server reported a conflict without the record.")
@@ -314,6 +325,10 @@ class Replica:
                     entry.in_flight_seq = None
                     self._parent_deleted(session, entry, result.field_errors[0].field, result.related)
                     touched.add(result.related.type)
+                elif result.code == "gone" and change.op is not ChangeOp.CREATE:
+                    entry.in_flight = None
+                    entry.in_flight_seq = None
+                    self._gone(session, entry)
                 else:
                     entry.in_flight = None
                     entry.in_flight_seq = None
@@ -324,9 +339,10 @@ class Replica:
                     log.info("change %s rejected: %s", change.change_id, entry.reject_reason)
         return DataChanged(frozenset(touched))
 
-    def _applied(self, session: Session, entry: PendingChange, change: Change, result: ChangeResult) -> None:
+    def _applied(
+        self, session: Session, entry: PendingChange, change: Change, result: ChangeResult, row: Any
+    ) -> None:
         record = result.record
-        row = get_row(session, change.type, change.id)
         if record is None:
             raise BadResponse("The server applied a change without returning the record.")
         data = check_wire_data(record.type, record.data)
@@ -356,6 +372,46 @@ class Replica:
             entry.merge_from = [m for m in entry.merge_from if m not in change.merge_from] or None
         if row is not None:
             row.server_rev = record.rev
+
+    def _gone(self, session: Session, entry: PendingChange) -> None:
+        """The server has no trace of a record we changed: it was deleted and
+        its tombstone purged (we were offline longer than the server keeps its
+        history), or lost with a restore from an older backup.  As for an edit
+        against a delete (section 8 of docs/SYNC.md), the delete rule decides,
+        and the inbox keeps the other side: with the default rule the edit
+        brings the record back (same id, sent again as a create); with the rule
+        ``delete`` the record goes and the inbox keeps the edited version.  A
+        local delete is simply done."""
+        record_type = entry.record_type
+        row = get_row(session, record_type, entry.record_id)
+        if entry.op == "delete" or row is None:
+            session.delete(entry)
+            if row is not None:
+                session.delete(row)
+            return
+        mine = row_data(record_type, row)
+        edit_wins = self._policy().delete is DeleteRule.EDIT_WINS
+        session.add(
+            Conflict(
+                record_type=record_type, record_id=entry.record_id, field=None, kind="deleted_remotely",
+                base_value=entry.base_values, local_value=mine, server_value=None,
+                server_rev=entry.base_rev, server_updated_by=None, created_at=now(),
+                winner="local" if edit_wins else "server",
+            )
+        )
+        log.warning("%s %s is gone from the server; %s", record_type, entry.record_id,
+                    "sending it again" if edit_wins else "local version kept in the inbox")
+        if not edit_wins:
+            session.delete(entry)
+            session.delete(row)
+            return
+        # Every field goes again, as a create under the same id (links to it hold).
+        entry.op = "create"
+        entry.base_rev = None
+        entry.base_values = {}
+        entry.change_id = new_id()
+        row.server_rev = None
+        row.dirty = True
 
     def _parent_deleted(self, session: Session, entry: PendingChange, field: str, parent: RecordState) -> None:
         """A change links to a record deleted elsewhere (a contact created
@@ -677,16 +733,20 @@ class Replica:
 
     # -- access lost -------------------------------------------------------------
 
-    def apply_revoked(self, revoked: list[RevokedRecord]) -> tuple[DataChanged, int]:
+    def apply_revoked(self, revoked: list[RevokedRecord]) -> tuple[DataChanged, int, int]:
         """Drop records this user may no longer see (reassigned, unshared).
 
-        Unsynced local edits to them cannot be sent any more; they are moved,
-        whole, to the conflict inbox (kind ``access_lost``), never silently
-        dropped.  Idempotent, so it may run before the page's cursor is saved.
-        Returns the change and how many local edits were kept that way.
+        Unsynced local changes to them cannot be sent any more; they go to
+        the conflict inbox (kind ``access_lost``), never silently dropped: an
+        edit keeps the whole local version (``local_value``), a delete is kept
+        as ``local_value`` None with the record as last synced in
+        ``base_value`` (the delete was not made; the record stays with whoever
+        has it now).  Idempotent, so it may run before the page's cursor is
+        saved.  Returns the change, how many local changes were kept that way
+        and how many records left the replica.
         """
         touched: set[str] = set()
-        kept = 0
+        kept = removed = 0
         with self._db.session() as session:
             for item in revoked:
                 if item.type not in RECORD_TYPES:
@@ -694,21 +754,25 @@ class Replica:
                 row = get_row(session, item.type, item.id)
                 entry = session.get(PendingChange, (item.type, item.id))
                 if entry is not None:
-                    if row is not None and entry.op != "delete":
+                    if row is not None:
+                        deleting = entry.op == "delete"
                         session.add(
                             Conflict(
                                 record_type=item.type, record_id=item.id, field=None, kind="access_lost",
-                                base_value=entry.base_values, local_value=row_data(item.type, row),
+                                base_value=entry.base_values,
+                                local_value=None if deleting else row_data(item.type, row),
                                 server_value=None, server_rev=item.rev, created_at=now(), winner="server",
                             )
                         )
                         kept += 1
-                        log.warning("access to %s %s lost; unsynced edits kept in the inbox", item.type, item.id)
+                        log.warning("access to %s %s lost; the unsynced %s is kept in the inbox", item.type,
+                                    item.id, "delete" if deleting else "edit")
                     session.delete(entry)
                 if row is not None:
                     session.delete(row)
                     touched.add(item.type)
-        return DataChanged(frozenset(touched), outbox=kept > 0), kept
+                    removed += 1
+        return DataChanged(frozenset(touched), outbox=kept > 0), kept, removed
 
     # -- consistency -------------------------------------------------------------
 
@@ -783,6 +847,38 @@ class Replica:
             log.warning("full resync: %d local records the server no longer has moved to the conflict inbox", moved)
         return moved
 
+
+
+def _rows_by_id(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """The local rows of (type, id) pairs, one query per type (in chunks under SQLite's variable limit)."""
+    by_type: dict[str, list[str]] = {}
+    for record_type, record_id in keys:
+        if record_type in RECORD_MODELS:
+            by_type.setdefault(record_type, []).append(record_id)
+    out: dict[tuple[str, str], Any] = {}
+    for record_type, ids in by_type.items():
+        model = model_for(record_type)
+        for start in range(0, len(ids), 500):
+            for row in session.execute(select(model).where(model.id.in_(ids[start:start + 500]))).scalars():
+                out[(record_type, row.id)] = row
+    return out
+
+
+def _entries_by_key(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], PendingChange]:
+    """The outbox entries of (type, id) pairs, one query per type."""
+    by_type: dict[str, list[str]] = {}
+    for record_type, record_id in keys:
+        by_type.setdefault(record_type, []).append(record_id)
+    out: dict[tuple[str, str], PendingChange] = {}
+    for record_type, ids in by_type.items():
+        for start in range(0, len(ids), 500):
+            for entry in session.execute(
+                select(PendingChange).where(
+                    PendingChange.record_type == record_type, PendingChange.record_id.in_(ids[start:start + 500])
+                )
+            ).scalars():
+                out[(record_type, entry.record_id)] = entry
+    return out
 
 
 def _stamps_for(fields: Iterable[str], stamps: dict[str, str] | None, bound: int) -> dict[str, str]:

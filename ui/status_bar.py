@@ -3,9 +3,11 @@
 It binds to a sync controller (``sync/controller.py``) through its Qt
 signals only: ``stateChanged(str, str)``, ``progress(int, int)``,
 ``pendingCountChanged(int)``, ``conflictCountChanged(int)``,
-``lastSyncChanged(object)``, ``onlineChanged(bool)``, ``signInRequired(str)``
-and the ``sync_now()`` method.  Without a controller (never signed in) it
-shows "Not signed in" and a "Sign in…" button.
+``lastSyncChanged(object)``, ``onlineChanged(bool)``, ``signInRequired(str)``,
+``syncFinished(object)`` (a ``SyncReport``: what a sync did that the user must
+know, e.g. records that left because access was lost) and the ``sync_now()``
+method.  Without a controller (never signed in) it shows "Not signed in" and a
+"Sign in…" button.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from sync.engine import SyncReport
 
 log = logging.getLogger("crm.ui.status")
 
@@ -53,6 +57,11 @@ class StatusBar(QStatusBar):
         self.progress_bar.setMaximumHeight(14)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.hide()
+        #: What the last sync did that the user must know (records that left, a full resync).
+        self.notice_label = QLabel(self)
+        self.notice_label.setObjectName("syncNotice")
+        self.notice_label.setStyleSheet("color: #b26a00;")
+        self.notice_label.hide()
         self.last_sync_label = QLabel(self)
         self.last_sync_label.setObjectName("lastSync")
         self.pending_button = _LinkButton(self)
@@ -73,6 +82,7 @@ class StatusBar(QStatusBar):
         self.addWidget(self.online_label)
         self.addWidget(self.state_label)
         self.addWidget(self.progress_bar)
+        self.addWidget(self.notice_label)
         self.addPermanentWidget(self.pending_button)
         self.addPermanentWidget(self.conflicts_button)
         self.addPermanentWidget(self.last_sync_label)
@@ -117,6 +127,7 @@ class StatusBar(QStatusBar):
             ("conflictCountChanged", self.set_conflict_count),
             ("lastSyncChanged", self.set_last_sync),
             ("onlineChanged", self.set_online),
+            ("syncFinished", self.show_report),
         ]
 
     # -- slots ---------------------------------------------------------------
@@ -159,6 +170,31 @@ class StatusBar(QStatusBar):
     def set_online(self, online: bool) -> None:
         self._online = online
         self._render()
+
+    def show_report(self, report: object) -> None:
+        """After a sync: tell what it did that the user did not do themselves.
+
+        Shown until the next successful sync replaces it (a failed sync keeps
+        it: the news is still true)."""
+        if not isinstance(report, SyncReport):
+            return
+        parts: list[str] = []
+        if report.history_expired:
+            parts.append(self.tr("You were offline longer than the server keeps its history, so everything "
+                                 "was downloaded again. Your unsynced changes were kept."))
+        if report.revoked:
+            parts.append(self.tr("Removed from this computer: %n record(s) you no longer have access to "
+                                 "(reassigned or no longer shared).", "", report.revoked))
+        if report.access_lost:
+            parts.append(self.tr("Your unsynced changes to %n of them are kept in Conflicts.", "",
+                                 report.access_lost))
+        if report.lost_on_server:
+            parts.append(self.tr("Moved to Conflicts: %n record(s) the server no longer has.", "",
+                                 report.lost_on_server))
+        text = " ".join(parts)
+        self.notice_label.setText(text)
+        self.notice_label.setToolTip(text)
+        self.notice_label.setVisible(bool(text))
 
     # -- display -------------------------------------------------------------
 

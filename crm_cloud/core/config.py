@@ -31,3 +31,7 @@ class Settings(BaseSettings):
     signin_form_ttl_s: int = Field(default=1800, ge=60)
     login_max_failures: int = Field(default=10, ge=1)
     login_failure_window_s: int = Field(default=900, ge=1)
+    #: Days of change history (tombstones, access changes) the sync feed keeps;
+    #: ``None`` keeps it forever.  When set, ``serve`` purges older history at
+    #: start and then daily, and it is the default of ``crm-cloud history purge``.
+    history_days: int | None = Field(default=None, ge=1)

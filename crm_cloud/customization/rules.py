@@ -9,18 +9,27 @@ from sqlalchemy.orm import Session
 
 from crm_cloud.core.errors import InvalidInput
 from crm_cloud.customization.tables import custom_field_table
-from crm_cloud.records.hooks import WriteContext, register_hook
+from crm_cloud.records.hooks import WriteContext, config_cache, register_hook
 from crm_protocol.custom import CustomFieldDef, definitions, validate_custom
 from crm_protocol.records import CUSTOMIZABLE_TYPES
 
 
 def custom_fields(session: Session, record_type: str) -> list[CustomFieldDef]:
+    """The definitions of ``record_type``, read once per transaction (a push of
+    thousands of records checks each against them); writing a definition drops
+    the cache (``forget_config``, called by the record service)."""
+    cache = config_cache(session)
+    key = f"custom_fields:{record_type}"
+    found: list[CustomFieldDef] | None = cache.get(key)
+    if found is not None:
+        return found
     t = custom_field_table
     rows = session.execute(
         select(t.c.record_type, t.c.name, t.c.label, t.c.kind, t.c.choices, t.c.required, t.c.position, t.c.active)
         .where(t.c.deleted.is_(False), t.c.record_type == record_type)
     )
-    return definitions((dict(r._mapping) for r in rows), record_type)
+    found = cache[key] = definitions((dict(r._mapping) for r in rows), record_type)
+    return found
 
 
 def _check_custom(context: WriteContext, cleaned: dict[str, Any]) -> None:

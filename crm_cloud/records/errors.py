@@ -50,3 +50,12 @@ class RefDeleted(InvalidInput):
         super().__init__(message, detail={"field_errors": [{"field": field, "message": message}]})
         self.field = field
         self.current = current
+
+
+class RecordGone(NotFound):
+    """An update or delete (from sync, with a base revision) of a record the
+    server has no row for at all: deleted and its tombstone purged past the
+    history horizon, or lost with a restore from an older backup.  Saying so
+    reveals nothing a create with the same id would not."""
+
+    code = "gone"

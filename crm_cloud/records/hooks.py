@@ -46,3 +46,19 @@ def register_hook(record_type: str, hook: Hook) -> None:
 def run_hooks(context: WriteContext, cleaned: dict[str, Any]) -> None:
     for hook in _HOOKS.get(context.record_type, ()):
         hook(context, cleaned)
+
+
+#: ``session.info`` key of what hooks read of configuration records (custom field
+#: definitions...) in the current transaction: read once per transaction, not once
+#: per record, and dropped by the record service on any write of a configuration
+#: record (``admin_only`` types), so a later write in the same transaction sees it.
+_CONFIG_CACHE = "crm.config_cache"
+
+
+def config_cache(session: Session) -> dict[str, Any]:
+    cache: dict[str, Any] = session.info.setdefault(_CONFIG_CACHE, {})
+    return cache
+
+
+def forget_config(session: Session) -> None:
+    session.info.pop(_CONFIG_CACHE, None)

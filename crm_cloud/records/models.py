@@ -23,6 +23,10 @@ class ServerState(Base):
     #: The server's hybrid logical clock (crm_protocol.hlc): the latest stamp
     #: it made or accepted.  Updated under the same row lock as ``seq``.
     hlc: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The history horizon: tombstones and exits up to this revision may have
+    #: been purged (``crm-cloud history purge``), so a client whose cursor is
+    #: below it must resync in full.  0: nothing was ever purged.
+    history_horizon: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
 
 
 class AppliedChange(Base):

@@ -19,9 +19,11 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Select,
     Table,
     and_,
+    bindparam,
     exists,
     func,
     insert,
@@ -46,11 +48,13 @@ from crm_cloud.records.access import (
 from crm_cloud.records.errors import (
     RecordDeleted,
     RecordExists,
+    RecordGone,
     RefDeleted,
     RevisionMismatch,
     UnknownRecordType,
 )
-from crm_cloud.records.hooks import WriteContext, run_hooks
+from crm_cloud.records.history import history_horizon
+from crm_cloud.records.hooks import WriteContext, forget_config, run_hooks
 from crm_cloud.records.models import AppliedChange, RecordExit, ServerState
 from crm_cloud.records.tables import COMMON_COLUMNS, RECORD_TABLES
 from crm_protocol.hlc import DEFAULT_KEY, HybridClock, cap_stamp, wall_ms
@@ -175,6 +179,12 @@ class TypeCodec:
         self.sqlite_json = _sqlite_json_object(spec)
         #: (field, spec) of every reference, polymorphic ones included.
         self.ref_fields = tuple((f.name, f) for f in spec.fields if f.kind is FieldKind.REF)
+        # Statements built once and run with parameters: building and caching a
+        # statement per write cost more than SQLite's own work on a big push.
+        # The UPDATE's SET clause comes from the parameters' keys.
+        self.load_stmt = select(*self.columns).where(table.c.id == bindparam("pk"))
+        self.insert_stmt = insert(table)
+        self.update_stmt = update(table).where(table.c.id == bindparam("pk"))
 
     def data(self, row: Sequence[Any]) -> dict[str, Any]:
         data = dict(zip(self.field_names, row[_N_COMMON:], strict=True))
@@ -259,6 +269,14 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_STATE = cast(Table, ServerState.__table__)
+_NEXT_REV = update(_STATE).where(_STATE.c.id == 1).values(seq=_STATE.c.seq + 1).returning(_STATE.c.seq)
+_READ_HLC = select(_STATE.c.hlc).where(_STATE.c.id == 1)
+_WRITE_HLC = update(_STATE).where(_STATE.c.id == 1).values(hlc=bindparam("new_hlc"))
+_APPLIED = cast(Table, AppliedChange.__table__)
+_INSERT_APPLIED = insert(_APPLIED)
+
+
 class RecordService:
     """Record operations on behalf of one principal, inside the caller's transaction."""
 
@@ -267,19 +285,21 @@ class RecordService:
         self.principal = principal
         #: Who writes are stamped with (None for the command line's system principal).
         self._actor = principal.user_id or None
+        #: The server's clock, kept here once this transaction holds the counter's
+        #: row lock (which guards it too), so a push reads it once, not per change.
+        self._hlc: HybridClock | None = None
+        self._locked = False
+
+    def _conn(self) -> Connection:
+        return self.session.connection()
 
     # -- counter -----------------------------------------------------------
 
     def next_rev(self) -> int:
         """Bump the global counter; takes the row lock that orders all writers."""
-        return int(
-            self.session.execute(
-                update(ServerState)
-                .where(ServerState.id == 1)
-                .values(seq=ServerState.seq + 1)
-                .returning(ServerState.seq)
-            ).scalar_one()
-        )
+        rev = int(self._conn().execute(_NEXT_REV).scalar_one())
+        self._locked = True
+        return rev
 
     def current_seq(self) -> int:
         return int(self.session.execute(select(ServerState.seq).where(ServerState.id == 1)).scalar_one())
@@ -287,8 +307,13 @@ class RecordService:
     # -- clock -------------------------------------------------------------
 
     def _clock(self) -> HybridClock:
-        last = self.session.execute(select(ServerState.hlc).where(ServerState.id == 1)).scalar_one()
-        return HybridClock.restore(SERVER_NODE, last)
+        if self._hlc is not None:
+            return self._hlc
+        clock = HybridClock.restore(SERVER_NODE, self._conn().execute(_READ_HLC).scalar_one())
+        if self._locked:
+            # No other writer can move it until this transaction ends.
+            self._hlc = clock
+        return clock
 
     def clock_now(self) -> str:
         """The server's clock for an answer (not saved: nothing was stamped with it)."""
@@ -325,15 +350,13 @@ class RecordService:
                 out[name] = own
         for stamp in out.values():
             clock.observe(stamp)
-        self.session.execute(update(ServerState).where(ServerState.id == 1).values(hlc=clock.last))
+        self._conn().execute(_WRITE_HLC, {"new_hlc": clock.last})
         return out
 
     # -- reads -------------------------------------------------------------
 
     def _load(self, codec: TypeCodec, record_id: str) -> StoredRecord | None:
-        row = self.session.execute(
-            select(*codec.columns).where(codec.table.c.id == record_id)
-        ).first()
+        row = self._conn().execute(codec.load_stmt, {"pk": record_id}).first()
         return codec.record(row) if row is not None else None
 
     def _load_visible(self, codec: TypeCodec, record_id: str) -> StoredRecord:
@@ -454,6 +477,10 @@ class RecordService:
     def _check_may_change(self, codec: TypeCodec) -> None:
         if not can_change_type(codec.spec, self.principal):
             raise Forbidden(f"Only an administrator can change {codec.spec.label_plural.lower()}")
+        if codec.spec.admin_only:
+            # Every write path checks here first: what hooks cached of the
+            # configuration in this transaction is read again after this write.
+            forget_config(self.session)
 
     def create(
         self, record_type: str, fields: dict[str, Any], record_id: str, stamps: Mapping[str, str] | None = None
@@ -481,11 +508,10 @@ class RecordService:
         run_hooks(WriteContext(self.session, self.principal, record_type, record_id, None, now), cleaned)
         values = codec.to_db(cleaned)
         field_stamps = self._stamp(None, (n for n in fields if n in codec.spec.field_map), stamps)
-        self.session.execute(
-            insert(codec.table).values(
-                id=record_id, rev=rev, deleted=False, created_at=now, updated_at=now,
-                updated_by=self._actor, field_stamps=field_stamps, **values,
-            )
+        self._conn().execute(
+            codec.insert_stmt,
+            {"id": record_id, "rev": rev, "deleted": False, "created_at": now, "updated_at": now,
+             "updated_by": self._actor, "field_stamps": field_stamps, **values},
         )
         return StoredRecord(
             record_type, record_id, rev, False, cleaned, now, now, self._actor, field_stamps
@@ -530,11 +556,10 @@ class RecordService:
                 rev=rev, record_type=record_type, record_id=record_id,
                 owner_before=current.data.get("owner_id"), shared_before=bool(current.data.get("shared")),
             ))
-        self.session.execute(
-            update(codec.table)
-            .where(codec.table.c.id == record_id)
-            .values(rev=rev, deleted=False, updated_at=now, updated_by=self._actor,
-                    field_stamps=field_stamps, **codec.to_db(cleaned))
+        self._conn().execute(
+            codec.update_stmt,
+            {"pk": record_id, "rev": rev, "deleted": False, "updated_at": now, "updated_by": self._actor,
+             "field_stamps": field_stamps, **codec.to_db(cleaned)},
         )
         return StoredRecord(
             record_type, record_id, rev, False, cleaned, current.created_at, now, self._actor,
@@ -557,10 +582,9 @@ class RecordService:
                 f"The {record_type} changed on the server (revision {current.rev}, not {base_rev})", current
             )
         now = utcnow()
-        self.session.execute(
-            update(codec.table)
-            .where(codec.table.c.id == record_id)
-            .values(rev=rev, deleted=True, updated_at=now, updated_by=self._actor)
+        self._conn().execute(
+            codec.update_stmt,
+            {"pk": record_id, "rev": rev, "deleted": True, "updated_at": now, "updated_by": self._actor},
         )
         return StoredRecord(
             record_type, record_id, rev, True, current.data, current.created_at, now, self._actor,
@@ -570,14 +594,23 @@ class RecordService:
     # -- sync --------------------------------------------------------------
 
     def push(self, request: PushRequest) -> PushResponse:
-        results = [self.apply_change(change) for change in request.changes]
+        # Every replay of the batch found in one query, not one per change.
+        known = self._stored_results([change.change_id for change in request.changes])
+        results = [self.apply_change(change, known) for change in request.changes]
         return PushResponse(
             results=results, cursor=self.current_seq(), server_time=utcnow(), hlc=self.clock_now()
         )
 
-    def apply_change(self, change: Change) -> ChangeResult:
-        """Apply one change in its own savepoint; never raises for a bad change."""
-        replay = self._stored_result(change)
+    def apply_change(self, change: Change, known: dict[str, tuple[str, str]] | None = None) -> ChangeResult:
+        """Apply one change in its own savepoint; never raises for a bad change.
+
+        ``known``: the stored results of the batch's change ids (``_stored_results``),
+        kept up to date here; without it the change id is looked up."""
+        if known is None:
+            replay = self._stored_result(change)
+        else:
+            stored = known.get(change.change_id)
+            replay = self._replay(change, *stored) if stored is not None else None
         if replay is not None:
             return replay
         try:
@@ -586,13 +619,13 @@ class RecordService:
                 result = ChangeResult(
                     change_id=change.change_id, status=ChangeStatus.APPLIED, record=record.state()
                 )
-                self.session.add(
-                    AppliedChange(
-                        change_id=change.change_id,
-                        user_id=self.principal.user_id,
-                        result=result.model_dump_json(),
-                    )
+                stored_json = result.model_dump_json()
+                self._conn().execute(
+                    _INSERT_APPLIED,
+                    {"change_id": change.change_id, "user_id": self.principal.user_id, "result": stored_json},
                 )
+            if known is not None:
+                known[change.change_id] = (self.principal.user_id, stored_json)
             return result
         except (RecordExists, RevisionMismatch, RecordDeleted) as exc:
             # The same change may just have been applied by a concurrent request
@@ -637,9 +670,24 @@ class RecordService:
         ).first()
         if stored is None:
             return None
-        if stored.user_id != self.principal.user_id:
+        return self._replay(change, stored.user_id, stored.result)
+
+    def _stored_results(self, change_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """change id -> (user id, stored result) of the ids already applied."""
+        out: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(change_ids), 500):
+            rows = self._conn().execute(
+                select(_APPLIED.c.change_id, _APPLIED.c.user_id, _APPLIED.c.result).where(
+                    _APPLIED.c.change_id.in_(change_ids[start:start + 500])
+                )
+            )
+            out.update((row.change_id, (row.user_id, row.result)) for row in rows)
+        return out
+
+    def _replay(self, change: Change, user_id: str, result: str) -> ChangeResult:
+        if user_id != self.principal.user_id:
             return self._rejected(change, "change_id_reused", "This change id was already used")
-        return ChangeResult.model_validate_json(stored.result)
+        return ChangeResult.model_validate_json(result)
 
     @staticmethod
     def _rejected(change: Change, code: str, reason: str) -> ChangeResult:
@@ -652,28 +700,46 @@ class RecordService:
             record = self.create(change.type, dict(change.fields), change.id, change.stamps)
         elif change.base_rev is None:
             raise InvalidInput(f"An {change.op.value} needs base_rev", detail={"field_errors": []})
-        elif change.op is ChangeOp.UPDATE:
-            record = self.update(
-                change.type, change.id, dict(change.fields), change.base_rev, change.stamps, restore=change.restore
-            )
         else:
-            return self.delete(change.type, change.id, change.base_rev)
+            try:
+                if change.op is not ChangeOp.UPDATE:
+                    return self.delete(change.type, change.id, change.base_rev)
+                record = self.update(
+                    change.type, change.id, dict(change.fields), change.base_rev, change.stamps,
+                    restore=change.restore,
+                )
+            except RecordDeleted:
+                raise
+            except NotFound as exc:
+                # Known to the client (it has a base revision) but no row here
+                # at all any more: say so, the client decides by its delete rule.
+                codec = codec_for(change.type)
+                if self._load(codec, change.id) is None:
+                    raise RecordGone(
+                        f"This {codec.spec.label.lower()} was deleted on the server and its history has been purged"
+                    ) from exc
+                raise
         for other in change.merge_from:
             self.merge_into(change.type, other, record.id)
         return record
 
     # -- record merge ------------------------------------------------------
 
-    def merge_into(self, record_type: str, other_id: str, kept_id: str) -> StoredRecord:
+    def merge_into(self, record_type: str, other_id: str, kept_id: str) -> StoredRecord | None:
         """Merge record ``other_id`` into ``kept_id`` (the kept record's values
         are set by the caller): ``other_id`` becomes a tombstone pointing at
         ``kept_id`` (an alias), and every reference to it, in every record
         type, is re-pointed at ``kept_id``, each as an ordinary new revision so
-        every client pulls it.  Merging again is a no-op."""
+        every client pulls it.  Merging again is a no-op.  A record deleted and
+        purged meanwhile (no row at all) has nothing left to merge: only the
+        references to it are re-pointed (None)."""
         codec = codec_for(record_type)
         self._check_may_change(codec)
         if other_id == kept_id:
             raise InvalidInput("A record cannot be merged into itself", detail={"field_errors": []})
+        if self._load(codec, other_id) is None:
+            self._repoint(record_type, other_id, kept_id)
+            return None
         other = self._load_visible(codec, other_id)
         if other.merged_into == kept_id:
             return other
@@ -818,10 +884,18 @@ class RecordService:
                 item["merged_into"] = row[6]
             append(item)
         next_cursor = last_rev if has_more else seq
-        return {
+        body = {
             "records": records, "revoked": revoked, "cursor": next_cursor, "has_more": has_more,
             "server_cursor": seq, "server_time": utcnow(), "hlc": self.clock_now(),
         }
+        if cursor > 0:
+            horizon = history_horizon(self.session)
+            if cursor < horizon:
+                # Deletes after this cursor may have been purged: the client
+                # must resync in full.  Only then is the field sent, so clients
+                # that predate it (and reject unknown fields) parse every other page.
+                body["history_horizon"] = horizon
+        return body
 
     def _exits(self, cursor: int, seq: int, limit: int) -> Sequence[Any]:
         """Exits in (cursor, seq] of records the caller could see before and cannot now."""

@@ -448,6 +448,9 @@ class RecordService:
                 title = spec.title(row_data(c.record_type, row)) if row is not None else ""
                 if not title and isinstance(c.local_value, dict):
                     title = spec.title(c.local_value)
+                if not title and isinstance(c.base_value, dict):
+                    # A whole-record entry of a delete: the record as it was.
+                    title = spec.title(c.base_value)
                 label = spec.field_map[c.field].label if c.field in spec.field_map else "Whole record"
                 out.append(
                     ConflictView(

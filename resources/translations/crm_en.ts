@@ -122,12 +122,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../ui/app.py" line="73" />
+        <location filename="../../ui/app.py" line="82" />
         <source>Something went wrong</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/app.py" line="140" />
+        <location filename="../../ui/app.py" line="149" />
         <source>CRM</source>
         <translation type="unfinished" />
     </message>
@@ -420,7 +420,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="115" />
+        <location filename="../../ui/pages/conflicts.py" line="120" />
         <source>someone</source>
         <translation type="unfinished" />
     </message>
@@ -440,34 +440,34 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="93" />
+        <location filename="../../ui/pages/conflicts.py" line="96" />
         <source>Whole record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="119" />
+        <location filename="../../ui/pages/conflicts.py" line="124" />
         <source>Other side: %1 · found %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="127" />
+        <location filename="../../ui/pages/conflicts.py" line="132" />
         <source>Mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="128" />
+        <location filename="../../ui/pages/conflicts.py" line="133" />
         <source>Theirs (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="134" />
-        <location filename="../../ui/pages/conflicts.py" line="136" />
+        <location filename="../../ui/pages/conflicts.py" line="139" />
+        <location filename="../../ui/pages/conflicts.py" line="141" />
         <source>applied</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="108" />
-        <location filename="../../ui/pages/conflicts.py" line="109" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
+        <location filename="../../ui/pages/conflicts.py" line="114" />
         <source>Keep mine</source>
         <translation type="unfinished" />
     </message>
@@ -492,89 +492,104 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="90" />
+        <location filename="../../ui/pages/conflicts.py" line="89" />
+        <source>Reassigned before your delete reached the server: you no longer have access, so it was not deleted and stays with its new owner</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="93" />
         <source>Deleted elsewhere, brought back because you linked records to it offline</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="91" />
+        <location filename="../../ui/pages/conflicts.py" line="94" />
         <source>%1: the linked record was deleted elsewhere; kept without the link</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="98" />
+        <location filename="../../ui/pages/conflicts.py" line="101" />
         <source>Keep the record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="98" />
-        <location filename="../../ui/pages/conflicts.py" line="100" />
+        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <location filename="../../ui/pages/conflicts.py" line="103" />
         <source>Delete it</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="100" />
+        <location filename="../../ui/pages/conflicts.py" line="103" />
         <source>Keep their version</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="102" />
+        <location filename="../../ui/pages/conflicts.py" line="105" />
         <source>Keep it</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="102" />
+        <location filename="../../ui/pages/conflicts.py" line="105" />
         <source>Delete it after all</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="104" />
+        <location filename="../../ui/pages/conflicts.py" line="107" />
         <source>Bring it back and link</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="104" />
+        <location filename="../../ui/pages/conflicts.py" line="107" />
         <source>Leave unlinked</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="106" />
+        <location filename="../../ui/pages/conflicts.py" line="109" />
+        <source>OK</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="111" />
         <source>Keep my copy as a new record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="106" />
+        <location filename="../../ui/pages/conflicts.py" line="111" />
         <source>Discard my edits</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="108" />
-        <location filename="../../ui/pages/conflicts.py" line="109" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
+        <location filename="../../ui/pages/conflicts.py" line="114" />
         <source>Keep theirs</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="167" />
+        <location filename="../../ui/pages/conflicts.py" line="148" />
+        <source>Deleted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="177" />
         <source>Keep both</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="169" />
+        <location filename="../../ui/pages/conflicts.py" line="179" />
         <source>Keep both versions, mine first, one after the other</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="173" />
+        <location filename="../../ui/pages/conflicts.py" line="183" />
         <source>Edit…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="192" />
+        <location filename="../../ui/pages/conflicts.py" line="202" />
         <source>Merge values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="193" />
+        <location filename="../../ui/pages/conflicts.py" line="203" />
         <source>Value for %1:</source>
         <translation type="unfinished" />
     </message>
@@ -1369,7 +1384,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="633" />
+        <location filename="../../ui/sales/pipeline.py" line="634" />
         <source>Say why the opportunity was won or lost; it was not moved.</source>
         <translation type="unfinished" />
     </message>
@@ -1377,48 +1392,48 @@
 <context>
     <name>PipelinePage</name>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="349" />
+        <location filename="../../ui/sales/pipeline.py" line="350" />
         <source>Pipeline</source>
         <extracomment>(record type, id): open a record's detail. The board finished loading (tests, and the window's status). A move was saved.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="353" />
+        <location filename="../../ui/sales/pipeline.py" line="354" />
         <source>Everyone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="356" />
+        <location filename="../../ui/sales/pipeline.py" line="357" />
         <source>Closing from</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="361" />
+        <location filename="../../ui/sales/pipeline.py" line="362" />
         <source>to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="374" />
+        <location filename="../../ui/sales/pipeline.py" line="375" />
         <source>New opportunity…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="383" />
+        <location filename="../../ui/sales/pipeline.py" line="384" />
         <source>Owner:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="395" />
+        <location filename="../../ui/sales/pipeline.py" line="396" />
         <source>No pipeline stages yet. They come from the server with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="435" />
+        <location filename="../../ui/sales/pipeline.py" line="436" />
         <source>Me</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sales/pipeline.py" line="522" />
+        <location filename="../../ui/sales/pipeline.py" line="523" />
         <source>%n open opportunity(s)</source>
         <translation>
             <numerusform>%n open opportunity</numerusform>
@@ -1426,32 +1441,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="524" />
+        <location filename="../../ui/sales/pipeline.py" line="525" />
         <source>weighted %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="549" />
+        <location filename="../../ui/sales/pipeline.py" line="550" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="550" />
+        <location filename="../../ui/sales/pipeline.py" line="551" />
         <source>Move to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="586" />
+        <location filename="../../ui/sales/pipeline.py" line="587" />
         <source>Why was this opportunity won?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="587" />
+        <location filename="../../ui/sales/pipeline.py" line="588" />
         <source>Why was this opportunity lost?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="588" />
+        <location filename="../../ui/sales/pipeline.py" line="589" />
         <source>Move to %1</source>
         <translation type="unfinished" />
     </message>
@@ -1767,163 +1782,168 @@
 <context>
     <name>RecordListModel</name>
     <message>
-        <location filename="../../ui/models/record_list.py" line="227" />
+        <location filename="../../ui/models/record_list.py" line="238" />
         <source>Click to sort</source>
         <extracomment>The list's count changed (after a load). True while a new list is being fetched. A load finished (the first page is shown). Custom fields shown as extra columns (names), and their headings.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="248" />
+        <location filename="../../ui/models/record_list.py" line="259" />
         <source>Changed here, not yet synced</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="266" />
+        <location filename="../../ui/models/record_list.py" line="278" />
         <source>Name</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="267" />
-        <source>Account</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="268" />
-        <source>Job title</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="269" />
-        <source>Industry</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="270" />
-        <source>Email</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="271" />
-        <source>Phone</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="272" />
-        <source>City</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="273" />
-        <source>Owner</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="274" />
-        <source>Updated</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="275" />
-        <source>Company</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="276" />
-        <source>Status</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="277" />
-        <source>Rating</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <location filename="../../ui/models/record_list.py" line="278" />
-        <source>Source</source>
+        <source>Subject</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="279" />
-        <source>Stage</source>
+        <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="280" />
-        <source>Amount</source>
+        <source>Job title</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="281" />
-        <source>Probability</source>
+        <source>Industry</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="282" />
-        <source>Close date</source>
+        <source>Email</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="283" />
-        <source>Kind</source>
+        <source>Phone</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="284" />
-        <source>Due date</source>
+        <source>City</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="285" />
-        <source>Starts</source>
+        <source>Owner</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="286" />
-        <source>Done</source>
+        <source>Updated</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="287" />
-        <source>Related to</source>
+        <source>Company</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="288" />
-        <source>Contact</source>
+        <source>Status</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="289" />
-        <source>Priority</source>
+        <source>Rating</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="290" />
-        <source>Due</source>
+        <source>Source</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="291" />
-        <source>Type</source>
+        <source>Stage</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="292" />
-        <source>Start date</source>
+        <source>Amount</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="293" />
-        <source>End date</source>
+        <source>Probability</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="294" />
-        <source>Budget</source>
+        <source>Close date</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="295" />
+        <source>Kind</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="296" />
+        <source>Due date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="297" />
+        <source>Starts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="298" />
+        <source>Done</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="299" />
+        <source>Related to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="300" />
+        <source>Contact</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="301" />
+        <source>Priority</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="302" />
+        <source>Due</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="303" />
+        <source>Type</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="304" />
+        <source>Start date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="305" />
+        <source>End date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="306" />
+        <source>Budget</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="307" />
         <source>Members</source>
         <translation type="unfinished" />
     </message>
@@ -1931,98 +1951,96 @@
 <context>
     <name>RecordListPage</name>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="139" />
+        <location filename="../../ui/pages/record_list.py" line="142" />
         <source>New %1</source>
         <extracomment>The number of records shown changed (for the window's status).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="144" />
+        <location filename="../../ui/pages/record_list.py" line="147" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="146" />
+        <location filename="../../ui/pages/record_list.py" line="149" />
         <source>Open the selected record (Enter)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="148" />
-        <location filename="../../ui/pages/record_list.py" line="279" />
-        <location filename="../../ui/pages/record_list.py" line="281" />
+        <location filename="../../ui/pages/record_list.py" line="151" />
+        <location filename="../../ui/pages/record_list.py" line="282" />
+        <location filename="../../ui/pages/record_list.py" line="284" />
         <source>Delete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="153" />
+        <location filename="../../ui/pages/record_list.py" line="156" />
         <source>Merge…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="155" />
+        <location filename="../../ui/pages/record_list.py" line="158" />
         <source>Merge the two selected records into one (select two rows)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="164" />
+        <location filename="../../ui/pages/record_list.py" line="167" />
         <source>Import…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="166" />
+        <location filename="../../ui/pages/record_list.py" line="169" />
         <source>Import records from a CSV, Excel or vCard file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="170" />
+        <location filename="../../ui/pages/record_list.py" line="173" />
         <source>CSV (Excel, Google Sheets…)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="171" />
+        <location filename="../../ui/pages/record_list.py" line="174" />
         <source>Excel workbook (.xlsx)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="172" />
+        <location filename="../../ui/pages/record_list.py" line="175" />
         <source>vCard address book (.vcf)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="181" />
+        <location filename="../../ui/pages/record_list.py" line="184" />
         <source>Export</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="182" />
+        <location filename="../../ui/pages/record_list.py" line="185" />
         <source>Export this list, as filtered and sorted</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="204" />
+        <location filename="../../ui/pages/record_list.py" line="207" />
         <source>Columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="205" />
+        <location filename="../../ui/pages/record_list.py" line="208" />
         <source>Show custom fields as columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="280" />
+        <location filename="../../ui/pages/record_list.py" line="283" />
         <source>Delete “%1”? The deletion is synced to everyone.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="418" />
+        <location filename="../../ui/pages/record_list.py" line="421" />
         <source>%n matching record(s)</source>
         <translation>
-            <numerusform>%n matching record</numerusform>
-            <numerusform>%n matching records</numerusform>
-        </translation>
+            <numerusform>%n matching record</numerusform><numerusform>%n matching records</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="420" />
+        <location filename="../../ui/pages/record_list.py" line="423" />
         <source>%n record(s)</source>
         <translation>
             <numerusform>%n record</numerusform>
@@ -2030,7 +2048,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="424" />
+        <location filename="../../ui/pages/record_list.py" line="427" />
         <source>About %n record(s)</source>
         <translation>
             <numerusform>About %n record</numerusform>
@@ -2038,12 +2056,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="429" />
+        <location filename="../../ui/pages/record_list.py" line="432" />
         <source>Searching…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="429" />
+        <location filename="../../ui/pages/record_list.py" line="432" />
         <source>Loading…</source>
         <translation type="unfinished" />
     </message>
@@ -2131,22 +2149,22 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="287" />
+        <location filename="../../ui/sales/pipeline.py" line="288" />
         <source>Show more</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="314" />
+        <location filename="../../ui/sales/pipeline.py" line="315" />
         <source>Weighted: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="315" />
+        <location filename="../../ui/sales/pipeline.py" line="316" />
         <source>No amounts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="319" />
+        <location filename="../../ui/sales/pipeline.py" line="320" />
         <source>Show more (%1 of %2 shown)</source>
         <translation type="unfinished" />
     </message>
@@ -2154,32 +2172,33 @@
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../ui/status_bar.py" line="60" />
+        <location filename="../../ui/status_bar.py" line="69" />
         <source>Show changes not yet synced</source>
+        <extracomment>What the last sync did that the user must know (records that left, a full resync).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="64" />
+        <location filename="../../ui/status_bar.py" line="73" />
         <source>Show edits that clashed with someone else's</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="66" />
+        <location filename="../../ui/status_bar.py" line="75" />
         <source>Sync now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="69" />
+        <location filename="../../ui/status_bar.py" line="78" />
         <source>Sign in…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="143" />
+        <location filename="../../ui/status_bar.py" line="154" />
         <source>All changes synced</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="143" />
+        <location filename="../../ui/status_bar.py" line="154" />
         <source>%n unsynced change(s)</source>
         <translation>
             <numerusform>%n unsynced change</numerusform>
@@ -2187,7 +2206,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="148" />
+        <location filename="../../ui/status_bar.py" line="159" />
         <source>%n conflict(s)</source>
         <translation>
             <numerusform>%n conflict</numerusform>
@@ -2195,62 +2214,91 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="190" />
+        <location filename="../../ui/status_bar.py" line="183" />
+        <source>You were offline longer than the server keeps its history, so everything was downloaded again. Your unsynced changes were kept.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/status_bar.py" line="186" />
+        <source>Removed from this computer: %n record(s) you no longer have access to (reassigned or no longer shared).</source>
+        <translation>
+            <numerusform>Removed from this computer: %n record you no longer have access to (reassigned or no longer shared).</numerusform>
+            <numerusform>Removed from this computer: %n records you no longer have access to (reassigned or no longer shared).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/status_bar.py" line="189" />
+        <source>Your unsynced changes to %n of them are kept in Conflicts.</source>
+        <translation>
+            <numerusform>Your unsynced changes to %n of them are kept in Conflicts.</numerusform>
+            <numerusform>Your unsynced changes to %n of them are kept in Conflicts.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/status_bar.py" line="192" />
+        <source>Moved to Conflicts: %n record(s) the server no longer has.</source>
+        <translation>
+            <numerusform>Moved to Conflicts: %n record the server no longer has.</numerusform>
+            <numerusform>Moved to Conflicts: %n records the server no longer has.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_bar.py" line="226" />
         <source>Online</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="190" />
+        <location filename="../../ui/status_bar.py" line="226" />
         <source>Offline</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="192" />
+        <location filename="../../ui/status_bar.py" line="228" />
         <source>Up to date</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="193" />
+        <location filename="../../ui/status_bar.py" line="229" />
         <source>Syncing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="194" />
+        <location filename="../../ui/status_bar.py" line="230" />
         <source>Offline — changes are saved here and synced later</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="195" />
+        <location filename="../../ui/status_bar.py" line="231" />
         <source>Sync failed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="196" />
+        <location filename="../../ui/status_bar.py" line="232" />
         <source>Not signed in</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="201" />
+        <location filename="../../ui/status_bar.py" line="237" />
         <source>Sync failed: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="209" />
+        <location filename="../../ui/status_bar.py" line="245" />
         <source>Never synced</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="211" />
+        <location filename="../../ui/status_bar.py" line="247" />
         <source>Synced %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="218" />
+        <location filename="../../ui/status_bar.py" line="254" />
         <source>just now</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="221" />
+        <location filename="../../ui/status_bar.py" line="257" />
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -2258,7 +2306,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="224" />
+        <location filename="../../ui/status_bar.py" line="260" />
         <source>%n hour(s) ago</source>
         <translation>
             <numerusform>%n hour ago</numerusform>
@@ -2266,7 +2314,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="225" />
+        <location filename="../../ui/status_bar.py" line="261" />
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>

@@ -146,3 +146,14 @@ def test_demo_seed_with_modules(database_url: str, monkeypatch: pytest.MonkeyPat
         data["amount"] = str(data["amount"]) if data["amount"] is not None else None
         data["close_date"] = data["close_date"].isoformat() if data["close_date"] else None
         validate_fields("opportunity", data, partial=False)
+
+
+def test_history_purge_needs_an_age(sqlite_url: str, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRM_CLOUD_HISTORY_DAYS", raising=False)
+    assert main(["history", "purge", "--database-url", sqlite_url]) == 2
+    assert "--older-than DAYS" in capsys.readouterr().err
+    assert main(["history", "purge", "--older-than", "0", "--database-url", sqlite_url]) == 2
+    monkeypatch.setenv("CRM_CLOUD_HISTORY_DAYS", "30")
+    assert main(["history", "purge", "--database-url", sqlite_url]) == 0
+    assert "history horizon: revision" in capsys.readouterr().out

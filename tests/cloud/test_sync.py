@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from crm_cloud.core.config import Settings
+from crm_cloud.core.db import Database
+from crm_cloud.records.history import purge_history
 from crm_protocol.wire import PROTOCOL_HEADER, PullResponse, PushResponse, SyncStatus
 
 from .conftest import Account
@@ -126,7 +130,9 @@ def test_rejections(client: TestClient, alice: Account) -> None:
     assert "does not exist" in (results[1].reason or "")
     assert results[2].code == "unknown_type"
     assert results[3].field_errors[0].field == "colour"
-    assert results[4].code == "not_found"
+    # No row at all for an id the client has a base revision of (deleted and purged, or
+    # lost with a restore): "gone", and the client's delete rule decides (docs/SYNC.md).
+    assert results[4].code == "gone"
     # a rejected change wrote nothing: only the good one is pulled
     assert [r.data["name"] for r in pull(client, alice).records] == ["Good"]
 
@@ -333,3 +339,61 @@ def test_pull_page_ends_at_a_size_in_bytes(client: TestClient, alice: Account) -
         if not page.has_more:
             break
     assert seen == ids
+
+
+def test_history_purge_sets_a_horizon_that_old_cursors_are_told_about(
+        client: TestClient, settings: Settings, alice: Account, bob: Account) -> None:
+    keep, dupe, gone, moved = new_id(), new_id(), new_id(), new_id()
+    res = push(client, alice, change("create", "account", keep, name="Keep"),
+               change("create", "account", dupe, name="Dupe"), change("create", "contact", gone, last_name="Gone"),
+               change("create", "contact", moved, last_name="Moved"))
+    revs = [r.record.rev for r in res.results if r.record is not None]
+    old_cursor = revs[-1]
+    merged = {**change("update", "account", keep, revs[0], name="Kept"), "merge_from": [dupe]}
+    assert push(client, alice, merged, change("delete", "contact", gone, revs[2]),
+                change("update", "contact", moved, revs[3], owner_id=bob.id)).results[2].status == "applied"
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.write() as session:
+            # Everything so far is "older than a day" a little over a day from now.
+            result = purge_history(session, timedelta(days=1), now=datetime.now(UTC) + timedelta(days=1, minutes=1))
+        with db.write() as session:
+            # A later purge with a shorter reach never moves the horizon back.
+            again = purge_history(session, timedelta(days=30), now=datetime.now(UTC))
+    finally:
+        db.dispose()
+    page = pull(client, alice, old_cursor)
+    assert (result.tombstones, result.exits) == (1, 1)
+    assert again.horizon == result.horizon == page.server_cursor
+    # An older cursor is told to resync; the merge alias survives the purge.
+    assert page.history_horizon == result.horizon
+    assert not any(r.id == gone for r in page.records) and page.revoked == []
+    full = pull(client, alice, 0)
+    assert full.history_horizon == 0
+    assert [(r.id, r.merged_into) for r in full.records if r.deleted] == [(dupe, keep)]
+    # A cursor at the horizon (and a first sync) hear nothing about it: the field is absent.
+    raw = client.get(f"{SYNC}/pull", params={"cursor": result.horizon}, headers=alice.headers).json()
+    assert "history_horizon" not in raw
+    # A change to a purged record says it is gone (the client then decides by its delete rule).
+    res = push(client, alice, change("update", "contact", gone, revs[2], title="Late edit"),
+               change("delete", "contact", gone, revs[2]))
+    assert [(r.status, r.code) for r in res.results] == [("rejected", "gone"), ("rejected", "gone")]
+
+
+def test_merging_a_record_deleted_and_purged_meanwhile_still_applies(
+        client: TestClient, settings: Settings, alice: Account) -> None:
+    keep, dupe = new_id(), new_id()
+    res = push(client, alice, change("create", "account", keep, name="Keep"),
+               change("create", "account", dupe, name="Dupe"))
+    keep_rev, dupe_rev = (r.record.rev for r in res.results if r.record is not None)
+    assert push(client, alice, change("delete", "account", dupe, dupe_rev)).results[0].status == "applied"
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.write() as session:
+            purge_history(session, timedelta(days=1), now=datetime.now(UTC) + timedelta(days=1, minutes=1))
+    finally:
+        db.dispose()
+    # Merged offline before the delete arrived: the merge has nothing left to do but applies.
+    merged = {**change("update", "account", keep, keep_rev, name="Kept"), "merge_from": [dupe]}
+    result = push(client, alice, merged).results[0]
+    assert result.status == "applied" and result.record is not None and result.record.data["name"] == "Kept"

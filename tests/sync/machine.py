@@ -25,7 +25,13 @@ no fault):
    conflict inbox, unless the same user had seen it and overwrote or deleted
    it on purpose (then it was superseded, not lost);
 3. every delete is in effect, or in some conflict inbox;
-4. every store passes ``PRAGMA integrity_check``.
+4. every store passes ``PRAGMA integrity_check``;
+5. every merge is in effect (the merged-away record is gone, an alias of a live
+   record), or in some conflict inbox.
+
+A write to a merged-away record counts as in the final data when the record it
+was merged into (following merge chains) holds it: that is where the merge, or
+the carry-over of an offline edit made before the merge arrived, put it.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -52,12 +59,15 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from sqlalchemy import create_engine, select, text
 
 from crm_cloud.admin import create_user
+from crm_cloud.core.db import Database
 from crm_cloud.models import metadata as _cloud_metadata  # noqa: F401 - registers every record table
+from crm_cloud.records.history import purge_history
 from crm_cloud.records.tables import RECORD_TABLES
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_desktop.keychain import MemoryTokenStore
 from crm_desktop.store.db import DB_FILENAME
+from crm_desktop.store.records import resolve_alias
 from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange
 from crm_protocol import hlc
 from crm_protocol.records import RECORD_TYPES, ValidationFailed
@@ -217,21 +227,36 @@ class Backend:
             # Only the types the model writes: seeded records (pipeline stages...) stay.
             for table in ("applied_changes", "record_exits", *(RECORD_TABLES[t].name for t in EDITABLE)):
                 connection.execute(text(f"DELETE FROM {table}"))
+            connection.execute(text("UPDATE server_state SET history_horizon = 0"))
+
+    def purge_history(self) -> int:
+        """``crm-cloud history purge`` of everything written so far: every plain
+        tombstone and exit goes, and every client's cursor falls below the horizon."""
+        db = Database(self._db)
+        with db.write() as session:
+            return purge_history(session, timedelta(0), now=datetime.now(UTC) + timedelta(seconds=1)).horizon
 
     def server_records(self) -> dict[str, dict[str, Any]]:
         """Every live record the user sees, read through the protocol: id -> (type, data)."""
+        return self.server_state()[0]
+
+    def server_state(self) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """The live records (id -> type and data) and the merge aliases (merged-away id -> kept id)."""
         out: dict[str, dict[str, Any]] = {}
+        aliases: dict[str, str] = {}
         cursor = 0
         while True:
             page = self.observer.pull(cursor, 5000)
             for record in page.records:
                 if record.deleted:
                     out.pop(record.id, None)
+                    if record.merged_into:
+                        aliases[record.id] = record.merged_into
                 else:
                     out[record.id] = {"type": record.type, **record.data}
             cursor = page.cursor
             if not page.has_more:
-                return out
+                return out, aliases
 
     def close(self) -> None:
         hlc.wall_ms = _REAL_WALL_MS
@@ -326,6 +351,11 @@ class SimClient:
                 select(model.id).where(model.deleted.is_(False)).order_by(model.rid)
             ).scalars())
 
+    def lives_on(self, record_type: str, record_id: str) -> str:
+        """The id a record lives on here, after the merges this store knows of."""
+        with self.context.db.session() as session:
+            return resolve_alias(session, record_type, record_id) or record_id
+
     def live_records(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for record_type, model in RECORD_MODELS.items():
@@ -371,6 +401,8 @@ class World:
     clients: list[SimClient] = field(default_factory=list)
     writes: list[Write] = field(default_factory=list)
     deletes: list[tuple[str, str]] = field(default_factory=list)
+    #: (client, type, merged-away id, kept id) of every merge a user made.
+    merges: list[tuple[str, str, str, str]] = field(default_factory=list)
     tokens: itertools.count[int] = field(default_factory=itertools.count)
     refused: int = 0
 
@@ -385,8 +417,8 @@ class World:
         except KnownError:
             return
         for write in self.writes:
-            if (write.record_id == record_id and (fields is None or write.field in fields)
-                    and current.get(write.field) == write.value):
+            if ((fields is None or write.field in fields) and current.get(write.field) == write.value
+                    and client.lives_on(record_type, write.record_id) == record_id):
                 write.superseded = True
 
     def create(self, i: int, record_type: str, link: int | None) -> None:
@@ -442,6 +474,37 @@ class World:
             return
         self.deletes.append((client.name, record_id))
 
+    def merge(self, i: int, record_type: str, pick: int, other_pick: int, choose: int) -> None:
+        """The user merges two duplicates (the merge dialog): the kept record takes,
+        field by field, its own value or the other's (bit n of ``choose`` picks the
+        other's value of the n-th editable field)."""
+        client = self.clients[i]
+        _SKEW_MS["now"] = client.skew_ms
+        ids = client.live_ids(record_type)
+        if len(ids) < 2:
+            return
+        keep_id = ids[-1 - pick % len(ids)]
+        rest = [x for x in ids if x != keep_id]
+        other_id = rest[-1 - other_pick % len(rest)]
+        try:
+            keep = client.context.records.get(record_type, keep_id).data
+            other = client.context.records.get(record_type, other_id).data
+        except KnownError:
+            return
+        names = EDITABLE[record_type]
+        values = {n: other.get(n) for bit, n in enumerate(names) if choose >> bit & 1 and other.get(n) != keep.get(n)}
+        # What the user saw and chose against is replaced on purpose: on the kept
+        # record the fields taking the other's value, on the other every field not taken.
+        self._supersede(client, record_type, keep_id, set(values))
+        self._supersede(client, record_type, other_id, set(names) - set(values))
+        try:
+            client.context.records.merge_records(record_type, keep_id, other_id, values)
+        except (KnownError, ValidationFailed):
+            self.refused += 1
+            return
+        self.merges.append((client.name, record_type, other_id, keep_id))
+        event(f"merge {record_type}")
+
     def quiesce(self) -> None:
         for _ in range(2):
             for client in self.clients:
@@ -449,7 +512,10 @@ class World:
         self.check()
 
     def check(self) -> None:
-        server = self.backend.server_records()
+        server, server_aliases = self.backend.server_state()
+        # A record merged before it ever reached the server has its alias only
+        # on the client that merged it.
+        aliases = {**{other: kept for _who, _t, other, kept in self.merges}, **server_aliases}
         for client in self.clients:
             assert client.context.db.integrity_ok(), f"{client.name}: integrity_check failed"
             outbox = client.outbox()
@@ -467,7 +533,8 @@ class World:
         for write in self.writes:
             if write.superseded:
                 continue
-            final = server.get(write.record_id)
+            # A write to a merged-away record lives on in the record it was merged into.
+            final = server.get(_follow(aliases, write.record_id))
             if final is not None and final.get(write.field) == write.value:
                 continue
             if any(write.value in values for _rid, values in inbox):
@@ -478,11 +545,28 @@ class World:
         inbox_ids = {rid for rid, _values in inbox}
         undone = [(who, rid) for who, rid in self.deletes if rid in server and rid not in inbox_ids]
         assert not undone, f"deletes undone without a trace in any inbox: {undone}"
+        # A merge is in effect: the merged-away record is gone and is an alias of a
+        # live record, or the user was told (an inbox entry names one of the two).
+        unmerged = [
+            (who, other, kept) for who, _t, other, kept in self.merges
+            if (other in server or _follow(aliases, other) not in server)
+            and not {other, kept} & inbox_ids
+        ]
+        assert not unmerged, f"merges not in effect and not in any inbox: {unmerged}"
 
     def close(self) -> None:
         for client in self.clients:
             client.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _follow(aliases: dict[str, str], record_id: str) -> str:
+    """The id a record lives on after merges (chains followed)."""
+    seen = {record_id}
+    while record_id in aliases and aliases[record_id] not in seen:
+        record_id = aliases[record_id]
+        seen.add(record_id)
+    return record_id
 
 
 class SyncMachine(RuleBasedStateMachine):
@@ -522,6 +606,17 @@ class SyncMachine(RuleBasedStateMachine):
           pick=st.integers(0, 50))
     def delete(self, client: int, record_type: str, pick: int) -> None:
         self.world.delete(client, record_type, pick)
+
+    @rule(client=st.integers(0, N_CLIENTS - 1), record_type=st.sampled_from(sorted(EDITABLE)),
+          pick=st.integers(0, 50), other_pick=st.integers(0, 50), choose=st.integers(0, 31))
+    def merge(self, client: int, record_type: str, pick: int, other_pick: int, choose: int) -> None:
+        self.world.merge(client, record_type, pick, other_pick, choose)
+
+    @rule()
+    def purge_history(self) -> None:
+        """The server drops its change history (tombstones, exits): clients behind resync in full."""
+        self.world.backend.purge_history()
+        event("history purged")
 
     @rule(client=st.integers(0, N_CLIENTS - 1), hours=st.integers(-12, 12))
     def set_clock(self, client: int, hours: int) -> None:

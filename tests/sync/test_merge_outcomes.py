@@ -298,6 +298,35 @@ def test_reassigned_record_leaves_and_local_edits_are_kept(cloud, make_profile) 
     assert contact_count(alice) == 2
 
 
+def test_unsynced_delete_of_a_reassigned_record_is_kept_and_reported(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    alice = make_profile("alice")
+    bob = make_profile("bob")
+    alice_office = make_profile("alice-office", "alice@example.com")
+    alice.sync()
+    bob.sync()
+    alice.sync()
+    bob_id = bob.context.settings.user_id
+    doomed = alice.records.create("contact", {"first_name": "Doomed", "last_name": "Deal"})
+    alice.sync()
+    alice_office.sync()
+    # Offline, the laptop deletes it; meanwhile the office hands it to Bob.
+    alice.records.delete("contact", doomed)
+    alice_office.records.update("contact", doomed, {"owner_id": bob_id})
+    alice_office.sync()
+    report = alice.sync()
+    # The record left (Alice may not see it); the delete was not made, and she is told.
+    assert (report.revoked, report.access_lost) == (1, 1)
+    assert contact_count(alice) == 0 and alice.records.pending_count() == 0
+    (conflict,) = alice.records.open_conflicts()
+    assert conflict.kind == "access_lost" and conflict.local_value is None
+    assert conflict.title == "Doomed Deal" and conflict.base_value["first_name"] == "Doomed"
+    bob.sync()
+    assert bob.records.get("contact", doomed).data["first_name"] == "Doomed"  # still Bob's, not deleted
+    alice.records.resolve_conflict(conflict.id, "server")  # acknowledged
+    assert alice.records.open_conflicts() == [] and alice.records.pending_count() == 0
+    assert not alice.sync().repaired
+
+
 def test_contact_created_under_account_deleted_elsewhere_brings_it_back(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
     a = make_profile("alice")
     b = make_profile("bob", "alice@example.com")

@@ -81,6 +81,7 @@ class FakeSyncController(QObject):
     onlineChanged = Signal(bool)
     dataChanged = Signal(object)
     signInRequired = Signal(str)
+    syncFinished = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()

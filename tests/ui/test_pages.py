@@ -12,6 +12,8 @@ from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_desktop.services.records import DataChanged
 from crm_desktop.store.schema import Conflict
+from sync.engine import SyncReport
+from sync.errors import SyncError
 from tests.ui.conftest import Answers, FakeSyncController
 from ui.dialogs.sign_in import SignInDialog, normalize_server_url
 from ui.events import DataBus
@@ -225,6 +227,51 @@ def test_status_bar_follows_the_controller(qtbot: Any, controller: FakeSyncContr
     controller.stateChanged.emit("signed_out", "")
     assert bar.sign_in_button.isVisible()
     assert bar.ago(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC)) == "2 day(s) ago"
+
+
+def test_a_delete_kept_after_access_was_lost_is_explained_and_acknowledged(
+    qtbot: Any, context: AppContext, bus: DataBus
+) -> None:
+    gone = "01a21103-0000-7000-8000-000000000002"
+    with context.db.session() as session:
+        session.add(Conflict(record_type="contact", record_id=gone, field=None, kind="access_lost",
+                             base_value={"first_name": "Grace", "last_name": "Hopper"}, local_value=None,
+                             server_value=None, server_rev=7, winner="server", created_at=datetime.now(UTC)))
+    page = ConflictsPage(context, bus)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: len(page.list.cards) == 1)
+    (card,) = page.list.cards
+    head = card.findChildren(QLabel)[0].text()
+    assert "Grace Hopper" in head and "your delete" in head and "not deleted" in head
+    mine = card.findChild(QLabel, "mine")
+    assert mine is not None and "Deleted" in mine.text()
+    assert not button(card, "keepMine").isVisible()  # it cannot be deleted by me any more
+    assert button(card, "keepTheirs").text() == "OK"
+    button(card, "keepTheirs").click()
+    qtbot.waitUntil(lambda: len(page.list.cards) == 0)
+    assert context.records.pending_count() == 0
+
+
+def test_status_bar_tells_what_a_sync_removed_or_kept(qtbot: Any, controller: FakeSyncController) -> None:
+    bar = StatusBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.bind(controller)
+    assert not bar.notice_label.isVisible()
+    controller.syncFinished.emit(SyncReport(revoked=3, access_lost=1))
+    text = bar.notice_label.text()
+    assert bar.notice_label.isVisible()
+    assert "Removed from this computer: 3 record(s) you no longer have access to" in text
+    assert "Your unsynced changes to 1 of them are kept in Conflicts" in text
+    controller.syncFinished.emit(SyncError("offline"))  # a failed sync: the news still stands
+    assert bar.notice_label.isVisible()
+    controller.syncFinished.emit(SyncReport(history_expired=True, lost_on_server=2))
+    text = bar.notice_label.text()
+    assert "offline longer than the server keeps its history" in text and "unsynced changes were kept" in text
+    assert "Moved to Conflicts: 2 record(s) the server no longer has" in text
+    controller.syncFinished.emit(SyncReport(pushed=4))  # nothing to tell
+    assert not bar.notice_label.isVisible()
 
 
 # -- sign in -----------------------------------------------------------------

@@ -85,6 +85,9 @@ class ConflictsPage(QWidget):
             "access_lost": self.tr("Reassigned: you no longer have access; your unsynced edits are kept here"),
             "merged_away": self.tr("Merged into another record elsewhere; your edits were carried over"),
         }
+        if view.kind == "access_lost" and view.local_value is None:
+            return self.tr("Reassigned before your delete reached the server: you no longer have access, "
+                           "so it was not deleted and stays with its new owner")
         if view.kind == "parent_deleted":
             if view.field is None:
                 return self.tr("Deleted elsewhere, brought back because you linked records to it offline")
@@ -102,6 +105,8 @@ class ConflictsPage(QWidget):
             return self.tr("Keep it"), self.tr("Delete it after all")
         if view.kind == "parent_deleted":
             return self.tr("Bring it back and link"), self.tr("Leave unlinked")
+        if view.kind == "access_lost" and view.local_value is None:
+            return "", self.tr("OK")
         if view.kind == "access_lost":
             return self.tr("Keep my copy as a new record"), self.tr("Discard my edits")
         if view.kind == "merged_away":
@@ -139,6 +144,8 @@ class ConflictsPage(QWidget):
         theirs_title = QLabel(f"<span style='color:gray'>{escape(theirs_caption)}</span>", card)
         theirs_title.setObjectName("theirsCaption")
         shown_mine = view.local_display if view.local_display is not None else view.local_value
+        if view.kind == "access_lost" and view.local_value is None:
+            shown_mine = self.tr("Deleted")
         mine = QLabel(f"<b>{escape(shown_mine)}</b>", card)
         mine.setObjectName("mine")
         mine.setWordWrap(True)
@@ -161,6 +168,9 @@ class ConflictsPage(QWidget):
         keep_theirs = QPushButton(theirs_text, card)
         keep_theirs.setObjectName("keepTheirs")
         keep_theirs.clicked.connect(lambda: self.resolve(view, "server"))
+        # A choice that cannot be made (a delete of a record now someone else's) is left out.
+        if not mine_text:
+            keep_mine.hide()
         buttons.addWidget(keep_mine)
         buttons.addWidget(keep_theirs)
         if view.field is not None and view.kind == "field" and view.long_text:
