@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from crm_desktop.context import AppContext
 from crm_desktop.keychain import MemoryTokenStore
@@ -65,6 +65,10 @@ def main() -> int:
         while time.monotonic() < deadline and session.controller.state == "syncing":
             pump(0.5)
         pump(3)
+        # Dismiss the reminder toast of today's demo meetings, as a user would.
+        for button in window.findChildren(QPushButton, "dismissReminder"):
+            if button.isVisible():
+                button.click()
         shots = dict(SHOTS)
         if args.every_page:
             shots.update({f"page-{n}.png": n for n in range(window.stack.count())})

@@ -38,7 +38,7 @@ class ReminderToast(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("reminderToast")
-        self.setStyleSheet("QFrame#reminderToast { background: palette(tool-tip-base); border: 1px solid "
+        self.setStyleSheet("QFrame#reminderToast { background: palette(base); border: 1px solid "
                            "palette(mid); border-radius: 8px; }")
         self.title = QLabel(self.tr("Reminder"), self)
         self.title.setStyleSheet("font-weight: 600;")
@@ -173,7 +173,6 @@ class Workspace(QObject):
             self.tray.showMessage(title, "\n".join(lines), QSystemTrayIcon.MessageIcon.Information, 15_000)
         self.toast.title.setText(title)
         self.toast.show_reminders(lines)
-        self._window.statusBar().showMessage(title + ": " + "; ".join(lines), 60_000)
 
     def _open_my_day_from_toast(self) -> None:
         self.toast.hide()

@@ -378,6 +378,8 @@ class PipelinePage(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("boardSummary")
         self.summary.setStyleSheet("color: palette(placeholder-text);")
+        # Totals in several currencies make a long line: wrap it rather than widen the window.
+        self.summary.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addSpacing(16)
