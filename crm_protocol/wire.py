@@ -153,11 +153,12 @@ class PullResponse(_Model):
     server_time: datetime
     hlc: Stamp
     #: The server's history horizon: deletes and exits up to this revision may
-    #: have been purged.  Sent (non-zero) only when the asked cursor is above 0
-    #: and below it; the client may then have missed a purged delete and must
-    #: resync in full from cursor 0, keeping its outbox (docs/SYNC.md, section 5).
-    #: Optional with a default, and absent from every other answer, so a client
-    #: that predates it parses every page it can use.
+    #: have been purged.  Sent (non-zero) only to a client that asks for it
+    #: (``horizon=1``) and only when the asked cursor is above 0 and below it:
+    #: the client may have missed a purged delete and must resync in full from
+    #: cursor 0, keeping its outbox (docs/SYNC.md, section 5).  Optional with a
+    #: default; never sent to clients that do not ask, which predate it and
+    #: reject unknown fields.
     history_horizon: int = Field(default=0, ge=0)
 
 

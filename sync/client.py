@@ -90,7 +90,9 @@ class CloudClient:
         return self._call("POST", "/api/v1/sync/push", PushResponse, json=request.model_dump(mode="json"))
 
     def pull(self, cursor: int, limit: int) -> PullResponse:
-        return self._call("GET", "/api/v1/sync/pull", PullResponse, params={"cursor": cursor, "limit": limit})
+        # horizon=1: this client understands ``history_horizon`` (docs/SYNC.md, section 5).
+        return self._call("GET", "/api/v1/sync/pull", PullResponse,
+                          params={"cursor": cursor, "limit": limit, "horizon": 1})
 
     def status(self) -> SyncStatus:
         return self._call("GET", "/api/v1/sync/status", SyncStatus)

@@ -184,6 +184,11 @@ class SyncEngine:
             seen = {}
         cursor: int = self._run_db(self.replica.cursor)
         start = cursor
+        # A pull from cursor 0 gets every record there is: the history horizon
+        # does not concern it (its later pages' cursors are below the horizon
+        # too, and restarting there would never end).  What a purge during the
+        # pull takes away, the replica check at the end finds and repairs.
+        from_zero = cursor == 0
         # While the store applies page N, page N+1 is already being fetched:
         # network and SQLite overlap (sqlite3 releases the GIL while it works).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-prefetch") as prefetch:
@@ -191,7 +196,7 @@ class SyncEngine:
             while True:
                 check()
                 page, prepared = upcoming.result()
-                behind_horizon = 0 < cursor < page.history_horizon
+                behind_horizon = not from_zero and 0 < cursor < page.history_horizon
                 if page.server_cursor < cursor or behind_horizon:
                     if behind_horizon:
                         # We were away longer than the server keeps its change
@@ -205,6 +210,7 @@ class SyncEngine:
                         log.warning("server cursor %s is behind ours (%s); full resync", page.server_cursor, cursor)
                     # Start over; local changes are kept.
                     cursor = start = 0
+                    from_zero = True
                     seen = {}
                     self._run_db(self.replica.begin_full_resync)
                     upcoming = prefetch.submit(self._fetch, cursor)

@@ -795,7 +795,7 @@ class RecordService:
             current = target
         return current
 
-    def pull(self, cursor: int, limit: int) -> dict[str, Any]:
+    def pull(self, cursor: int, limit: int, *, horizon: bool = False) -> dict[str, Any]:
         """Visible records (tombstones too) with ``rev > cursor`` in rev order, as plain dicts
         for :func:`crm_cloud.http.dumps` (on SQLite each ``data`` is an ``orjson.Fragment``).
 
@@ -888,13 +888,14 @@ class RecordService:
             "records": records, "revoked": revoked, "cursor": next_cursor, "has_more": has_more,
             "server_cursor": seq, "server_time": utcnow(), "hlc": self.clock_now(),
         }
-        if cursor > 0:
-            horizon = history_horizon(self.session)
-            if cursor < horizon:
+        if horizon and cursor > 0:
+            purged_up_to = history_horizon(self.session)
+            if cursor < purged_up_to:
                 # Deletes after this cursor may have been purged: the client
-                # must resync in full.  Only then is the field sent, so clients
-                # that predate it (and reject unknown fields) parse every other page.
-                body["history_horizon"] = horizon
+                # must resync in full.  Sent only to clients that ask for it
+                # (they reject unknown fields); older ones rely on the replica
+                # check (docs/SYNC.md, section 6) to find what they missed.
+                body["history_horizon"] = purged_up_to
         return body
 
     def _exits(self, cursor: int, seq: int, limit: int) -> Sequence[Any]:

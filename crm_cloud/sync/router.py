@@ -48,9 +48,12 @@ def pull(
     principal: CurrentPrincipal,
     cursor: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+    horizon: Annotated[
+        bool, Query(description="The client understands history_horizon (sent only to clients that ask)")
+    ] = False,
 ) -> Response:
     with ctx.db.read(snapshot=True) as session:
-        body = RecordService(session, principal).pull(cursor, limit)
+        body = RecordService(session, principal).pull(cursor, limit, horizon=horizon)
     return Response(dumps(body), media_type="application/json")
 
 

@@ -38,7 +38,7 @@ SEEDED = 10
 
 
 def pull(client: TestClient, who: Account, cursor: int = SEEDED, limit: int | None = None) -> PullResponse:
-    params: dict[str, int] = {"cursor": cursor}
+    params: dict[str, int] = {"cursor": cursor, "horizon": 1}
     if limit is not None:
         params["limit"] = limit
     response = client.get(f"{SYNC}/pull", params=params, headers=who.headers)
@@ -371,9 +371,12 @@ def test_history_purge_sets_a_horizon_that_old_cursors_are_told_about(
     full = pull(client, alice, 0)
     assert full.history_horizon == 0
     assert [(r.id, r.merged_into) for r in full.records if r.deleted] == [(dupe, keep)]
-    # A cursor at the horizon (and a first sync) hear nothing about it: the field is absent.
-    raw = client.get(f"{SYNC}/pull", params={"cursor": result.horizon}, headers=alice.headers).json()
-    assert "history_horizon" not in raw
+    # A cursor at the horizon hears nothing about it, nor a client that does not ask
+    # (older clients reject unknown fields): the field is absent.
+    raw = client.get(f"{SYNC}/pull", params={"cursor": result.horizon, "horizon": 1}, headers=alice.headers)
+    assert "history_horizon" not in raw.json()
+    raw = client.get(f"{SYNC}/pull", params={"cursor": old_cursor}, headers=alice.headers)
+    assert "history_horizon" not in raw.json()
     # A change to a purged record says it is gone (the client then decides by its delete rule).
     res = push(client, alice, change("update", "contact", gone, revs[2], title="Late edit"),
                change("delete", "contact", gone, revs[2]))
