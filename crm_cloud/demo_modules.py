@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from crm_cloud.activities.tables import activity_table
 from crm_cloud.customers.tables import account_table, contact_table
+from crm_cloud.demo import CITIES, COMPANY_A, COMPANY_B, COMPANY_SUFFIX, FIRST, INDUSTRIES, LAST, TITLES, _phone, _slug
 from crm_cloud.records.models import ServerState
 from crm_cloud.sales.tables import lead_table, opportunity_table, pipeline_stage_table
 from crm_cloud.service.tables import case_table, service_level_table
@@ -34,9 +35,8 @@ CASE_SUBJECTS = ["Cannot sign in to the portal", "Invoice shows the wrong addres
 TASKS = [("Call", "Call about the renewal"), ("Meeting", "Quarterly business review"), ("Task", "Send the proposal"),
          ("Task", "Update the forecast"), ("Call", "Follow up on the demo"), ("Meeting", "Kick-off workshop"),
          ("Task", "Prepare the contract")]
-LEAD_NAMES = [("Maya", "Lopez", "Brightside Media"), ("Tom", "Becker", "Northwind Traders"),
-              ("Aiko", "Sato", "Sakura Robotics"), ("Liam", "O'Neil", "Harbor Freight Co"),
-              ("Zoe", "Meyer", "Alpine Outdoor"), ("Ravi", "Shah", "Lotus Analytics")]
+LEAD_NOTES = [None, None, "Met at the trade fair booth.", "Asked for a price list.", "Downloaded the white paper.",
+              "Referred by an existing customer.", "Wants a call back next quarter."]
 
 
 def module_rows_count(opportunities: int) -> int:
@@ -98,11 +98,16 @@ def seed_modules(session: Session, rng: random.Random, owner_id: str, opportunit
                          "campaign_id": None, "description": None})
     lead_rows = []
     for _i in range(_leads(opportunities)):
-        first, last_name, company = rng.choice(LEAD_NAMES)
+        first, last_name = rng.choice(FIRST), rng.choice(LAST)
+        company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(COMPANY_SUFFIX)}".strip()
+        city, region, country, style = rng.choice(CITIES)
+        phone, e164 = _phone(rng, style)
         lead_rows.append({**base(), "first_name": first, "last_name": last_name, "company": company,
-                          "title": None, "status": rng.choice(["New", "New", "Contacted", "Qualified"]),
+                          "title": rng.choice(TITLES), "status": rng.choice(["New", "New", "Contacted", "Qualified"]),
                           "source": rng.choice(LEAD_SOURCES), "rating": rng.choice(LEAD_RATINGS),
-                          "notes": None})
+                          "email": f"{_slug(first)}.{_slug(last_name)}@{_slug(company)}.example",
+                          "phone": phone, "phone_e164": e164, "industry": rng.choice(INDUSTRIES),
+                          "city": city, "region": region, "country": country, "notes": rng.choice(LEAD_NOTES)})
     case_rows = []
     for _i in range(_cases(opportunities)):
         priority = rng.choice(CASE_PRIORITIES)

@@ -43,6 +43,10 @@ class Settings:
     #: How conflicts are decided, per field kind and for edit-against-delete
     #: (see :mod:`crm_desktop.conflict_policy`); missing keys use the default.
     conflict_policy: dict[str, str] = field(default_factory=dict)
+    #: Per list (record type): its field filters and chosen custom columns,
+    #: ``{"filters": [FieldFilter.to_json()...], "columns": [name...]}``,
+    #: restored when the app starts again.  Kept by ``ui/pages/record_list.py``.
+    list_views: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     version: int = SETTINGS_VERSION
 
     @classmethod

@@ -25,6 +25,28 @@ from email_validator import EmailNotValidError, validate_email
 JsonValue = str | int | float | bool | list[str] | dict[str, str] | None
 
 
+#: Han, kana and Hangul (with their extensions and compatibility forms).
+_CJK_NAME_RE = re.compile(
+    "[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+    "\uf900-\ufaff\U00020000-\U0003134f]+"
+)
+PERSON_NAME_FIELDS = ("first_name", "last_name")
+
+
+def person_name(first: object, last: object) -> str:
+    """A person's name as people write it.
+
+    Chinese, Japanese and Korean names are written family name first with no
+    space (first name 伟, last name 张: 张伟), others given name first.  The
+    local store's lists, titles and search index use it too (as the SQL
+    function ``crm_person_name``), so 张伟 is found however it was entered.
+    """
+    given, family = str(first or "").strip(), str(last or "").strip()
+    if given and family and _CJK_NAME_RE.fullmatch(given) and _CJK_NAME_RE.fullmatch(family):
+        return family + given
+    return f"{given} {family}".strip()
+
+
 class FieldKind(StrEnum):
     TEXT = "text"
     LONG_TEXT = "long_text"
@@ -72,6 +94,10 @@ class FieldSpec:
     max_value: int | None = None
     #: Value an empty field takes (e.g. a lead's status starts "New").
     default: JsonValue = None
+    #: A text field whose values are the names of records of this
+    #: (configuration) type: an opportunity's stage names a pipeline stage.
+    #: Lists offer those names as choices to filter by.
+    choices_from: str | None = None
 
     def target_type(self, data: dict[str, Any]) -> str | None:
         """The record type a REF field points to for a record with ``data``."""
@@ -113,8 +139,11 @@ class RecordTypeSpec:
 
     def title(self, data: dict[str, Any]) -> str:
         for names in (self.title_fields, self.title_fallback):
-            parts = [str(data.get(name) or "").strip() for name in names]
-            text = " ".join(p for p in parts if p)
+            if names == PERSON_NAME_FIELDS:
+                text = person_name(data.get("first_name"), data.get("last_name"))
+            else:
+                parts = [str(data.get(name) or "").strip() for name in names]
+                text = " ".join(p for p in parts if p)
             if text:
                 return text
         return ""
@@ -304,7 +333,8 @@ OPPORTUNITY = RecordTypeSpec(
         FieldSpec("contact_id", FieldKind.REF, "Contact", ref_type="contact"),
         FieldSpec("amount", FieldKind.DECIMAL, "Amount", max_length=32),
         FieldSpec("currency", FieldKind.CURRENCY, "Currency", max_length=3),
-        FieldSpec("stage", FieldKind.TEXT, "Stage", required=True, max_length=120, default="Prospecting"),
+        FieldSpec("stage", FieldKind.TEXT, "Stage", required=True, max_length=120, default="Prospecting",
+                  choices_from="pipeline_stage"),
         FieldSpec("probability", FieldKind.INT, "Probability (%)", min_value=0, max_value=100),
         FieldSpec("close_date", FieldKind.DATE, "Expected close date", max_length=10),
         FieldSpec("next_step", FieldKind.TEXT, "Next step", max_length=500),

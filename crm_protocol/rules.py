@@ -49,6 +49,11 @@ def apply_stage(
     the user set another one in the same edit, and the status follows the
     stage's outcome (a "Closed Won" stage makes the opportunity won).  With no
     stages configured any stage name is accepted.
+
+    The other way round: marking an open opportunity Won or Lost (its status)
+    moves it to the pipeline's first won / lost stage, so status and stage
+    never disagree; a pipeline without such a stage refuses with a reason on
+    the status instead of keeping a won opportunity in an open stage.
     """
     by_name = {str(s.get("name")): s for s in stages}
     stage_name = cleaned.get("stage")
@@ -58,6 +63,19 @@ def apply_stage(
     if stage is None:
         names = ", ".join(str(s.get("name")) for s in ordered_stages(by_name.values()))
         return [FieldError("stage", f"Stage must be one of the pipeline stages: {names}")]
+    status = cleaned.get("status")
+    status_changed = previous is None or previous.get("status") != status
+    stage_set_now = previous is not None and previous.get("stage") != stage_name
+    if status in ("Won", "Lost") and status_changed and not stage_set_now \
+            and str(stage.get("outcome") or "open") == "open":
+        outcome = str(status).lower()
+        closing = next((s for s in ordered_stages(by_name.values()) if s.get("outcome") == outcome), None)
+        if closing is None:
+            return [FieldError("status", f"The pipeline has no {outcome} stage, so the opportunity cannot be "
+                                         f"marked {status}. An administrator can add one; until then it "
+                                         "stays open.")]
+        stage_name = cleaned["stage"] = str(closing.get("name"))
+        stage = closing
     changed = previous is None or previous.get("stage") != stage_name
     if not changed:
         return []

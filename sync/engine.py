@@ -23,7 +23,7 @@ from crm_desktop.services.records import DataChanged
 from crm_protocol.wire import DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest
 from sync.client import CloudClient
 from sync.errors import BadResponse, Cancelled
-from sync.replica import Replica
+from sync.replica import PreparedPage, Replica, prepare_pull_page
 
 log = logging.getLogger("crm.sync.engine")
 
@@ -121,7 +121,8 @@ class SyncEngine:
                 report.repaired = True
                 self._pull(report, check, changed)
         try:
-            self._run_db(self.replica.store_users, self.client.users())
+            # Lists show owners by name: a new or renamed user refreshes them.
+            changed(self._run_db(self.replica.store_users, self.client.users()))
         except BadResponse:
             log.warning("could not refresh the user directory", exc_info=True)
         report.finished_at = self._run_db(self.replica.mark_synced)
@@ -191,10 +192,10 @@ class SyncEngine:
         # While the store applies page N, page N+1 is already being fetched:
         # network and SQLite overlap (sqlite3 releases the GIL while it works).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-prefetch") as prefetch:
-            upcoming: Future[PullResponse] = prefetch.submit(self.client.pull, cursor, self.pull_limit)
+            upcoming: Future[tuple[PullResponse, PreparedPage]] = prefetch.submit(self._fetch, cursor)
             while True:
                 check()
-                page = upcoming.result()
+                page, prepared = upcoming.result()
                 behind_horizon = not from_zero and 0 < cursor < page.history_horizon
                 if page.server_cursor < cursor or behind_horizon:
                     if behind_horizon:
@@ -212,12 +213,12 @@ class SyncEngine:
                     from_zero = True
                     seen = {}
                     self._run_db(self.replica.begin_full_resync)
-                    upcoming = prefetch.submit(self.client.pull, cursor, self.pull_limit)
+                    upcoming = prefetch.submit(self._fetch, cursor)
                     continue
                 if page.cursor < cursor:
                     raise BadResponse("The server's change feed went backwards; nothing was applied.")
                 if page.has_more:
-                    upcoming = prefetch.submit(self.client.pull, page.cursor, self.pull_limit)
+                    upcoming = prefetch.submit(self._fetch, page.cursor)
                 self._run_db(self.replica.observe_server, page.server_time, page.hlc)
                 if page.revoked:
                     # Idempotent, so it may commit before the page and its cursor.
@@ -225,7 +226,7 @@ class SyncEngine:
                     report.access_lost += kept
                     report.revoked += removed
                     changed(lost_event)
-                event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor)
+                event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor, prepared)
                 changed(event)
                 if seen is not None:
                     for record in page.records:
@@ -239,6 +240,11 @@ class SyncEngine:
                     if seen is not None:
                         report.lost_on_server += self._run_db(self.replica.finish_full_resync, seen)
                     return
+
+    def _fetch(self, cursor: int) -> tuple[PullResponse, PreparedPage]:
+        """A page and its checked rows (made here, off the database thread)."""
+        page = self.client.pull(cursor, self.pull_limit)
+        return page, prepare_pull_page(page.records)
 
     def _consistent(self) -> bool:
         if self._run_db(self.replica.pending_count):

@@ -9,9 +9,11 @@ same change with the same change id.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, cast
@@ -67,6 +69,74 @@ def _stamp(value: datetime) -> str:
         value = value.astimezone(UTC)
     # isoformat is several times faster than strftime, and this runs per pulled record.
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A pulled page checked and turned into rows, ready for :meth:`Replica.apply_pull_page`."""
+
+    #: every record with its checked data, in page order
+    checked: list[tuple[RecordState, dict[str, Any]]]
+    #: per record type: record id -> the row :func:`_upsert_sql` inserts (live records;
+    #: a record twice in one page keeps its later revision, as the apply does)
+    rows: dict[str, dict[str, tuple[Any, ...]]]
+
+
+def prepare_pull_page(records: list[RecordState]) -> PreparedPage:
+    """Check a pulled page and build its rows: pure Python, no database.
+
+    The engine runs this in the thread that fetches pages, so it overlaps with
+    SQLite applying the page before (sqlite3 releases the GIL while it works).
+    Raises :class:`BadResponse` when any record does not fit the store: then
+    nothing of the page is applied.
+    """
+    checked: list[tuple[RecordState, dict[str, Any]]] = []
+    rows: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for record in records:
+        try:
+            data = check_wire_data(record.type, record.data)
+        except ValueError as exc:
+            raise BadResponse(
+                "The server sent data this app cannot store; nothing from it was applied.",
+                detail=str(exc),
+            ) from exc
+        checked.append((record, data))
+        if not record.deleted:
+            builder = _row_builder(record.type)
+            rows.setdefault(record.type, {})[record.id] = builder(record, data)
+    return PreparedPage(checked, rows)
+
+
+@functools.cache
+def _upsert_sql(record_type: str, table_name: str) -> str:
+    fields = RECORD_TYPES[record_type].field_names
+    columns = (*fields, "id", "server_rev", "dirty", "deleted", "sort_key", "created_at", "updated_at")
+    updated = (*fields, "server_rev", "dirty", "deleted", "sort_key", "updated_at")
+    return (
+        f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
+    )
+
+
+@functools.cache
+def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tuple[Any, ...]]:
+    """A function making the :func:`_upsert_sql` row of a record: tuples, not ORM
+    objects or Core parameter dicts, which cost more than SQLite's own work."""
+    fields = RECORD_TYPES[record_type].field_names
+    # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
+    json_fields = [f.name for f in RECORD_TYPES[record_type].fields if f.kind in (FieldKind.TAGS, FieldKind.CUSTOM)]
+    values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+        itemgetter(*fields) if len(fields) > 1 else lambda data: (data[fields[0]],)
+    )
+    sort_key = sort_key_function(record_type)
+
+    def build(record: RecordState, data: dict[str, Any]) -> tuple[Any, ...]:
+        if json_fields:
+            data = {**data, **{f: json.dumps(data[f], ensure_ascii=False) for f in json_fields if data[f] is not None}}
+        stamp = _stamp(record.updated_at)
+        return (*values_of(data), record.id, record.rev, False, False, sort_key(data), stamp, stamp)
+
+    return build
 
 
 class Replica:
@@ -136,14 +206,21 @@ class Replica:
                 ).scalar_one()
             )
 
-    def store_users(self, users: list[UserOut]) -> None:
+    def store_users(self, users: list[UserOut]) -> DataChanged:
+        """Refresh the user directory; the event names the record types whose
+        owner names now read differently (none when nothing changed)."""
+        changed = False
         with self._db.session() as session:
             for user in users:
                 existing = session.get(User, user.id)
                 if existing is None:
                     session.add(User(id=user.id, email=user.email, name=user.name))
-                else:
+                    changed = True
+                elif (existing.email, existing.name) != (user.email, user.name):
                     existing.email, existing.name = user.email, user.name
+                    changed = True
+        owned = frozenset(name for name, spec in RECORD_TYPES.items() if "owner_id" in spec.field_names)
+        return DataChanged(owned if changed else frozenset(), outbox=False)
 
     # -- push ------------------------------------------------------------------
 
@@ -490,17 +567,16 @@ class Replica:
 
     # -- pull ------------------------------------------------------------------
 
-    def apply_pull_page(self, records: list[RecordState], cursor: int) -> DataChanged:
-        """Apply one pulled page and save ``cursor``, in one transaction."""
-        checked: list[tuple[RecordState, dict[str, Any]]] = []
-        for record in records:
-            try:
-                checked.append((record, check_wire_data(record.type, record.data)))
-            except ValueError as exc:
-                raise BadResponse(
-                    "The server sent data this app cannot store; nothing from it was applied.",
-                    detail=str(exc),
-                ) from exc
+    def apply_pull_page(
+        self, records: list[RecordState], cursor: int, prepared: PreparedPage | None = None
+    ) -> DataChanged:
+        """Apply one pulled page and save ``cursor``, in one transaction.
+
+        ``prepared`` is :func:`prepare_pull_page` of ``records``, when the caller
+        made it already (the engine does, in its fetching thread).
+        """
+        page = prepared if prepared is not None else prepare_pull_page(records)
+        checked = page.checked
         touched: set[str] = set()
         with self._db.session() as session:
             has_outbox = session.execute(select(PendingChange.record_id).limit(1)).first() is not None
@@ -528,7 +604,7 @@ class Replica:
                         plain[record.id] = (record, data)
                     else:
                         self._merge_server_record(session, entry, record.model_copy(update={"data": data}))
-                self._upsert_plain(session, record_type, list(plain.values()))
+                self._upsert_plain(session, record_type, list(plain.values()), page.rows.get(record_type, {}))
             for record, _data in checked:
                 if record.deleted and record.merged_into and record.type in RECORD_TYPES:
                     # Merged away: the id becomes an alias, local links follow it.
@@ -538,51 +614,20 @@ class Replica:
         return DataChanged(frozenset(touched), outbox=False)
 
     def _upsert_plain(
-        self, session: Session, record_type: str, items: list[tuple[RecordState, dict[str, Any]]]
+        self, session: Session, record_type: str, items: list[tuple[RecordState, dict[str, Any]]],
+        rows: dict[str, tuple[Any, ...]],
     ) -> None:
         model = model_for(record_type)
         table = cast(Table, model.__table__)
         history.note_pulled(session, record_type, items)  # timeline: what this page changes locally
         with bulk_indexing(session, record_type, [record.id for record, _ in items]):
-            self._write_plain(session, record_type, table, items)
-
-    def _write_plain(
-        self, session: Session, record_type: str, table: Table, items: list[tuple[RecordState, dict[str, Any]]]
-    ) -> None:
-        deleted_ids = [record.id for record, _ in items if record.deleted]
-        if deleted_ids:
-            session.execute(delete(table).where(table.c.id.in_(deleted_ids)))
-        live = [(record, data) for record, data in items if not record.deleted]
-        if not live:
-            return
-        fields = RECORD_TYPES[record_type].field_names
-        columns = (*fields, "id", "server_rev", "dirty", "deleted", "sort_key", "created_at", "updated_at")
-        updated = (*fields, "server_rev", "dirty", "deleted", "sort_key", "updated_at")
-        # Plain DB-API executemany with tuples: this is the initial-sync hot
-        # path, and building ORM objects or Core parameter dicts for every row
-        # costs more than SQLite's own work.
-        sql = (
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-            f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
-        )
-        # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
-        json_fields = [
-            f.name for f in RECORD_TYPES[record_type].fields if f.kind in (FieldKind.TAGS, FieldKind.CUSTOM)
-        ]
-        values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = (
-            itemgetter(*fields) if len(fields) > 1 else lambda data: (data[fields[0]],)
-        )
-        sort_key = sort_key_function(record_type)
-        rows: list[tuple[Any, ...]] = []
-        append = rows.append
-        for record, data in live:
-            if json_fields:
-                data = {**data, **{
-                    f: json.dumps(data[f], ensure_ascii=False) for f in json_fields if data[f] is not None
-                }}
-            append((*values_of(data), record.id, record.rev, False, False, sort_key(data),
-                    *((_stamp(record.updated_at),) * 2)))
-        session.connection().exec_driver_sql(sql, rows)
+            deleted_ids = [record.id for record, _ in items if record.deleted]
+            if deleted_ids:
+                session.execute(delete(table).where(table.c.id.in_(deleted_ids)))
+            live = [rows[record.id] for record, _ in items if not record.deleted]
+            if live:
+                # Plain DB-API executemany with tuples: the initial-sync hot path.
+                session.connection().exec_driver_sql(_upsert_sql(record_type, table.name), live)
 
     def _merge_server_record(self, session: Session, entry: PendingChange, record: RecordState) -> None:
         """Rebase a record's unsynced local change on the server's version."""

@@ -66,10 +66,12 @@ def test_infix_prefix_and_short_terms(filled: GlobalSearch) -> None:
 
 
 def test_two_chinese_characters(filled: GlobalSearch) -> None:
-    assert titles(filled.search("伟明")) == {"contact": ["伟明 张"]}
-    assert titles(filled.search("北京")) == {"contact": ["伟 张"]}
-    assert titles(filled.search("张")) == {"contact": ["伟明 张", "伟 张"]}  # newest first
-    assert titles(filled.search("明张")) == {"contact": ["伟明 张"]}
+    # Family name first (crm_protocol.records.person_name), however the parts were entered.
+    assert titles(filled.search("伟明")) == {"contact": ["张伟明"]}
+    assert titles(filled.search("北京")) == {"contact": ["张伟"]}
+    assert titles(filled.search("张")) == {"contact": ["张伟", "张伟明"]}  # titles starting so, in name order
+    assert titles(filled.search("张伟明")) == {"contact": ["张伟明"]}
+    assert titles(filled.search("张伟")) == {"contact": ["张伟", "张伟明"]}
 
 
 def test_count_is_capped(filled: GlobalSearch, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import pytest
 from crm_desktop.services.lists import ListService, ListSpec, clean_search, fts_query
 from crm_desktop.services.records import RecordService
 from crm_desktop.store.db import Database
+from crm_desktop.store.search_index import register_functions
 
 OWNER = "0190a000-0000-7000-8000-000000000001"
 
@@ -115,12 +116,52 @@ def test_two_chinese_characters_are_found(db: Database) -> None:
     records.create("contact", {"first_name": "张伟", "last_name": "李", "city": "上海"})
     records.create("contact", {"first_name": "Wei", "last_name": "Zhang", "city": "北京市"})
     lists = ListService(db)
-    assert titles(lists, ListSpec("contact", search="张伟")) == ["张伟 李"]
-    assert titles(lists, ListSpec("contact", search="伟明")) == ["伟明 张"]
-    assert titles(lists, ListSpec("contact", search="北京")) == ["Wei Zhang", "伟 张"]
-    assert titles(lists, ListSpec("contact", search="上")) == ["伟明 张", "张伟 李"]
+    # CJK names read family name first, with no space (crm_protocol.records.person_name).
+    assert titles(lists, ListSpec("contact", search="张伟")) == ["张伟", "张伟明", "李张伟"]
+    assert titles(lists, ListSpec("contact", search="伟明")) == ["张伟明"]
+    assert titles(lists, ListSpec("contact", search="张伟明")) == ["张伟明"]
+    assert titles(lists, ListSpec("contact", search="北京")) == ["Wei Zhang", "张伟"]
+    assert titles(lists, ListSpec("contact", search="上")) == ["张伟明", "李张伟"]
     assert titles(lists, ListSpec("contact", search="北京市")) == ["Wei Zhang"]
-    assert titles(lists, ListSpec("contact", search="李 上海")) == ["张伟 李"]
+    assert titles(lists, ListSpec("contact", search="李 上海")) == ["李张伟"]
+
+
+def test_cjk_names_indexed_before_family_first_order_are_migrated(tmp_path: Path) -> None:
+    """A store from before migration 0017 holds "伟 张" in its index and sort key: upgraded, 张伟 is found."""
+    import sqlite3
+
+    from alembic import command
+
+    from crm_desktop.store.db import DB_FILENAME, _alembic_config
+
+    db = Database(tmp_path / DB_FILENAME, lock=False)
+    with db.engine.begin() as connection:
+        config = _alembic_config()  # noqa: SLF001 - a store as an older app left it
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0016")
+    db.close()
+    raw = sqlite3.connect(tmp_path / DB_FILENAME)
+    register_functions(raw)
+    raw.executemany(
+        "INSERT INTO contacts (id, first_name, last_name, city, shared, dirty, deleted, sort_key, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, 0, 0, 0, ?, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        [("00000000-0000-7000-8000-000000000001", "伟", "张", "北京", "伟 张"),
+         ("00000000-0000-7000-8000-000000000002", "Ann", "Lee", "Oslo", "ann lee")],
+    )
+    raw.commit()
+    raw.close()
+    db = Database.open(tmp_path, lock=False)
+    try:
+        lists = ListService(db)
+        assert titles(lists, ListSpec("contact", search="张伟")) == ["张伟"]
+        assert titles(lists, ListSpec("contact", search="北京")) == ["张伟"]
+        assert titles(lists, ListSpec("contact")) == ["Ann Lee", "张伟"]
+        # The index's old tokens went out with the rename: an edit now leaves no stale match.
+        RecordService(db).update("contact", "00000000-0000-7000-8000-000000000001", {"city": "上海"})
+        assert titles(lists, ListSpec("contact", search="北京")) == []
+        assert titles(lists, ListSpec("contact", search="上海")) == ["张伟"]
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize(
@@ -262,6 +303,49 @@ def test_budget_walk_keeps_the_order(
     assert lists.first_page(spec, 5).ids == expected
 
 
+@pytest.mark.parametrize(
+    ("sort", "descending", "walked"),
+    [("name", False, True), ("name", True, True), ("updated_at", False, True), ("updated_at", True, True),
+     ("email", False, False)],  # email may be NULL: no row-value bound, the matches are sorted
+)
+def test_bounded_walk_keeps_the_order(
+    db: Database, monkeypatch: pytest.MonkeyPatch, sort: str, descending: bool, walked: bool
+) -> None:
+    records = RecordService(db)
+    ids = [
+        records.create("contact", {"first_name": f"{'ABCDEFGH'[i % 8]}name{i:02d}",
+                                   "last_name": "Example" if i % 3 else "Other",
+                                   "email": f"p{(i * 7) % 40:02d}@example.org" if i % 5 else None})
+        for i in range(40)
+    ]
+    for record_id in ids[4:9]:
+        records.delete("contact", record_id)
+    lists = ListService(db)
+    spec = ListSpec("contact", search="example", sort=sort, descending=descending)
+    expected = list(lists.all_ids(spec))[:5]
+    results: list[list[int]] = []
+    original = ListService._bounded_walk  # noqa: SLF001 - white-box check of the path taken
+
+    def spy(self: ListService, *args: object, **kwargs: object) -> list[int]:
+        results.append(original(self, *args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(ListService, "_bounded_walk", spy)
+    monkeypatch.setattr("crm_desktop.services.lists.COUNT_CAP", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.WALK_BUDGET", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.BOUNDED_WALK_MIN", 0)
+    monkeypatch.setattr("crm_desktop.services.lists.BOUNDED_WALK_RATIO", 1e9)
+    monkeypatch.setattr("crm_desktop.services.lists._MATCH_SAMPLE", 12)
+    assert lists.first_page(spec, 5).ids == expected
+    assert bool(results and results[-1]) is walked
+    # A wrong guess of where the matches lie costs time, never rows: the bound keeps it exact.
+    monkeypatch.setattr("crm_desktop.services.lists._ROW_SAMPLE", 1)
+    assert lists.first_page(spec, 5).ids == expected
+    # Fewer sampled matches than a page: the matches are sorted instead.
+    monkeypatch.setattr("crm_desktop.services.lists._MATCH_SAMPLE", 3)
+    assert lists.first_page(spec, 5).ids == expected and results[-1] == []
+
+
 def test_pulled_rows_are_searchable_when_the_newest_row_was_deleted(db: Database) -> None:
     from datetime import UTC, datetime
 
@@ -288,3 +372,14 @@ def test_pulled_rows_are_searchable_when_the_newest_row_was_deleted(db: Database
     assert titles(lists, ListSpec("account", search="works")) == ["Gamma Works"]
     assert titles(lists, ListSpec("account", search="alpha")) == ["Alpha Renamed"]
     assert titles(lists, ListSpec("account", search="be")) == []
+
+
+def test_email_sorts_without_regard_to_case(db: Database) -> None:
+    """One COLLATE NOCASE index orders the list by email and answers duplicate checks (migration 0016)."""
+    records = RecordService(db)
+    for first, email in (("Bea", "B@example.org"), ("Al", "a@example.org"), ("Cy", "c@example.org")):
+        records.create("contact", {"first_name": first, "email": email})
+    lists = ListService(db)
+    assert titles(lists, ListSpec("contact", sort="email")) == ["Al", "Bea", "Cy"]
+    assert titles(lists, ListSpec("contact", sort="email", descending=True)) == ["Cy", "Bea", "Al"]
+    assert titles(lists, ListSpec("contact", sort="email", search="example")) == ["Al", "Bea", "Cy"]

@@ -35,6 +35,15 @@ def app_icon() -> QIcon:
     return icon
 
 
+def use_sensible_locale() -> QLocale:
+    """The locale numbers and dates are shown in: the system's, unless it is the
+    bare "C" locale (no LANG set, as in minimal sessions and some remote
+    desktops), which writes 1234567.00 and "25 11 2026"; then US English."""
+    if QLocale().language() == QLocale.Language.C:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    return QLocale()
+
+
 def install_translators(app: QApplication, locale: QLocale | None = None) -> list[QTranslator]:
     """Qt's own translations plus ours (resources/translations/crm_<lang>.qm)."""
     locale = locale or QLocale()
@@ -139,7 +148,7 @@ def run(
     app.setApplicationName("crm-desktop")
     app.setApplicationDisplayName(QApplication.translate("App", "CRM"))
     app.setWindowIcon(app_icon())
-    translators = install_translators(app)
+    translators = install_translators(app, use_sensible_locale())
     window = MainWindow(context, sync_controller=sync_controller, sign_in=sign_in, sign_out=sign_out)
     if session is not None:
         session.controllerChanged.connect(window.set_sync_controller)

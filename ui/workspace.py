@@ -20,9 +20,8 @@ from crm_desktop.support.case_queue import QueueFilter
 from ui import format as fmt
 from ui.activities.my_day import MyDayPage
 from ui.activities.reminders import ReminderScheduler
-from ui.dashboard.leads import LeadsBySourceDialog
 from ui.dashboard.page import DashboardPage
-from ui.navigation import CASE_QUEUE, DASHBOARD, MY_DAY, PIPELINE, page_label
+from ui.navigation import CASE_QUEUE, DASHBOARD, MY_DAY, PIPELINE, RECORD_PAGES, page_label
 from ui.records.detail import RecordDetailDialog
 from ui.sales.pipeline import PipelinePage
 from ui.support.case_queue import CaseQueuePage
@@ -39,7 +38,7 @@ class ReminderToast(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("reminderToast")
-        self.setStyleSheet("QFrame#reminderToast { background: palette(tool-tip-base); border: 1px solid "
+        self.setStyleSheet("QFrame#reminderToast { background: palette(base); border: 1px solid "
                            "palette(mid); border-radius: 8px; }")
         self.title = QLabel(self.tr("Reminder"), self)
         self.title.setStyleSheet("font-weight: 600;")
@@ -99,7 +98,6 @@ class Workspace(QObject):
         self.toast = ReminderToast(window)
         self.toast.open_button.clicked.connect(self._open_my_day_from_toast)
         self.tray: QSystemTrayIcon | None = None
-        self.leads_dialog: LeadsBySourceDialog | None = None
         self.reminders = ReminderScheduler(context, bus, self)
         self.reminders.remind.connect(self.show_reminders)
         # Started once the window is up (the first check runs on the worker).
@@ -134,14 +132,15 @@ class Workspace(QObject):
             window.show_page(CASE_QUEUE)
         elif target == "my_day":
             window.show_page(MY_DAY)
-        elif target == "leads":
-            # The lead list has no field filters: the leads behind the figure get a list of their own.
-            dialog = LeadsBySourceDialog(window.context, str(params.get("source") or ""),
-                                         str(params.get("status") or "New"), window)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.openRecord.connect(self.open_record)
-            dialog.open()
-            self.leads_dialog = dialog
+        elif target == "list":
+            # The record list itself, with the figure's filters applied (removable chips).
+            record_type = str(params.get("record_type"))
+            page = next((n for n, t in RECORD_PAGES.items() if t == record_type), None)
+            if page is None:
+                log.warning("no list page for %r", record_type)
+                return
+            window.record_pages[page].apply_filters(tuple(params.get("filters") or ()))
+            window.show_page(page)
         else:
             log.warning("unknown dashboard target %r", target)
 
@@ -174,7 +173,6 @@ class Workspace(QObject):
             self.tray.showMessage(title, "\n".join(lines), QSystemTrayIcon.MessageIcon.Information, 15_000)
         self.toast.title.setText(title)
         self.toast.show_reminders(lines)
-        self._window.statusBar().showMessage(title + ": " + "; ".join(lines), 60_000)
 
     def _open_my_day_from_toast(self) -> None:
         self.toast.hide()

@@ -86,6 +86,10 @@ log = logging.getLogger(__name__)
 _N_COMMON = len(COMMON_COLUMNS)
 #: Marks exit rows among the record rows of the pull's merged stream.
 _EXIT = "\x00exit"
+#: A pull page stops growing past this many bytes of record data (it always
+#: holds at least one record): 5,000 records with 10 MB notes would otherwise
+#: make one answer of gigabytes.
+PULL_PAGE_BYTES = 8 * 1024 * 1024
 #: The server's node name in clock stamps.
 SERVER_NODE = "s"
 
@@ -844,9 +848,10 @@ class RecordService:
         has_more = False
         fragment = orjson.Fragment
         emitted = 0
+        size = 0
         last_rev = cursor
         for rev, record_type, row in merged:
-            if emitted == limit:
+            if emitted == limit or size > PULL_PAGE_BYTES:
                 has_more = True
                 break
             emitted += 1
@@ -857,9 +862,11 @@ class RecordService:
             data: Any
             if sqlite:
                 data = fragment(row[7])
+                size += len(row[7])
             else:
                 codec = _CODECS[record_type]
                 data = dict(zip(codec.field_names, row[7:], strict=True))
+                size += sum(len(v) for v in row[7:] if isinstance(v, str))
                 for name, conv in codec.out_conv:
                     if data[name] is not None:
                         data[name] = conv(data[name])

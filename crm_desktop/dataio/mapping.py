@@ -1,8 +1,9 @@
 """Which file column goes into which field: targets and the automatic guess.
 
 A mapping is ``{column index: target}``; a target is a field name of the
-record type's spec, or :data:`FULL_NAME` (one column holding "first last",
-split into the two title fields).  Unmapped columns are ignored.  A column
+record type's spec, a custom field (``custom.<name>``, :data:`CUSTOM_PREFIX`),
+or :data:`FULL_NAME` (one column holding "first last", split into the two
+title fields).  Unmapped columns are ignored.  A column
 mapped to a reference field (e.g. a contact's account) holds the referenced
 record's name; the import links it by name (or by id if it is one).
 
@@ -16,12 +17,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crm_protocol.custom import CustomFieldDef
 from crm_protocol.records import FieldKind, RecordTypeSpec
 
 #: Target meaning "first and last name in one column".
 FULL_NAME = "__full_name__"
+#: Prefix of a custom field's target (``custom.budget``).
+CUSTOM_PREFIX = "custom."
 
 
 @dataclass(frozen=True)
@@ -30,15 +35,15 @@ class Target:
     label: str
 
 
-def targets(spec: RecordTypeSpec) -> list[Target]:
-    """Every field a column can be mapped to, in the spec's order."""
+def targets(spec: RecordTypeSpec, custom: Sequence[CustomFieldDef] = ()) -> list[Target]:
+    """Every field a column can be mapped to, in the spec's order, then the active custom fields."""
     out: list[Target] = []
     if len(spec.title_fields) == 2:
         labels = " + ".join(spec.field_map[n].label for n in spec.title_fields)
         out.append(Target(FULL_NAME, f"Full name ({labels})"))
     for f in spec.fields:
         if f.derived_from is not None or f.kind is FieldKind.CUSTOM:
-            # Custom values are an object of fields, not one column.
+            # Custom values are an object of fields: each is a target of its own (below).
             continue
         label = f.label
         if f.kind is FieldKind.REF and f.ref_type == "user":
@@ -48,6 +53,8 @@ def targets(spec: RecordTypeSpec) -> list[Target]:
         elif f.kind is FieldKind.REF:
             label = f"{f.label} (id)"
         out.append(Target(f.name, label))
+    if "custom" in spec.field_map:
+        out.extend(Target(CUSTOM_PREFIX + d.name, d.label) for d in custom if d.active)
     return out
 
 
@@ -126,14 +133,21 @@ _known("owner_id", 100, "Owner", "Contact Owner", "Account Owner", "Company Owne
        "Record Owner", "负责人")
 
 
-def guess_mapping(spec: RecordTypeSpec, headers: list[str]) -> dict[int, str]:
+def guess_mapping(
+    spec: RecordTypeSpec, headers: list[str], custom: Sequence[CustomFieldDef] = ()
+) -> dict[int, str]:
     """The likely target of each header (best matches first, each target used once)."""
-    available = {t.key for t in targets(spec)}
+    available = {t.key for t in targets(spec, custom)}
     by_label: dict[str, str] = {}
     for f in spec.fields:
         if f.derived_from is None:
             by_label.setdefault(normalize_header(f.name), f.name)
             by_label.setdefault(normalize_header(f.label), f.name)
+    for d in custom:
+        if CUSTOM_PREFIX + d.name in available:
+            # A spec field of the same label (our own export's column) keeps it.
+            by_label.setdefault(normalize_header(d.label), CUSTOM_PREFIX + d.name)
+            by_label.setdefault(normalize_header(d.name), CUSTOM_PREFIX + d.name)
     candidates: list[tuple[int, int, str]] = []  # (-score, column, target)
     for column, header in enumerate(headers):
         key = normalize_header(header)

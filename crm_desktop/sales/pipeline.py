@@ -5,16 +5,18 @@ column is queried on its own with a limit (the board shows the first cards of
 every column and loads more on request), so a pipeline of many thousands of
 opportunities stays quick.  Totals are per currency: amounts in different
 currencies are never added together.  Amounts are summed as integer cents in
-SQL (the column holds exact decimal text), so totals are exact.
+SQL (the column holds exact decimal text), so totals are exact.  Next to each
+plain total is the *weighted* one: the sum of amount x probability (the
+expected value of the column), per currency too, exact to the cent.
 Moving a card is an ordinary edit through :class:`RecordService` (queued for
 sync, kept in the history).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Integer, and_, cast, func, not_, or_, select
@@ -74,6 +76,9 @@ class ColumnTotals:
     count: int
     #: currency -> total (an empty currency key for amounts without one)
     amounts: dict[str, Decimal]
+    #: currency -> sum of amount x probability (an opportunity without a
+    #: probability counts 0)
+    weighted: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,18 +106,29 @@ def cents(column: Any) -> Any:
     return cast(func.round(cast(column, Float) * 100), Integer)
 
 
+def weighted_cents(amount: Any, probability: Any) -> Any:
+    """amount x probability in cent-percents (integers, exact): the weighted amount x 10,000."""
+    return cents(amount) * func.coalesce(probability, 0)
+
+
 def _sum_totals(rows: list[Any]) -> tuple[ColumnTotals, int]:
-    """(currency, count, dated count, cents) rows -> the totals and how many have a close date."""
+    """(currency, count, dated count, cents, weighted cent-percents) rows -> the totals and how
+    many have a close date."""
     count = dated = 0
     cents_by_currency: dict[str, int] = {}
-    for currency, n, with_date, total in rows:
+    weighted_by_currency: dict[str, int] = {}
+    for currency, n, with_date, total, weighted in rows:
         count += int(n)
         dated += int(with_date)
         if total is not None:
             key = currency or ""
             cents_by_currency[key] = cents_by_currency.get(key, 0) + int(total)
-    amounts = {c: (Decimal(v) / 100).quantize(Decimal("0.01")) for c, v in cents_by_currency.items()}
-    return ColumnTotals(count, amounts), dated
+            weighted_by_currency[key] = weighted_by_currency.get(key, 0) + int(weighted or 0)
+    cent = Decimal("0.01")
+    amounts = {c: (Decimal(v) / 100).quantize(cent) for c, v in cents_by_currency.items()}
+    weighted_amounts = {c: (Decimal(v) / 10_000).quantize(cent, rounding=ROUND_HALF_UP)
+                        for c, v in weighted_by_currency.items()}
+    return ColumnTotals(count, amounts, weighted_amounts), dated
 
 
 class PipelineService:
@@ -173,13 +189,14 @@ class PipelineService:
             # Every column's totals in one scan of the covering index.
             grouped = session.execute(
                 select(Opportunity_.stage, Opportunity_.currency, func.count(), func.count(Opportunity_.close_date),
-                       func.sum(cents(Opportunity_.amount)))
+                       func.sum(cents(Opportunity_.amount)),
+                       func.sum(weighted_cents(Opportunity_.amount, Opportunity_.probability)))
                 .where(*where).group_by(Opportunity_.stage, Opportunity_.currency)
             ).all()
             per_stage: dict[str, list[Any]] = {}
-            for stage, currency, n, with_date, total in grouped:
+            for stage, currency, n, with_date, total, weighted in grouped:
                 key = stage if stage in names else OTHER_STAGE
-                per_stage.setdefault(key, []).append((currency, n, with_date, total))
+                per_stage.setdefault(key, []).append((currency, n, with_date, total, weighted))
             columns = []
             for name in [*names, OTHER_STAGE]:
                 totals, dated = _sum_totals(per_stage.get(name, []))
@@ -228,7 +245,8 @@ class PipelineService:
         """The column's totals, and how many of its opportunities have a close date."""
         rows = session.execute(
             select(Opportunity_.currency, func.count(), func.count(Opportunity_.close_date),
-                   func.sum(cents(Opportunity_.amount)))
+                   func.sum(cents(Opportunity_.amount)),
+                   func.sum(weighted_cents(Opportunity_.amount, Opportunity_.probability)))
             .where(*where).group_by(Opportunity_.currency)
         ).all()
         return _sum_totals(rows)

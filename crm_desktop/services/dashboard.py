@@ -53,19 +53,6 @@ class Dashboard:
     new_leads_by_source: list[tuple[str, int]]
 
 
-#: Most leads listed when a "new leads by source" figure is opened.
-LEAD_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class LeadRow:
-    id: str
-    name: str
-    company: str
-    rating: str
-    email: str
-
-
 def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
@@ -123,22 +110,6 @@ class DashboardService:
             int(overdue_cases), int(due_today), int(overdue_activities),
             [(str(source), int(n)) for source, n in leads],
         )
-
-    def leads(self, source: str, status: str = "New", limit: int = LEAD_LIMIT) -> tuple[int, list[LeadRow]]:
-        """Leads of one ``source`` ("" for none) and ``status``: how many, and the first ``limit`` by name."""
-        source_match = Lead_.source.is_(None) if not source else Lead_.source == source
-        where = [Lead_.deleted.is_(False), Lead_.status == status, source_match]
-        with self._db.session() as session:
-            total = session.execute(select(func.count()).select_from(Lead_t).where(*where)).scalar_one()
-            rows = session.execute(
-                select(Lead_.id, Lead_.first_name, Lead_.last_name, Lead_.company, Lead_.rating, Lead_.email)
-                .where(*where).order_by(Lead_.sort_key, Lead_.rid).limit(limit)
-            ).all()
-        out = []
-        for r in rows:
-            name = " ".join(p for p in (r[1], r[2]) if p) or (r[3] or "")
-            out.append(LeadRow(r[0], name, r[3] or "", r[4] or "", r[5] or ""))
-        return int(total), out
 
     def _won(self, start: date, end: date) -> ColumnTotals:
         with self._db.session() as session:

@@ -15,24 +15,27 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection
 
+from crm_desktop.customization.rules import custom_fields
 from crm_desktop.dataio.progress import Progress
 from crm_desktop.errors import KnownError
 from crm_desktop.services.lists import ListService, ListSpec
 from crm_desktop.store.db import Database
 from crm_desktop.store.schema import RECORD_MODELS, User, spec_for
+from crm_protocol.custom import CustomFieldDef
 from crm_protocol.records import FieldKind, FieldSpec, RecordTypeSpec
 
 log = logging.getLogger("crm.export")
@@ -66,10 +69,22 @@ def supports_vcard(record_type: str) -> bool:
     return {"first_name", "last_name"} <= set(spec.field_map)
 
 
-def export_columns(spec: RecordTypeSpec) -> list[FieldSpec]:
-    """Exported fields: everything but derived ones (the importer recomputes them) and the
-    custom values object (not one column)."""
-    return [f for f in spec.fields if f.derived_from is None and f.kind is not FieldKind.CUSTOM]
+def export_columns(spec: RecordTypeSpec, custom: Sequence[CustomFieldDef] = ()) -> list[FieldSpec]:
+    """Exported fields: everything but derived ones (the importer recomputes them); the
+    custom values object becomes one column per active custom field, headed by its label
+    (the importer maps such a column back by that label)."""
+    columns = [f for f in spec.fields if f.derived_from is None and f.kind is not FieldKind.CUSTOM]
+    if "custom" in spec.field_map:
+        kinds = {"number": FieldKind.DECIMAL, "date": FieldKind.DATE}
+        columns.extend(
+            FieldSpec(f"{CUSTOM_COLUMN}{d.name}", kinds.get(d.kind, FieldKind.TEXT), d.label, max_length=2000)
+            for d in custom if d.active
+        )
+    return columns
+
+
+#: Name prefix of an exported custom field's column.
+CUSTOM_COLUMN = "custom."
 
 
 class ExportService:
@@ -84,14 +99,18 @@ class ExportService:
         if fmt is ExportFormat.VCARD and not supports_vcard(spec.record_type):
             raise KnownError("Only people (contacts) can be exported as vCards.")
         progress.update(0, 0, "exporting")
+        with self._db.session() as session:
+            custom = custom_fields(session, spec.record_type) if "custom" in spec_for(spec.record_type).field_map \
+                else []
+        columns = export_columns(spec_for(spec.record_type), custom)
         ids = self._lists.all_ids(spec)
         progress.update(0, len(ids))
         with _atomic_file(path) as tmp:
             if fmt is ExportFormat.CSV:
                 with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
-                    truncated = self._write_csv(handle, spec.record_type, ids, progress)
+                    truncated = self._write_csv(handle, columns, spec.record_type, ids, progress)
             elif fmt is ExportFormat.XLSX:
-                truncated = self._write_xlsx(tmp, spec.record_type, ids, progress)
+                truncated = self._write_xlsx(tmp, columns, spec.record_type, ids, progress)
             else:
                 with tmp.open("w", encoding="utf-8", newline="") as handle:
                     truncated = self._write_vcard(handle, spec.record_type, ids, progress)
@@ -121,6 +140,12 @@ class ExportService:
                 record = by_rid.get(rid)
                 if record is None:
                     continue  # deleted since the list was shown
+                values = record.get("custom")
+                if isinstance(values, str):
+                    values = json.loads(values)  # read as text by the raw query
+                if isinstance(values, dict):
+                    for name, value in values.items():
+                        record[f"{CUSTOM_COLUMN}{name}"] = value
                 for f in refs:
                     if record.get(f.name):
                         record[f.name] = titles[f.name].get(record[f.name], record[f.name])
@@ -129,22 +154,23 @@ class ExportService:
 
     # -- writing ---------------------------------------------------------------
 
-    def _write_csv(self, handle: IO[str], record_type: str, ids: Any, progress: Progress) -> int:
-        spec = spec_for(record_type)
-        columns = export_columns(spec)
+    def _write_csv(
+        self, handle: IO[str], columns: list[FieldSpec], record_type: str, ids: Any, progress: Progress
+    ) -> int:
         writer = csv.writer(handle)
         writer.writerow([f.label for f in columns])
         for record in self._records(record_type, ids, progress):
             writer.writerow([escape_formula(_text(f, record.get(f.name))) for f in columns])
         return 0
 
-    def _write_xlsx(self, path: Path, record_type: str, ids: Any, progress: Progress) -> int:
+    def _write_xlsx(
+        self, path: Path, columns: list[FieldSpec], record_type: str, ids: Any, progress: Progress
+    ) -> int:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
         spec = spec_for(record_type)
-        columns = export_columns(spec)
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=spec.label_plural[:31])
         bold = Font(bold=True)
@@ -232,7 +258,10 @@ def _xlsx_value(f: FieldSpec, value: Any) -> Any:
     if f.kind is FieldKind.INT:
         return int(value)
     if f.kind is FieldKind.DECIMAL:
-        number = Decimal(str(value))
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)  # a custom value kept from before its field became a number
         # Beyond 15 digits a spreadsheet number loses precision: keep the text.
         return float(number) if len(number.as_tuple().digits) <= 15 else str(value)
     if f.kind is FieldKind.DATE:

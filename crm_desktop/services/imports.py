@@ -38,26 +38,25 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from crm_desktop.clock import tick
-from crm_desktop.dataio.mapping import FULL_NAME
+from crm_desktop.customization.rules import custom_fields
+from crm_desktop.dataio.mapping import CUSTOM_PREFIX, FULL_NAME
 from crm_desktop.dataio.progress import Progress
 from crm_desktop.dataio.readers import RowProblem, Table, read_table
 from crm_desktop.errors import KnownError
 from crm_desktop.ids import new_id
-from crm_desktop.services.duplicates import DuplicateFinder, DuplicateMatch, keys_of
+from crm_desktop.services.duplicates import DuplicateFinder, DuplicateMatch, FuzzyBlocks, keys_of
 from crm_desktop.services.records import RecordService
 from crm_desktop.store.db import Database
 from crm_desktop.store.records import get_row, now
 from crm_desktop.store.schema import RECORD_MODELS, PendingChange, User, sort_key_for, spec_for
 from crm_desktop.store.search_index import bulk_indexing
+from crm_protocol.custom import CustomFieldDef, validate_custom
 from crm_protocol.records import FieldKind, FieldSpec, RecordTypeSpec, ValidationFailed, is_uuid, validate_fields
 
 log = logging.getLogger("crm.import")
 
 #: Rows written per statement batch (and between cancel checks).
 CHUNK = 2000
-#: Files up to this many rows also get the fuzzy name check (one indexed
-#: look-up per row); bigger ones are checked on email, phone and exact name.
-FUZZY_ROWS = 5000
 
 
 class ImportMode(StrEnum):
@@ -101,7 +100,6 @@ class ImportPreview:
     to_create: dict[str, list[str]] = field(default_factory=dict)
     #: Per good line: reference field -> name to link once it is created.
     pending_refs: dict[int, dict[str, str]] = field(default_factory=dict)
-    fuzzy_checked: bool = True
     blank_rows: int = 0
 
     @property
@@ -183,12 +181,19 @@ class ImportService:
             conn = session.connection()
             resolver = _RefResolver(conn, spec, options, region, owner)
             resolver.prepare(table)
+            # Custom fields: checked against the definitions, as a form and the server do.
+            defs = custom_fields(session, record_type) if "custom" in spec.field_map else []
+            custom_kinds = {d.name: d for d in defs if d.active}
             for done, (line, cells) in enumerate(table.rows, start=1):
                 if done % 500 == 0:
                     progress.check("The check was cancelled.")
                     progress.update(done)
                 try:
-                    raw, errors = _convert(spec, options.mapping, cells)
+                    raw, errors = _convert(spec, options.mapping, cells, custom_kinds)
+                    if "custom" in spec.field_map and (defs or raw.get("custom")):
+                        values, custom_errors = validate_custom(raw.get("custom"), None, defs)
+                        raw["custom"] = values
+                        errors.extend(custom_errors)
                     refs = resolver.resolve(raw, errors)
                     if errors:
                         raise ValidationFailed(record_type, errors)
@@ -206,18 +211,17 @@ class ImportService:
                     for fname, ref_name in refs.items():
                         to_create.setdefault(fname, set()).add(ref_name)
             progress.update(total, total, "duplicates")
-            fuzzy = len(good) <= FUZZY_ROWS
-            duplicates = self._find_duplicates(conn, record_type, good, fuzzy, progress)
+            # The fuzzy name check works by blocks read once per file (services/duplicates.py),
+            # so every file gets it, however long.
+            duplicates = self._find_duplicates(conn, record_type, good, progress)
         problems.sort(key=lambda p: p.line)
         return ImportPreview(
             record_type, total + len(table.problems), good, problems, duplicates,
-            {k: sorted(v, key=str.casefold) for k, v in to_create.items()}, pending_refs, fuzzy,
-            table.blank_rows,
+            {k: sorted(v, key=str.casefold) for k, v in to_create.items()}, pending_refs, table.blank_rows,
         )
 
     def _find_duplicates(
-        self, conn: Connection, record_type: str, good: Sequence[tuple[int, tuple[Any, ...]]], fuzzy: bool,
-        progress: Progress,
+        self, conn: Connection, record_type: str, good: Sequence[tuple[int, tuple[Any, ...]]], progress: Progress,
     ) -> list[RowDuplicate]:
         """Rows matching a stored record, or an earlier row of the file by email or phone.
 
@@ -228,12 +232,13 @@ class ImportService:
         names = spec.field_names
         out: list[RowDuplicate] = []
         seen: dict[tuple[str, str], int] = {}
+        blocks = FuzzyBlocks()
         for start in range(0, len(good), CHUNK):
             progress.check("The check was cancelled.")
             progress.update(start, len(good), "duplicates")
             chunk = good[start:start + CHUNK]
             rows = [dict(zip(names, values, strict=True)) for _line, values in chunk]
-            found = self._duplicates.find_many(conn, record_type, rows, fuzzy=fuzzy)
+            found = self._duplicates.find_many(conn, record_type, rows, fuzzy=True, blocks=blocks)
             for (line, _values), data, matches in zip(chunk, rows, found, strict=True):
                 keys = keys_of(spec, data)
                 earlier: tuple[int, str] | None = None
@@ -386,6 +391,13 @@ class ImportService:
         for f in spec.fields:
             if f.derived_from is not None or f.kind is FieldKind.BOOL or f.name == "owner_id":
                 continue
+            if f.kind is FieldKind.CUSTOM:
+                # Custom values fill the existing record's empty ones, one by one.
+                have = dict(getattr(row, f.name) or {})
+                added = {k: v for k, v in (data.get(f.name) or {}).items() if not have.get(k)}
+                if added:
+                    fill[f.name] = {**have, **added}
+                continue
             if getattr(row, f.name) in (None, "") and data.get(f.name) not in (None, ""):
                 fill[f.name] = data[f.name]
         if fill:
@@ -426,13 +438,22 @@ class ImportService:
 # -- converting one row --------------------------------------------------------
 
 
-def _convert(spec: RecordTypeSpec, mapping: dict[int, str], cells: list[str]) -> tuple[dict[str, Any], list[Any]]:
-    """Cells -> raw field values (text turned into bools, numbers, dates) and conversion errors."""
+def _convert(
+    spec: RecordTypeSpec, mapping: dict[int, str], cells: list[str],
+    custom: dict[str, CustomFieldDef] | None = None,
+) -> tuple[dict[str, Any], list[Any]]:
+    """Cells -> raw field values (text turned into bools, numbers, dates) and conversion errors.
+
+    Columns mapped to custom fields (``custom.<name>``) fill ``raw["custom"]``;
+    numbers and dates are read as leniently as the spec's own (1.234,50;
+    31.12.2024), the definitions' checks follow in the caller.
+    """
     from crm_protocol.records import FieldError
 
     raw: dict[str, Any] = {}
     errors: list[FieldError] = []
     full_name: str | None = None
+    custom = custom or {}
     for column, target in mapping.items():
         if column >= len(cells):
             continue
@@ -444,6 +465,21 @@ def _convert(spec: RecordTypeSpec, mapping: dict[int, str], cells: list[str]) ->
             continue
         if target == FULL_NAME:
             full_name = text
+            continue
+        if target.startswith(CUSTOM_PREFIX):
+            name = target[len(CUSTOM_PREFIX):]
+            definition = custom.get(name)
+            if definition is None:
+                continue  # retired since the mapping was made: nothing to fill
+            try:
+                if definition.kind == "number":
+                    text = _number_text(text, whole=False)
+                elif definition.kind == "date":
+                    text = _date_text(text)
+            except ValueError as exc:
+                errors.append(FieldError(definition.error_field, f"{definition.label} {exc}"))
+                continue
+            raw.setdefault("custom", {})[name] = text
             continue
         fspec = spec.field_map.get(target)
         if fspec is None or fspec.derived_from is not None:

@@ -19,15 +19,32 @@ class ListTable:
     by_rid: dict[str, str] = field(default_factory=dict)
     #: the sort a new list starts with
     default_sort: str = "name"
+    #: whether it starts newest / largest first
+    default_descending: bool = False
     #: display columns holding UTC date-times (shown in local time)
     time_columns: frozenset[str] = frozenset({"updated_at"})
+
+    @property
+    def date_columns(self) -> frozenset[str]:
+        """Display columns holding dates (YYYY-MM-DD), shown in the user's format."""
+        return frozenset(self.columns) & DATE_COLUMNS
+
+    @property
+    def money_columns(self) -> frozenset[str]:
+        """Display columns made by :func:`money` ("amount currency"), shown in the user's format."""
+        return frozenset(self.columns) & MONEY_COLUMNS
+
+
+DATE_COLUMNS = frozenset({"close_date", "due_date", "start_date", "end_date"})
+MONEY_COLUMNS = frozenset({"amount", "budget"})
 
 
 #: SQL for the title of a linked record, by type, over the alias ``x``.
 TITLE_SQL = {
     "account": "x.name",
-    "contact": "trim(coalesce(x.first_name, '') || ' ' || coalesce(x.last_name, ''))",
-    "lead": "coalesce(nullif(trim(coalesce(x.first_name, '') || ' ' || coalesce(x.last_name, '')), ''), x.company)",
+    # crm_person_name (crm_desktop/store/search_index.py): family name first for CJK names.
+    "contact": "crm_person_name(x.first_name, x.last_name)",
+    "lead": "coalesce(nullif(crm_person_name(x.first_name, x.last_name), ''), x.company)",
     "opportunity": "x.name",
     "case": "x.subject",
     "campaign": "x.name",

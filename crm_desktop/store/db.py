@@ -188,3 +188,11 @@ def _script_directory() -> ScriptDirectory:
     if not _script_cache:
         _script_cache.append(ScriptDirectory.from_config(_alembic_config()))
     return _script_cache[0]
+
+
+def migration_head() -> str:
+    """The newest client migration revision: the schema ``Database.open`` brings a store to."""
+    head = _script_directory().get_current_head()
+    if head is None:
+        raise RuntimeError("the client migrations have no head revision")
+    return head

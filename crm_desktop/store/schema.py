@@ -97,6 +97,10 @@ class Account(SyncedRecord, Base):
         # Duplicate-check keys (migration 0003: the email index is COLLATE NOCASE).
         Index("ix_accounts_email_nocase", "email", sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
         Index("ix_accounts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
+        # The owner filter of lists (migration 0012).
+        Index("ix_accounts_owner", "owner_id", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        # The duplicate check's accent-free name key (migration 0013, store/name_keys.py).
+        Index("ix_accounts_name_key", text("crm_name_key(sort_key)"), sqlite_where=text("deleted = 0")),
     )
 
 
@@ -130,16 +134,19 @@ class Contact(SyncedRecord, Base):
     __table_args__ = (
         Index("ix_contacts_sort", "sort_key", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_rid_sort", "rid", "sort_key", sqlite_where=text("deleted = 0")),
-        Index("ix_contacts_email", "email", "rid", sqlite_where=text("deleted = 0")),
+        # Orders the list by email and answers duplicate checks (migration 0016:
+        # it is COLLATE NOCASE, and SQLite appends rid to every index key).
+        Index("ix_contacts_email", "email", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_updated", "updated_at", "rid", sqlite_where=text("deleted = 0")),
         Index("ix_contacts_account", "account_id"),
         Index("ix_contacts_dirty", "dirty", sqlite_where=text("dirty = 1")),
         # Duplicate-check keys (migration 0003: the email indexes are COLLATE NOCASE).
-        Index("ix_contacts_email_nocase", "email", sqlite_where=text("deleted = 0 AND email IS NOT NULL")),
         Index("ix_contacts_email2_nocase", "email2", sqlite_where=text("deleted = 0 AND email2 IS NOT NULL")),
         Index("ix_contacts_phone_e164", "phone_e164", sqlite_where=text("deleted = 0 AND phone_e164 IS NOT NULL")),
         Index("ix_contacts_mobile_e164", "mobile_e164",
               sqlite_where=text("deleted = 0 AND mobile_e164 IS NOT NULL")),
+        Index("ix_contacts_owner", "owner_id", "sort_key", "rid", sqlite_where=text("deleted = 0")),
+        Index("ix_contacts_name_key", text("crm_name_key(sort_key)"), sqlite_where=text("deleted = 0")),
     )
 
 
@@ -293,14 +300,22 @@ _LIVE = text("deleted = 0")
 Lead = record_model("Lead", LEAD, "leads", indexes=(
     Index("ix_leads_status", "status", "sort_key", "rid", sqlite_where=_LIVE),
     Index("ix_leads_campaign", "campaign_id"),
+    Index("ix_leads_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_leads_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
 ))
 Opportunity = record_model("Opportunity", OPPORTUNITY, "opportunities", indexes=(
     Index("ix_opportunities_account", "account_id"),
     Index("ix_opportunities_stage", "stage", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_close", "close_date", "rid", sqlite_where=_LIVE),
     Index("ix_opportunities_campaign", "campaign_id"),
-    # Covers the pipeline board's totals (one index-only scan for every column; migration 0008).
-    Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "deleted"),
+    # Covers the pipeline board's totals, plain and weighted (one index-only scan for every
+    # column; migration 0008, probability added by 0014).
+    Index("ix_opportunities_board", "stage", "currency", "close_date", "owner_id", "amount", "probability",
+          "deleted"),
+    # List filters (migration 0012): owner, and open / won / lost.
+    Index("ix_opportunities_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_opportunities_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
+    Index("ix_opportunities_status", "status", "sort_key", "rid", sqlite_where=_LIVE),
 ))
 PipelineStage = record_model("PipelineStage", PIPELINE_STAGE, "pipeline_stages")
 # -- activities ------------------------------------------------------------------
@@ -308,12 +323,16 @@ Activity = record_model("Activity", ACTIVITY, "activities", indexes=(
     Index("ix_activities_related", "related_id", "related_type"),
     Index("ix_activities_due", "done", "due_date", "rid", sqlite_where=_LIVE),
     Index("ix_activities_start", "start_at", "rid", sqlite_where=_LIVE),
+    Index("ix_activities_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_activities_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
 ))
 # -- service ---------------------------------------------------------------------
 Case = record_model("Case", CASE, "cases", indexes=(
     Index("ix_cases_account", "account_id"),
     Index("ix_cases_contact", "contact_id"),
     Index("ix_cases_queue", "status", "due_at", "rid", sqlite_where=_LIVE),
+    Index("ix_cases_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_cases_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
 ))
 ServiceLevel = record_model("ServiceLevel", SERVICE_LEVEL, "service_levels")
 # -- customization ---------------------------------------------------------------
@@ -321,6 +340,8 @@ CustomField = record_model("CustomField", CUSTOM_FIELD_DEFINITION, "custom_field
 # -- marketing -------------------------------------------------------------------
 Campaign = record_model("Campaign", CAMPAIGN, "campaigns", indexes=(
     Index("ix_campaigns_start", "start_date", "rid", sqlite_where=_LIVE),
+    Index("ix_campaigns_owner", "owner_id", "sort_key", "rid", sqlite_where=_LIVE),
+    Index("ix_campaigns_name_key", text("crm_name_key(sort_key)"), sqlite_where=_LIVE),
 ))
 CampaignMember = record_model("CampaignMember", CAMPAIGN_MEMBER, "campaign_members", indexes=(
     Index("ix_campaign_members_campaign", "campaign_id"),
@@ -358,7 +379,8 @@ FTS_TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "contact": (
         "contacts_fts",
         (
-            ("name", "trim(coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, ''))"),
+            # crm_person_name: family name first for CJK names (crm_protocol.records.person_name).
+            ("name", "crm_person_name(new.first_name, new.last_name)"),
             ("email", "trim(coalesce(new.email, '') || ' ' || coalesce(new.email2, ''))"),
             ("phone", "trim(coalesce(new.phone_e164, '') || ' ' || coalesce(new.mobile_e164, ''))"),
             ("city", "coalesce(new.city, '')"),
@@ -367,8 +389,7 @@ FTS_TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "lead": (
         "leads_fts",
         (
-            ("name", "trim(coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, '') || ' ' "
-                     "|| coalesce(new.company, ''))"),
+            ("name", "trim(crm_person_name(new.first_name, new.last_name) || ' ' || coalesce(new.company, ''))"),
             ("email", "coalesce(new.email, '')"),
             ("phone", "trim(coalesce(new.phone_e164, '') || ' ' || coalesce(new.mobile_e164, ''))"),
             ("city", "coalesce(new.city, '')"),
@@ -435,6 +456,23 @@ def python_value(kind: FieldKind, value: Any) -> Any:
     if kind is FieldKind.BOOL:
         return bool(value)
     return value
+
+
+class RecordTag(Base):
+    """One tag of one live record, for the list's "has tag" filter (migration 0015).
+
+    Kept by triggers on each record table with tags (insert, update of the tags
+    or the tombstone, delete), so every write path (forms, imports, sync) keeps
+    it without code of its own.  ``tag`` is ``crm_tag_key(tag)``, the casefolded tag.
+    """
+
+    __tablename__ = "record_tags"
+
+    tbl: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag: Mapped[str] = mapped_column(Text, primary_key=True)
+    rid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+    __table_args__ = (Index("ix_record_tags_row", "tbl", "rid"),)
 
 
 class RecordHistory(Base):

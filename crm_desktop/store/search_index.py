@@ -5,8 +5,9 @@ holds the searched fields of ``FTS_TABLES`` plus the ``words`` column that
 makes one- and two-character terms and Chinese searchable
 (``crm_desktop/store/search_text.py`` explains it).  ``words`` is computed by
 the SQL function ``crm_words``, which :func:`register_functions` adds to every
-connection of the app (``store/db.py``); any other program writing records
-into a profile must register it too.
+connection of the app (``store/db.py``) together with ``crm_name_key`` (the
+duplicate check's name index, ``store/name_keys.py``); any other program
+writing records into a profile must register them too.
 
 Single-record writes are indexed by triggers (migration 0004).  A bulk write
 of many rows (a pulled sync page) runs inside :func:`bulk_indexing`: the
@@ -25,8 +26,10 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from crm_desktop.store.name_keys import sql_name_key, tag_key
 from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS
 from crm_desktop.store.search_text import row_matches, search_words
+from crm_protocol.records import person_name
 
 WORDS_COLUMN = "words"
 
@@ -35,6 +38,11 @@ def register_functions(connection: sqlite3.Connection) -> None:
     """Add the SQL functions the search index and its triggers call."""
     connection.create_function("crm_words", -1, search_words, deterministic=True)
     connection.create_function("crm_match", -1, row_matches, deterministic=True)
+    connection.create_function("crm_person_name", 2, person_name, deterministic=True)
+    # The duplicate check's name key, indexed as crm_name_key(sort_key) (migration 0013).
+    connection.create_function("crm_name_key", 1, sql_name_key, deterministic=True)
+    # The tag index's key (record_tags, migration 0015): tags match ignoring case.
+    connection.create_function("crm_tag_key", 1, tag_key, deterministic=True)
 
 
 def fts_columns(record_type: str) -> tuple[tuple[str, str], ...]:

@@ -122,12 +122,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../ui/app.py" line="73" />
+        <location filename="../../ui/app.py" line="82" />
         <source>Something went wrong</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/app.py" line="140" />
+        <location filename="../../ui/app.py" line="149" />
         <source>CRM</source>
         <translation type="unfinished" />
     </message>
@@ -695,38 +695,48 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="151" />
+        <location filename="../../ui/dashboard/page.py" line="154" />
         <source>Dashboard</source>
-        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source). Seconds after which a page shown again reloads even with no data change. (target, parameters): open the list behind a figure.</extracomment>
+        <extracomment>Where a click leads: (target, parameters). Targets: "pipeline" (params: stage), "cases" (priority, overdue), "my_day", "list" (record_type and the list's field filters: the record list page opens filtered). Seconds after which a page shown again reloads even with no data change. (target, parameters): open the list behind a figure.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="238" />
+        <location filename="../../ui/dashboard/page.py" line="241" />
         <source>Open pipeline by stage</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="245" />
+        <location filename="../../ui/dashboard/page.py" line="249" />
+        <source>Weighted (amount × probability): %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="255" />
+        <source>Weighted pipeline</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/page.py" line="257" />
         <source>No pipeline stages yet: they arrive with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="249" />
+        <location filename="../../ui/dashboard/page.py" line="261" />
         <source>Won</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="250" />
+        <location filename="../../ui/dashboard/page.py" line="262" />
         <source>This month</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="251" />
+        <location filename="../../ui/dashboard/page.py" line="263" />
         <source>This quarter</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dashboard/page.py" line="253" />
+        <location filename="../../ui/dashboard/page.py" line="267" />
         <source>%1: %n deal(s)</source>
         <translation>
             <numerusform>%1: %n deal</numerusform>
@@ -734,38 +744,38 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="258" />
+        <location filename="../../ui/dashboard/page.py" line="272" />
         <source>Open cases</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="259" />
-        <location filename="../../ui/dashboard/page.py" line="270" />
+        <location filename="../../ui/dashboard/page.py" line="273" />
+        <location filename="../../ui/dashboard/page.py" line="284" />
         <source>Overdue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="268" />
+        <location filename="../../ui/dashboard/page.py" line="282" />
         <source>My activities</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="269" />
+        <location filename="../../ui/dashboard/page.py" line="283" />
         <source>Due today</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="275" />
+        <location filename="../../ui/dashboard/page.py" line="289" />
         <source>New leads by source</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="278" />
+        <location filename="../../ui/dashboard/page.py" line="292" />
         <source>(no source)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dashboard/page.py" line="281" />
+        <location filename="../../ui/dashboard/page.py" line="296" />
         <source>No new leads.</source>
         <translation type="unfinished" />
     </message>
@@ -773,62 +783,62 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="140" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="141" />
         <source>Choose a file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="141" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="142" />
         <source>CSV or text files, Excel workbooks (.xlsx) and vCard address books (.vcf).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="144" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="145" />
         <source>Path of the file to import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="146" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="147" />
         <source>Choose…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="151" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="152" />
         <source>Detect automatically</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="168" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="169" />
         <source>File:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="169" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="170" />
         <source>Text encoding:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="179" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="180" />
         <source>Import from</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>Text (CSV)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>Excel workbook</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="205" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
         <source>vCard</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="206" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="207" />
         <source>%1 with %n row(s)</source>
         <translation>
             <numerusform>%1 with %n row</numerusform>
@@ -836,32 +846,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="209" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="210" />
         <source>worksheet “%1”</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="211" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="212" />
         <source>encoding %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>tab</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>comma</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="213" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
         <source>semicolon</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="214" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="215" />
         <source>separated by %1</source>
         <translation type="unfinished" />
     </message>
@@ -898,22 +908,22 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="579" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="582" />
         <source>Importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="607" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="610" />
         <source>Imported %1 %2.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="609" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="612" />
         <source>Created %1 %2 by name.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="612" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="615" />
         <source>Merged %n row(s) into existing records.</source>
         <translation>
             <numerusform>Merged %n row into existing records.</numerusform>
@@ -921,7 +931,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="614" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="617" />
         <source>Skipped %n duplicate(s).</source>
         <translation>
             <numerusform>Skipped %n duplicate.</numerusform>
@@ -929,7 +939,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="616" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="619" />
         <source>Left out %n row(s) with problems.</source>
         <translation>
             <numerusform>Left out %n row with problems.</numerusform>
@@ -937,13 +947,13 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="617" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="620" />
         <source>They are sent to the server at the next sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="632" />
         <location filename="../../ui/dialogs/import_wizard.py" line="635" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="638" />
         <source>Nothing was imported.</source>
         <translation type="unfinished" />
     </message>
@@ -951,22 +961,23 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="660" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="665" />
         <source>Import %1</source>
+        <extracomment>The type's custom fields (mapping targets), loaded by the worker; None until then.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="669" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="674" />
         <source>Close</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="670" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="675" />
         <source>Import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="688" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="699" />
         <source>Cancelling… nothing will be imported.</source>
         <translation type="unfinished" />
     </message>
@@ -981,53 +992,6 @@
     <message>
         <location filename="../../ui/sales/lead_page.py" line="20" />
         <source>Turn the lead into an account, a contact and an opportunity</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>LeadsBySourceDialog</name>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="24" />
-        <source>(no source)</source>
-        <extracomment>(record type, id)</extracomment>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="26" />
-        <source>%1 leads from %2</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="32" />
-        <source>Name</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="32" />
-        <source>Company</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="32" />
-        <source>Rating</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="32" />
-        <source>Email</source>
-        <translation type="unfinished" />
-    </message>
-    <message numerus="yes">
-        <location filename="../../ui/dashboard/leads.py" line="50" />
-        <source>%n lead(s)</source>
-        <translation>
-            <numerusform>%n lead</numerusform>
-            <numerusform>%n leads</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../ui/dashboard/leads.py" line="52" />
-        <source>(the first %1 shown)</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -1151,57 +1115,57 @@
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="234" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="236" />
         <source>Match the columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="235" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="237" />
         <source>Choose the field each column of the file goes into. Columns set to “Ignore” are left out.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="241" />
         <source>Column in the file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="239" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="241" />
         <source>Example values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="240" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="242" />
         <source>Goes into</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="283" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="286" />
         <source>— Ignore —</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="294" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="299" />
         <source>Names of %1 in the file:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="295" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="300" />
         <source>Link to existing ones, create the missing ones</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="296" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="301" />
         <source>Link to existing ones only (a name not found is a problem)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="319" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="324" />
         <source>Two columns go into “%1”: choose one of them.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="323" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="328" />
         <source>Choose a field for at least one column.</source>
         <translation type="unfinished" />
     </message>
@@ -1420,7 +1384,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="624" />
+        <location filename="../../ui/sales/pipeline.py" line="634" />
         <source>Say why the opportunity was won or lost; it was not moved.</source>
         <translation type="unfinished" />
     </message>
@@ -1428,48 +1392,48 @@
 <context>
     <name>PipelinePage</name>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="346" />
+        <location filename="../../ui/sales/pipeline.py" line="350" />
         <source>Pipeline</source>
         <extracomment>(record type, id): open a record's detail. The board finished loading (tests, and the window's status). A move was saved.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="350" />
+        <location filename="../../ui/sales/pipeline.py" line="354" />
         <source>Everyone</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="353" />
+        <location filename="../../ui/sales/pipeline.py" line="357" />
         <source>Closing from</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="358" />
+        <location filename="../../ui/sales/pipeline.py" line="362" />
         <source>to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="371" />
+        <location filename="../../ui/sales/pipeline.py" line="375" />
         <source>New opportunity…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="380" />
+        <location filename="../../ui/sales/pipeline.py" line="384" />
         <source>Owner:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="392" />
+        <location filename="../../ui/sales/pipeline.py" line="396" />
         <source>No pipeline stages yet. They come from the server with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="432" />
+        <location filename="../../ui/sales/pipeline.py" line="436" />
         <source>Me</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sales/pipeline.py" line="516" />
+        <location filename="../../ui/sales/pipeline.py" line="523" />
         <source>%n open opportunity(s)</source>
         <translation>
             <numerusform>%n open opportunity</numerusform>
@@ -1477,27 +1441,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="540" />
+        <location filename="../../ui/sales/pipeline.py" line="525" />
+        <source>weighted %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="550" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="541" />
+        <location filename="../../ui/sales/pipeline.py" line="551" />
         <source>Move to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="577" />
+        <location filename="../../ui/sales/pipeline.py" line="587" />
         <source>Why was this opportunity won?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="578" />
+        <location filename="../../ui/sales/pipeline.py" line="588" />
         <source>Why was this opportunity lost?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="579" />
+        <location filename="../../ui/sales/pipeline.py" line="589" />
         <source>Move to %1</source>
         <translation type="unfinished" />
     </message>
@@ -1505,138 +1474,138 @@
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="342" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="347" />
         <source>Check before importing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Line</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="348" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
         <source>Problem</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Row</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="351" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="356" />
         <source>Looks like</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="357" />
         <source>Why</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="352" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="357" />
         <source>Will be</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="353" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="358" />
         <source>Double-click to open the existing record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="364" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="369" />
         <source>Skipped</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="365" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="370" />
         <source>Merged into the existing record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="366" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
         <source>Imported as new</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="369" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="374" />
         <source>Selected rows:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="376" />
         <source>Skip</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="371" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="376" />
         <source>Merge</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="377" />
         <source>Import as new</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="372" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="377" />
         <source>Use the default</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="384" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="389" />
         <source>Save the problem rows…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="386" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="391" />
         <source>A CSV of the rows left out, with their line and problem, to fix and import again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="398" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="403" />
         <source>Problems</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="399" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="404" />
         <source>Possible duplicates</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="403" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="408" />
         <source>Import the whole file or nothing</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="414" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="419" />
         <source>Skip them</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="415" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="420" />
         <source>Merge into the existing record (fill its empty fields)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="416" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="421" />
         <source>Import them as new records</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="430" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="435" />
         <source>Rows with the same email or phone as an existing record:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="431" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="436" />
         <source>Rows whose name alone matches:</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="460" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="465" />
         <source>%n row(s) can be imported.</source>
         <translation>
             <numerusform>%n row can be imported.</numerusform>
@@ -1644,7 +1613,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="462" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="467" />
         <source>%n row(s) have problems (listed below with their line numbers).</source>
         <translation>
             <numerusform>%n row has problems (listed below with their line numbers).</numerusform>
@@ -1652,7 +1621,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="465" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="470" />
         <source>%n row(s) look like records you already have.</source>
         <translation>
             <numerusform>%n row looks like records you already have.</numerusform>
@@ -1660,7 +1629,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="468" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="473" />
         <source>%n new %1 will be created by name.</source>
         <translation>
             <numerusform>%n new %1 will be created by name.</numerusform>
@@ -1668,53 +1637,50 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="470" />
-        <source>(Large file: duplicates are checked by email, phone and exact name.)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="472" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="475" />
         <source>Import only the good rows (%1 %2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="489" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="492" />
         <source>line %1 of this file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="495" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="498" />
         <source>Problems (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="496" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="499" />
         <source>Possible duplicates (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="505" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="508" />
         <source>Save the problem rows</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="506" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="509" />
         <source>CSV (*.csv)</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="510" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="513" />
         <source>Saved %n problem row(s).</source>
         <translation>
-            <numerusform>Saved %n problem row.</numerusform><numerusform>Saved %n problem rows.</numerusform></translation>
+            <numerusform>Saved %n problem row.</numerusform>
+            <numerusform>Saved %n problem rows.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="544" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="547" />
         <source>The check was stopped.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dialogs/import_wizard.py" line="555" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="558" />
         <source>The file has %n row(s) with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</source>
         <translation>
             <numerusform>The file has %n row with problems, so “the whole file or nothing” would import nothing. Fix the file, or import only the good rows.</numerusform>
@@ -1722,7 +1688,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="559" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="562" />
         <source>There is nothing to import.</source>
         <translation type="unfinished" />
     </message>
@@ -1816,163 +1782,168 @@
 <context>
     <name>RecordListModel</name>
     <message>
-        <location filename="../../ui/models/record_list.py" line="213" />
+        <location filename="../../ui/models/record_list.py" line="238" />
         <source>Click to sort</source>
         <extracomment>The list's count changed (after a load). True while a new list is being fetched. A load finished (the first page is shown). Custom fields shown as extra columns (names), and their headings.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="234" />
+        <location filename="../../ui/models/record_list.py" line="259" />
         <source>Changed here, not yet synced</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="252" />
+        <location filename="../../ui/models/record_list.py" line="278" />
         <source>Name</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/record_list.py" line="253" />
-        <source>Account</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="254" />
-        <source>Job title</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="255" />
-        <source>Industry</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="256" />
-        <source>Email</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="257" />
-        <source>Phone</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="258" />
-        <source>City</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="259" />
-        <source>Owner</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="260" />
-        <source>Updated</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="261" />
-        <source>Company</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="262" />
-        <source>Status</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="263" />
-        <source>Rating</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="264" />
-        <source>Source</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="265" />
-        <source>Stage</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="266" />
-        <source>Amount</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="267" />
-        <source>Probability</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="268" />
-        <source>Close date</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="269" />
-        <source>Kind</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="270" />
-        <source>Due date</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="271" />
-        <source>Starts</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="272" />
-        <source>Done</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="273" />
-        <source>Related to</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="274" />
-        <source>Contact</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="275" />
-        <source>Priority</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="276" />
-        <source>Due</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/models/record_list.py" line="277" />
-        <source>Type</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <location filename="../../ui/models/record_list.py" line="278" />
-        <source>Start date</source>
+        <source>Subject</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="279" />
-        <source>End date</source>
+        <source>Account</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="280" />
-        <source>Budget</source>
+        <source>Job title</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/models/record_list.py" line="281" />
+        <source>Industry</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="282" />
+        <source>Email</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="283" />
+        <source>Phone</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="284" />
+        <source>City</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="285" />
+        <source>Owner</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="286" />
+        <source>Updated</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="287" />
+        <source>Company</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="288" />
+        <source>Status</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="289" />
+        <source>Rating</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="290" />
+        <source>Source</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="291" />
+        <source>Stage</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="292" />
+        <source>Amount</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="293" />
+        <source>Probability</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="294" />
+        <source>Close date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="295" />
+        <source>Kind</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="296" />
+        <source>Due date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="297" />
+        <source>Starts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="298" />
+        <source>Done</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="299" />
+        <source>Related to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="300" />
+        <source>Contact</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="301" />
+        <source>Priority</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="302" />
+        <source>Due</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="303" />
+        <source>Type</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="304" />
+        <source>Start date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="305" />
+        <source>End date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="306" />
+        <source>Budget</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/record_list.py" line="307" />
         <source>Members</source>
         <translation type="unfinished" />
     </message>
@@ -1980,90 +1951,96 @@
 <context>
     <name>RecordListPage</name>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="133" />
+        <location filename="../../ui/pages/record_list.py" line="142" />
         <source>New %1</source>
         <extracomment>The number of records shown changed (for the window's status).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="138" />
+        <location filename="../../ui/pages/record_list.py" line="147" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="140" />
+        <location filename="../../ui/pages/record_list.py" line="149" />
         <source>Open the selected record (Enter)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="142" />
-        <location filename="../../ui/pages/record_list.py" line="260" />
-        <location filename="../../ui/pages/record_list.py" line="262" />
+        <location filename="../../ui/pages/record_list.py" line="151" />
+        <location filename="../../ui/pages/record_list.py" line="282" />
+        <location filename="../../ui/pages/record_list.py" line="284" />
         <source>Delete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="147" />
+        <location filename="../../ui/pages/record_list.py" line="156" />
         <source>Merge…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="149" />
+        <location filename="../../ui/pages/record_list.py" line="158" />
         <source>Merge the two selected records into one (select two rows)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="158" />
+        <location filename="../../ui/pages/record_list.py" line="167" />
         <source>Import…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="160" />
+        <location filename="../../ui/pages/record_list.py" line="169" />
         <source>Import records from a CSV, Excel or vCard file</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="164" />
+        <location filename="../../ui/pages/record_list.py" line="173" />
         <source>CSV (Excel, Google Sheets…)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="165" />
+        <location filename="../../ui/pages/record_list.py" line="174" />
         <source>Excel workbook (.xlsx)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="166" />
+        <location filename="../../ui/pages/record_list.py" line="175" />
         <source>vCard address book (.vcf)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="175" />
+        <location filename="../../ui/pages/record_list.py" line="184" />
         <source>Export</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="176" />
+        <location filename="../../ui/pages/record_list.py" line="185" />
         <source>Export this list, as filtered and sorted</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="198" />
+        <location filename="../../ui/pages/record_list.py" line="207" />
         <source>Columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="199" />
+        <location filename="../../ui/pages/record_list.py" line="208" />
         <source>Show custom fields as columns</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="261" />
+        <location filename="../../ui/pages/record_list.py" line="283" />
         <source>Delete “%1”? The deletion is synced to everyone.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="364" />
+        <location filename="../../ui/pages/record_list.py" line="421" />
+        <source>%n matching record(s)</source>
+        <translation>
+            <numerusform>%n matching record</numerusform><numerusform>%n matching records</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/pages/record_list.py" line="423" />
         <source>%n record(s)</source>
         <translation>
             <numerusform>%n record</numerusform>
@@ -2071,7 +2048,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages/record_list.py" line="368" />
+        <location filename="../../ui/pages/record_list.py" line="427" />
         <source>About %n record(s)</source>
         <translation>
             <numerusform>About %n record</numerusform>
@@ -2079,12 +2056,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="373" />
+        <location filename="../../ui/pages/record_list.py" line="432" />
         <source>Searching…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="373" />
+        <location filename="../../ui/pages/record_list.py" line="432" />
         <source>Loading…</source>
         <translation type="unfinished" />
     </message>
@@ -2119,17 +2096,17 @@
 <context>
     <name>ReminderToast</name>
     <message>
-        <location filename="../../ui/workspace.py" line="44" />
+        <location filename="../../ui/workspace.py" line="43" />
         <source>Reminder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/workspace.py" line="48" />
+        <location filename="../../ui/workspace.py" line="47" />
         <source>Open My day</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/workspace.py" line="50" />
+        <location filename="../../ui/workspace.py" line="49" />
         <source>Dismiss</source>
         <translation type="unfinished" />
     </message>
@@ -2172,17 +2149,22 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="287" />
+        <location filename="../../ui/sales/pipeline.py" line="288" />
         <source>Show more</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="312" />
-        <source>No amounts</source>
+        <location filename="../../ui/sales/pipeline.py" line="315" />
+        <source>Weighted: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/sales/pipeline.py" line="316" />
+        <source>No amounts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/sales/pipeline.py" line="320" />
         <source>Show more (%1 of %2 shown)</source>
         <translation type="unfinished" />
     </message>
@@ -2240,19 +2222,25 @@
         <location filename="../../ui/status_bar.py" line="186" />
         <source>Removed from this computer: %n record(s) you no longer have access to (reassigned or no longer shared).</source>
         <translation>
-            <numerusform>Removed from this computer: %n record you no longer have access to (reassigned or no longer shared).</numerusform><numerusform>Removed from this computer: %n records you no longer have access to (reassigned or no longer shared).</numerusform></translation>
+            <numerusform>Removed from this computer: %n record you no longer have access to (reassigned or no longer shared).</numerusform>
+            <numerusform>Removed from this computer: %n records you no longer have access to (reassigned or no longer shared).</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/status_bar.py" line="189" />
         <source>Your unsynced changes to %n of them are kept in Conflicts.</source>
         <translation>
-            <numerusform>Your unsynced changes to %n of them are kept in Conflicts.</numerusform><numerusform>Your unsynced changes to %n of them are kept in Conflicts.</numerusform></translation>
+            <numerusform>Your unsynced changes to %n of them are kept in Conflicts.</numerusform>
+            <numerusform>Your unsynced changes to %n of them are kept in Conflicts.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/status_bar.py" line="192" />
         <source>Moved to Conflicts: %n record(s) the server no longer has.</source>
         <translation>
-            <numerusform>Moved to Conflicts: %n record the server no longer has.</numerusform><numerusform>Moved to Conflicts: %n records the server no longer has.</numerusform></translation>
+            <numerusform>Moved to Conflicts: %n record the server no longer has.</numerusform>
+            <numerusform>Moved to Conflicts: %n records the server no longer has.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/status_bar.py" line="226" />
@@ -2345,7 +2333,7 @@
 <context>
     <name>Workspace</name>
     <message numerus="yes">
-        <location filename="../../ui/workspace.py" line="168" />
+        <location filename="../../ui/workspace.py" line="167" />
         <source>%n reminder(s)</source>
         <translation>
             <numerusform>%n reminder</numerusform>
@@ -2423,69 +2411,69 @@
 <context>
     <name>widget</name>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="71" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="72" />
         <source>Reading the file…</source>
         <extracomment>Rows shown in the problem and duplicate tables (the counts are always exact). Rows scanned for the mapping step's example values.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="72" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="73" />
         <source>Checking rows…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="73" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="74" />
         <source>Looking for duplicates…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="74" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="75" />
         <source>Importing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_wizard.py" line="75" />
+        <location filename="../../ui/dialogs/import_wizard.py" line="76" />
         <source>Saving…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="55" />
+        <location filename="../../ui/pages/record_list.py" line="61" />
         <source>Search contacts by name, email, phone or city</source>
         <extracomment>Default column widths (no resize-to-contents over a million rows).</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="56" />
+        <location filename="../../ui/pages/record_list.py" line="62" />
         <source>Search accounts by name, email, phone or city</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="57" />
+        <location filename="../../ui/pages/record_list.py" line="63" />
         <source>Search leads by name, company, email, phone or city</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="58" />
+        <location filename="../../ui/pages/record_list.py" line="64" />
         <source>Search opportunities by name or next step</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="59" />
+        <location filename="../../ui/pages/record_list.py" line="65" />
         <source>Search activities by subject</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="60" />
+        <location filename="../../ui/pages/record_list.py" line="66" />
         <source>Search cases by subject</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="61" />
+        <location filename="../../ui/pages/record_list.py" line="67" />
         <source>Search campaigns by name</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/record_list.py" line="63" />
+        <location filename="../../ui/pages/record_list.py" line="69" />
         <source>Search</source>
         <translation type="unfinished" />
     </message>

@@ -51,6 +51,11 @@ def test_opportunity_follows_its_stage(client: TestClient, alice: Account) -> No
     won = client.patch(f"{API}/opportunities/{opp['id']}", json={"stage": "Closed Won", "close_reason": "Price"},
                        headers=alice.headers).json()
     assert won["status"] == "Won" and won["probability"] == 100
+    # Marking an open opportunity won moves it to the won stage (status and stage agree).
+    other = create(client, alice, "opportunities", name="Other", stage="Proposal")
+    marked = client.patch(f"{API}/opportunities/{other['id']}", json={"status": "Won"},
+                          headers=alice.headers).json()
+    assert (marked["stage"], marked["status"], marked["probability"]) == ("Closed Won", "Won", 100)
     # A probability set in the same edit as the stage wins over the stage's.
     moved = client.patch(f"{API}/opportunities/{opp['id']}", json={"stage": "Proposal", "probability": 35},
                          headers=alice.headers).json()

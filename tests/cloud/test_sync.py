@@ -319,6 +319,28 @@ def test_reassignment_is_announced_in_the_feed(client: TestClient, alice: Accoun
     assert [r.id for r in pull(client, bob).records if r.id == rid] == [rid]  # and Bob now has it
 
 
+def test_pull_page_ends_at_a_size_in_bytes(client: TestClient, alice: Account) -> None:
+    """Long notes cannot make one answer enormous: the page ends past PULL_PAGE_BYTES."""
+    from crm_cloud.records.service import PULL_PAGE_BYTES
+
+    note = "n" * 900_000
+    ids = [new_id() for _ in range(12)]
+    for rid in ids:
+        push(client, alice, change("create", "contact", rid, first_name="Long", notes=note))
+    first = pull(client, alice, limit=100)
+    assert first.has_more and 1 <= len(first.records) < len(ids)
+    assert sum(len(r.data["notes"] or "") for r in first.records[:-1]) <= PULL_PAGE_BYTES
+    seen = [r.id for r in first.records]
+    cursor = first.cursor
+    while True:
+        page = pull(client, alice, cursor=cursor, limit=100)
+        seen += [r.id for r in page.records]
+        cursor = page.cursor
+        if not page.has_more:
+            break
+    assert seen == ids
+
+
 def test_history_purge_sets_a_horizon_that_old_cursors_are_told_about(
         client: TestClient, settings: Settings, alice: Account, bob: Account) -> None:
     keep, dupe, gone, moved = new_id(), new_id(), new_id(), new_id()

@@ -66,3 +66,40 @@ def test_lookups_use_indexes(context: AppContext) -> None:
 
 def test_name_key() -> None:
     assert name_key("  Jürgen   MÜLLER-Lüdenscheid ") == "jurgen muller ludenscheid"
+
+
+def test_accent_only_differences_are_the_same_name(context: AppContext) -> None:
+    muller = context.records.create("contact", {"first_name": "Hans", "last_name": "Müller"})
+    jose = context.records.create("contact", {"first_name": "José", "last_name": "García"})
+    zoe = context.records.create("contact", {"first_name": "Zoë", "last_name": "O'Brien-Smith"})
+    for typed, expected in ((("Hans", "Muller"), muller), (("Jose", "Garcia"), jose), (("JOSÉ", "GARCIA"), jose),
+                            (("Zoe", "O Brien Smith"), zoe)):
+        found = context.duplicates.find("contact", {"first_name": typed[0], "last_name": typed[1]})
+        assert [(m.record_id, m.reasons[0]) for m in found] == [(expected, "same name")], typed
+    # The other way round, and a typo on top of the accent: fuzzy.
+    plain = context.records.create("contact", {"first_name": "Rene", "last_name": "Descartes"})
+    found = context.duplicates.find("contact", {"first_name": "René", "last_name": "Descarte"})
+    assert [m.record_id for m in found] == [plain]
+    assert found[0].reasons[0].startswith("similar name")
+    cafe = context.records.create("account", {"name": "Café Crème"})
+    assert context.duplicates.find("account", {"name": "cafe creme"})[0].record_id == cafe
+
+
+def test_name_key_lookups_use_the_expression_index(context: AppContext) -> None:
+    with context.db.session() as session:
+        conn = session.connection()
+        for table in ("contacts", "accounts", "leads"):
+            for where in ("crm_name_key(sort_key) IN (?, ?)",
+                          "crm_name_key(sort_key) >= ? AND crm_name_key(sort_key) < ?"):
+                plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE deleted = 0 AND {where}", ("a", "b")))
+                assert f"ix_{table}_name_key" in plan, plan
+
+
+def test_name_key_is_the_same_in_sql() -> None:
+    from crm_desktop.store.name_keys import sql_name_key
+
+    for text in ("Straße", "ＡＢＣ Ltd.", "张伟", "Ørsted A/S", "  a\tb  "):
+        assert sql_name_key(text) == name_key(text)
+    assert name_key("Straße") == "strasse" and name_key("ＡＢＣ Ltd.") == "abc ltd"
+    assert sql_name_key(None) is None

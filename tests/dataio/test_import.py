@@ -268,3 +268,21 @@ def test_problem_rows_are_saved_whole(context: AppContext, tmp_path: Path) -> No
     assert rows[0] == ["Line", "Problem", "First Name", "Email"]
     assert rows[1][:4] == ["3", rows[1][1], "Bob", "bad"] and "not a valid email" in rows[1][1]
     assert rows[2][0] == "4" and rows[2][2:] == ["Cid", "c@x.com", "stray"]  # the ragged row, whole
+
+
+def test_big_files_get_the_fuzzy_name_check(context: AppContext, tmp_path: Path) -> None:
+    # Over 5,000 rows the check used to be skipped: blocks make it scale.
+    ann = context.records.create("contact", {"first_name": "Annabelle", "last_name": "Müller"})
+    jon = context.records.create("contact", {"first_name": "Jonathan", "last_name": "Smithers"})
+    lines = ["First Name,Last Name"]
+    lines += [f"Person{i},Family{i % 300}" for i in range(6000)]
+    lines += ["Annabele,Muller", "Jonathon,Smithers", "Completely,Different"]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = context.imports.read(path)
+    preview = context.imports.preview(table, ImportOptions("contact", {0: "first_name", 1: "last_name"}))
+    by_line = {d.line: d for d in preview.duplicates}
+    assert set(by_line) == {6002, 6003}
+    assert [m.record_id for m in by_line[6002].matches] == [ann]
+    assert [m.record_id for m in by_line[6003].matches] == [jon]
+    assert all(m.reasons[0].startswith("similar name") for d in by_line.values() for m in d.matches)

@@ -213,12 +213,62 @@ def test_closed_columns_show_the_latest_first(context: AppContext) -> None:
 
 
 def test_leads_behind_a_source_figure(context: AppContext) -> None:
+    # The figure opens the lead list filtered by status New and the source ("" = none).
+    from crm_desktop.services.list_filters import FieldFilter, FilterOp
+    from crm_desktop.services.lists import ListSpec
+
     context.records.create("lead", {"last_name": "Bo", "source": "Web"})
     context.records.create("lead", {"first_name": "Al", "last_name": "Ma", "source": "Web"})
     context.records.create("lead", {"company": "NoSource Ltd"})
     context.records.create("lead", {"last_name": "Old", "source": "Web", "status": "Contacted"})
-    total, rows = context.dashboard.leads("Web")
-    assert total == 2 and [r.name for r in rows] == ["Al Ma", "Bo"]
-    total, rows = context.dashboard.leads("")
-    assert total == 1 and rows[0].name == "NoSource Ltd"
-    assert context.dashboard.leads("Web", limit=1)[0] == 2
+
+    def names(source: str) -> list[str]:
+        spec = ListSpec("lead", filters=(FieldFilter("status", FilterOp.IS, ("New",)),
+                                         FieldFilter("source", FilterOp.IS, (source,))))
+        ids = context.lists.all_ids(spec)
+        rows = context.lists.rows("lead", ids)
+        return [rows[rid][2] for rid in ids]
+
+    assert names("Web") == ["Al Ma", "Bo"]
+    assert names("") == ["NoSource Ltd"]
+
+
+def test_weighted_totals_per_currency(context: AppContext) -> None:
+    pull_stages(context)  # Proposal: 60 %
+    opp(context, "A", "Proposal", "100.10")
+    opp(context, "B", "Proposal", "0.25")
+    opp(context, "C", "Proposal", "50", "USD")
+    context.records.create("opportunity", {"name": "D", "stage": "Proposal", "amount": "1000", "currency": "EUR",
+                                           "probability": 5})
+    _stages, columns = context.pipeline.board(BoardFilter())
+    proposal = {c.stage: c for c in columns}["Proposal"].totals
+    assert proposal.amounts == {"EUR": Decimal("1100.35"), "USD": Decimal("50.00")}
+    # 100.10 x 60 % + 0.25 x 60 % + 1000 x 5 % = 60.06 + 0.15 + 50.00; never across currencies.
+    assert proposal.weighted == {"EUR": Decimal("110.21"), "USD": Decimal("30.00")}
+    assert context.pipeline.column("Proposal", BoardFilter()).totals.weighted == proposal.weighted
+    dashboard = context.dashboard.load(None, datetime(2026, 11, 25, 12, tzinfo=UTC))
+    assert {v.stage: v.totals.weighted for v in dashboard.pipeline}["Proposal"] == proposal.weighted
+
+
+def test_marking_won_or_lost_follows_the_pipeline(context: AppContext) -> None:
+    from crm_protocol.records import ValidationFailed
+
+    pull_stages(context)
+    deal = opp(context, "Deal", "Proposal", "10")
+    context.records.update("opportunity", deal, {"status": "Won"})
+    won = context.records.get("opportunity", deal).data
+    assert (won["stage"], won["status"], won["probability"]) == ("Closed won", "Won", 100)
+    created = context.records.create("opportunity", {"name": "Lost one", "status": "Lost"})
+    lost = context.records.get("opportunity", created).data
+    assert (lost["stage"], lost["status"]) == ("Closed lost", "Lost")
+
+    # A pipeline with no lost stage: a clear refusal, not a lost deal in an open stage.
+    with context.db.session() as session:
+        session.connection().exec_driver_sql("UPDATE pipeline_stages SET deleted = 1 WHERE outcome = 'lost'")
+    other = opp(context, "Other", "Proposal", "10")
+    with pytest.raises(ValidationFailed) as failed:
+        context.records.update("opportunity", other, {"status": "Lost"})
+    assert [(e.field, e.message) for e in failed.value.errors] == [
+        ("status", "The pipeline has no lost stage, so the opportunity cannot be marked Lost. An administrator "
+                   "can add one; until then it stays open.")]
+    assert context.records.get("opportunity", other).data["status"] == "Open"

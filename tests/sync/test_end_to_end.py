@@ -202,3 +202,15 @@ def test_malformed_server_answer_changes_nothing(cloud, make_profile, content_ty
     assert a.replica.cursor() == cursor_before
     assert contact_count(a) == 0
     assert a.context.db.integrity_ok()
+
+
+def test_owner_names_refresh_lists_when_the_user_directory_changes(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    """The user directory arrives after the records: lists showing owners must hear of it."""
+    a = make_profile("alice")
+    a.records.create("contact", {"first_name": "Ann"})
+    events = []
+    first = a.engine.run(on_changed=events.append)
+    assert "contact" in first.changed and any("account" in e.record_types for e in events)
+    events.clear()
+    second = a.engine.run(on_changed=events.append)
+    assert not second.changed and events == []  # nothing new: no needless refresh

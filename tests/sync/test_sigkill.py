@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 
 from crm_cloud.admin import create_user
 from crm_desktop.store.db import DB_FILENAME
+from crm_desktop.store.search_index import register_functions
 
 KILLS = int(os.environ.get("CRM_SIGKILL_ROUNDS", "50"))
 
@@ -55,6 +56,7 @@ def test_sigkill_at_random_moments_never_damages_the_store(cloud, tmp_path: Path
         process.wait()
         process.stdout.close()
         with sqlite3.connect(profile / DB_FILENAME) as connection:
+            register_functions(connection)  # indexes on crm_name_key(...) need it to be checked
             assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"after kill {round_}"
     final = worker(profile, cloud, user_id, "--final")
     assert final.wait(timeout=120) == 0, (tmp_path / "worker.log").read_text()[-3000:]
@@ -63,6 +65,7 @@ def test_sigkill_at_random_moments_never_damages_the_store(cloud, tmp_path: Path
 
     journal = [line.split() for line in (profile / "journal.txt").read_text().splitlines() if line.strip()]
     with sqlite3.connect(profile / DB_FILENAME) as connection:
+        register_functions(connection)
         local = dict(connection.execute("SELECT id, first_name FROM contacts WHERE deleted = 0").fetchall())
         assert connection.execute("SELECT count(*) FROM pending_changes").fetchone()[0] == 0
     engine = create_engine(cloud.database_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -68,3 +69,18 @@ def test_english_plurals_come_from_our_translation(qtbot: Any) -> None:
     finally:
         for translator in installed:
             app.removeTranslator(translator)
+
+
+def test_the_bare_c_locale_is_replaced_for_numbers_and_dates(qtbot: Any) -> None:
+    from ui.format import money
+
+    previous = QLocale()
+    try:
+        QLocale.setDefault(QLocale.c())
+        assert ui_app.use_sensible_locale().language() == QLocale.Language.English
+        assert money(Decimal("916800"), "EUR") == "916,800.00 EUR"
+        german = QLocale(QLocale.Language.German, QLocale.Country.Germany)
+        QLocale.setDefault(german)
+        assert ui_app.use_sensible_locale() == german  # a real locale is kept
+    finally:
+        QLocale.setDefault(previous)

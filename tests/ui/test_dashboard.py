@@ -7,11 +7,12 @@ from typing import Any
 
 from crm_desktop.context import AppContext
 from crm_desktop.services.dashboard import Dashboard
+from crm_desktop.services.list_filters import FieldFilter, FilterOp
 from tests.services.helpers import pull_stages
-from ui.dashboard.page import DashboardPage
+from ui.dashboard.page import ClickRow, DashboardPage
 from ui.events import DataBus
 from ui.main_window import MainWindow
-from ui.navigation import CASE_QUEUE, MY_DAY, PIPELINE
+from ui.navigation import CASE_QUEUE, LEADS, MY_DAY, OPPORTUNITIES, PIPELINE
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -61,13 +62,23 @@ def test_window_routes_dashboard_clicks_and_shows_reminders(qtbot: Any, context:
     assert window.stack.currentIndex() == PIPELINE
     workspace.open_target("my_day", {})
     assert window.stack.currentIndex() == MY_DAY
-    workspace.open_target("leads", {"source": "Web", "status": "New"})
-    leads = workspace.leads_dialog
-    assert leads is not None
-    qtbot.waitUntil(lambda: leads.view.topLevelItemCount() == 1)
-    with qtbot.waitSignal(leads.openRecord):
-        leads.view.itemActivated.emit(leads.view.topLevelItem(0), 0)
-    leads.reject()
+    # "New leads by source" opens the lead list itself, filtered (removable chips).
+    qtbot.waitUntil(lambda: "leads" in workspace.dashboard.tiles)
+    web = page_row(workspace.dashboard, "leads", "Web")
+    workspace.open_target(*web.target)
+    assert window.stack.currentIndex() == LEADS
+    lead_page = window.record_pages[LEADS]
+    assert set(lead_page.filter_bar.chips) == {"status", "source"}
+    qtbot.waitUntil(lambda: not lead_page.model.loading and lead_page.model.rowCount() == 1)
+    assert lead_page.count_label.text().startswith("1 matching record")
+    lead_page.filter_bar.chips["source"].click()
+    qtbot.waitUntil(lambda: not lead_page.model.loading and list(lead_page.model.filters) == [
+        FieldFilter("status", FilterOp.IS, ("New",))])
+    # The won figure opens the opportunity list: won, closed this month.
+    won = window.workspace.dashboard.tiles["won"].rows[0]
+    workspace.open_target(*won.target)
+    assert window.stack.currentIndex() == OPPORTUNITIES
+    assert [f.field for f in window.record_pages[OPPORTUNITIES].model.filters] == ["status", "close_date"]
     # A due reminder shows in the window (no system tray offscreen) and opens My day.
     start = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     context.records.create("activity", {"kind": "Call", "subject": "Call Ada", "start_at": start})
@@ -81,3 +92,7 @@ def test_window_routes_dashboard_clicks_and_shows_reminders(qtbot: Any, context:
     record = workspace.open_record("case", workspace.case_queue.model.rows[0].id)
     qtbot.waitUntil(lambda: record.title.text() == "Late")
     record.reject()
+
+
+def page_row(page: DashboardPage, tile: str, label: str) -> ClickRow:
+    return next(r for r in page.tiles[tile].rows if r.label.text() == label)

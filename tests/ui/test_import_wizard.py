@@ -371,3 +371,25 @@ def test_save_and_merge_from_a_duplicate_warning(qtbot: Any, context: AppContext
     kept = context.records.get("contact", ann)
     assert kept.data["phone_e164"] == "+14155550132"
     assert context.records.get("contact", new_id).id == ann
+
+
+def test_wizard_maps_custom_fields_and_reports_bad_values(
+    qtbot: Any, context: AppContext, bus: DataBus, tmp_path: Path
+) -> None:
+    from tests.services.helpers import pulled
+
+    pulled(context, "custom_field", {"record_type": "contact", "name": "tier", "label": "Tier", "kind": "choice",
+                                     "choices": "Gold\nSilver", "active": True})
+    path = tmp_path / "people.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["First Name", "Last Name", "Tier"], ["Ann", "Lee", "Gold"],
+                                      ["Bob", "Stone", "Bronze"]])
+    wizard = wizard_for(qtbot, context, bus, path)
+    wizard.next()
+    assert wizard.mapping_page.mapping() == {0: "first_name", 1: "last_name", 2: "custom.tier"}
+    assert wizard.mapping_page.combos[2].currentText() == "Tier"
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.preview is not None)
+    preview = wizard.preview
+    assert preview is not None and preview.good_count == 1
+    assert [(p.line, p.message) for p in preview.problems] == [(3, "Tier must be one of Gold, Silver")]

@@ -70,6 +70,22 @@ def test_rows_load_lazily_in_pages(
     qtmodeltester.check(model)
 
 
+def test_a_complete_search_list_loads_its_rows_in_pages(
+    qtbot: Any, qtmodeltester: Any, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(record_list, "PAGE_SIZE", 4)
+    add_contacts(context, [(f"Person{i:02d}", "Test") for i in range(11)])
+    model = RecordListModel(context, "contact")
+    with qtbot.waitSignal(model.loaded):
+        model.set_search("test")
+    # Every matching rid came at once (a short list), their rows only for the first page.
+    assert model.rowCount() == 11 and model._complete  # noqa: SLF001 - white-box check
+    assert model.index(3, 0).data() == "Person03 Test"
+    assert model.index(9, 0).data() == PLACEHOLDER
+    qtbot.waitUntil(lambda: model.index(9, 0).data() == "Person09 Test")
+    qtmodeltester.check(model)
+
+
 def test_sorting_only_by_indexed_columns(qtbot: Any, context: AppContext) -> None:
     ids = add_contacts(context, [("Bea", "B"), ("Al", "A"), ("Cy", "C")])
     context.records.update("contact", ids[0], {"email": "z@example.com"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 from crm_desktop.context import AppContext
 from ui.dialogs.record_form import RecordFormDialog, RecordPicker, local_text, utc_text
 from ui.events import DataBus
+from ui.format import day, moment, money
 from ui.main_window import MainWindow
 from ui.models.record_list import RecordListModel
 from ui.navigation import ACTIVITIES, CASES, LEADS, OPPORTUNITIES, RECORD_PAGES
@@ -50,15 +52,16 @@ def test_list_models_pass_the_model_tester(
     row = [model.index(0, c).data() for c in range(model.columnCount())]
     expected = {
         "lead": ["Initech", "Initech", "Contacted", "Warm"],
-        "opportunity": ["Acme rollout", "Acme", "Prospecting", "250.00 USD", "40 %"],
+        # Money and dates in the user's format (ui/format.py), as the board shows them.
+        "opportunity": ["Acme rollout", "Acme", "Prospecting", money(Decimal("250"), "USD"), "40 %"],
         "activity": ["Call Ann", "Call"],
         "case": ["Printer on fire", "Acme", "Ann Lee", "High", "New"],
-        "campaign": ["Expo", "", "Planned", "2026-04-01", "", "1500.00 EUR", 2],
+        "campaign": ["Expo", "", "Planned", day("2026-04-01"), "", money(Decimal("1500"), "EUR"), 2],
     }[record_type]
     assert row[:len(expected)] == expected
     if record_type == "activity":
         assert "Ann Lee" in row  # the linked record's title
-        assert row[3] == datetime(2026, 12, 1, 9, tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+        assert row[3] == moment(datetime(2026, 12, 1, 9, tzinfo=UTC))
 
 
 def test_search_finds_new_types(qtbot: Any, context: AppContext) -> None:

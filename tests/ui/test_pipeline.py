@@ -143,3 +143,47 @@ def test_card_menu_moves_without_dragging(qtbot: Any, context: AppContext, bus: 
     with qtbot.waitSignal(page.moved):
         targets["Qualification"].trigger()
     assert context.records.get("opportunity", deal).data["stage"] == "Qualification"
+
+
+def test_weighted_totals_on_the_board_and_the_dashboard(qtbot: Any, context: AppContext, bus: DataBus) -> None:
+    from datetime import UTC, datetime
+
+    from ui.dashboard.page import DashboardPage
+
+    pull_stages(context)  # Proposal 60 %, Qualification 25 %
+    opp(context, "Rocket", "Proposal", "1000", "EUR")
+    opp(context, "Probe", "Qualification", "200", "EUR")
+    opp(context, "Sat", "Proposal", "10", "USD")
+    page = board(qtbot, context, bus)
+    proposal = page.columns["Proposal"].totals.text()
+    assert "Weighted:" in proposal and "600.00" in proposal and "6.00" in proposal
+    assert "Weighted" not in page.columns["Closed won"].totals.text()
+    assert "weighted" in page.summary.text() and "650.00" in page.summary.text()
+
+    dashboard = DashboardPage(context, bus, clock=lambda: datetime(2026, 11, 25, 12, tzinfo=UTC))
+    qtbot.addWidget(dashboard)
+    qtbot.waitUntil(lambda: "pipeline" in dashboard.tiles)
+    rows = dashboard.tiles["pipeline"].rows
+    weighted = next(r for r in rows if r.label.text() == "Weighted pipeline")
+    assert "650.00" in weighted.figure.text() and "6.00" in weighted.figure.text()
+    assert "600.00" in next(r for r in rows if r.label.text().startswith("Proposal")).toolTip()
+
+
+def test_marking_lost_without_a_lost_stage_is_refused_in_the_form(
+    qtbot: Any, context: AppContext, bus: DataBus
+) -> None:
+    from ui.dialogs.record_form import RecordFormDialog
+
+    pull_stages(context)
+    with context.db.session() as session:
+        session.connection().exec_driver_sql("UPDATE pipeline_stages SET deleted = 1 WHERE outcome = 'lost'")
+    deal = opp(context, "Rocket", "Proposal")
+    form = RecordFormDialog(context, bus, "opportunity", deal)
+    qtbot.addWidget(form)
+    qtbot.waitUntil(lambda: not form.busy)
+    status = form.editor("status")
+    status.setCurrentIndex(status.findData("Lost"))
+    form.save()
+    qtbot.waitUntil(lambda: form.error_text("status") != "")
+    assert form.error_text("status").startswith("The pipeline has no lost stage")
+    assert context.records.get("opportunity", deal).data["status"] == "Open"

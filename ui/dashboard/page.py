@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.services.dashboard import Dashboard
+from crm_desktop.services.list_filters import FieldFilter, FilterOp
 from crm_desktop.services.records import DataChanged
 from ui import format as fmt
 from ui.events import DataBus
@@ -38,7 +40,8 @@ from ui.tasks import run_async
 log = logging.getLogger("crm.ui.dashboard")
 
 #: Where a click leads: (target, parameters).  Targets: "pipeline" (params:
-#: close_from, close_to), "cases" (priority, overdue), "my_day", "leads" (source).
+#: stage), "cases" (priority, overdue), "my_day", "list" (record_type and the
+#: list's field filters: the record list page opens filtered).
 Target = tuple[str, dict[str, Any]]
 #: Seconds after which a page shown again reloads even with no data change.
 REFRESH_AFTER_S = 60
@@ -237,10 +240,19 @@ class DashboardPage(QWidget):
     def _pipeline_tile(self, data: Dashboard) -> Tile:
         tile = Tile(self.tr("Open pipeline by stage"), self._grid_host)
         largest = max((v.totals.count for v in data.pipeline), default=0)
+        weighted: dict[str, Decimal] = {}
         for value in data.pipeline:
             figure = fmt.money_totals(value.totals.amounts) or "—"
-            tile.row(f"{value.stage}  ({value.totals.count})", figure, ("pipeline", {"stage": value.stage}),
-                     bar=(value.totals.count, largest))
+            row = tile.row(f"{value.stage}  ({value.totals.count})", figure, ("pipeline", {"stage": value.stage}),
+                           bar=(value.totals.count, largest))
+            if value.totals.weighted:
+                row.setToolTip(self.tr("Weighted (amount × probability): %1").replace(
+                    "%1", fmt.money_totals(value.totals.weighted)))
+            for currency, amount in value.totals.weighted.items():
+                weighted[currency] = weighted.get(currency, Decimal(0)) + amount
+        if weighted:
+            # The expected value of the open pipeline, per currency, next to the stage totals.
+            tile.row(self.tr("Weighted pipeline"), fmt.money_totals(weighted), ("pipeline", {}))
         if not data.pipeline:
             tile.note(self.tr("No pipeline stages yet: they arrive with the first sync."))
         return tile
@@ -250,8 +262,10 @@ class DashboardPage(QWidget):
         for label, totals, start in ((self.tr("This month"), data.won_month, data.month_start),
                                      (self.tr("This quarter"), data.won_quarter, data.quarter_start)):
             text = fmt.money_totals(totals.amounts) or "0"
+            filters = (FieldFilter("status", FilterOp.IS, ("Won",)),
+                       FieldFilter("close_date", FilterOp.BETWEEN, (start.isoformat(), data.today.isoformat())))
             tile.row(self.tr("%1: %n deal(s)", "", totals.count).replace("%1", label), text,
-                     ("pipeline", {"close_from": start, "close_to": data.today, "outcome": "won"}))
+                     ("list", {"record_type": "opportunity", "filters": filters}))
         return tile
 
     def _cases_tile(self, data: Dashboard) -> Tile:
@@ -276,7 +290,8 @@ class DashboardPage(QWidget):
         largest = max((n for _s, n in data.new_leads_by_source), default=0)
         for source, count in data.new_leads_by_source:
             label = QCoreApplication.translate("Choices", source) if source else self.tr("(no source)")
-            tile.row(label, str(count), ("leads", {"source": source, "status": "New"}), bar=(count, largest))
+            filters = (FieldFilter("status", FilterOp.IS, ("New",)), FieldFilter("source", FilterOp.IS, (source,)))
+            tile.row(label, str(count), ("list", {"record_type": "lead", "filters": filters}), bar=(count, largest))
         if not data.new_leads_by_source:
             tile.note(self.tr("No new leads."))
         return tile

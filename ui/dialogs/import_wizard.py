@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.context import AppContext
-from crm_desktop.dataio.mapping import guess_mapping, targets
+from crm_desktop.dataio.mapping import CUSTOM_PREFIX, guess_mapping, targets
 from crm_desktop.dataio.progress import Cancelled, Progress, ProgressSnapshot
 from crm_desktop.dataio.readers import ENCODINGS, Table
 from crm_desktop.errors import KnownError
@@ -48,6 +48,7 @@ from crm_desktop.services.imports import (
     ImportResult,
 )
 from crm_desktop.store.schema import spec_for
+from crm_protocol.custom import CustomFieldDef
 from crm_protocol.records import FieldKind
 from ui.dialogs import messages
 from ui.dialogs.progress import ProgressPoller, show_on
@@ -224,7 +225,8 @@ class FilePage(_TaskPage):
         emit(self.completeChanged)
 
     def isComplete(self) -> bool:
-        return self.wiz.table is not None and self._loaded_key == self._key() and not self.busy
+        return (self.wiz.table is not None and self._loaded_key == self._key() and not self.busy
+                and self.wiz.custom_fields is not None)
 
 
 class MappingPage(QWizardPage):
@@ -263,7 +265,8 @@ class MappingPage(QWizardPage):
         table = self.wiz.table
         assert table is not None
         spec = spec_for(self.wiz.record_type)
-        guessed = guess_mapping(spec, table.headers)
+        custom = self.wiz.custom_fields or []
+        guessed = guess_mapping(spec, table.headers, custom)
         self.table.setRowCount(len(table.headers))
         self.combos = []
         for column, header in enumerate(table.headers):
@@ -281,8 +284,10 @@ class MappingPage(QWizardPage):
             combo = QComboBox(self.table)
             combo.setObjectName(f"target_{column}")
             combo.addItem(self.tr("— Ignore —"), None)
-            for target in targets(spec):
-                combo.addItem(self._label(target.label), target.key)
+            for target in targets(spec, custom):
+                # Custom field labels are the administrator's own words: shown as they are.
+                shown = target.label if target.key.startswith(CUSTOM_PREFIX) else self._label(target.label)
+                combo.addItem(shown, target.key)
             combo.setCurrentIndex(max(0, combo.findData(guessed.get(column))))
             combo.currentIndexChanged.connect(lambda _i: self._changed())
             self.table.setCellWidget(column, 2, combo)
@@ -466,8 +471,6 @@ class PreviewPage(_TaskPage):
         for fname, names in preview.to_create.items():
             ref = spec_for(str(spec_for(preview.record_type).field_map[fname].ref_type)).label_plural.lower()
             lines.append(self.tr("%n new %1 will be created by name.", "", len(names)).replace("%1", ref))
-        if not preview.fuzzy_checked:
-            lines.append(self.tr("(Large file: duplicates are checked by email, phone and exact name.)"))
         self.summary.setText(" ".join(lines))
         self.good_only.setText(self.tr("Import only the good rows (%1 %2)").replace(
             "%1", f"{preview.good_count:,}").replace("%2", label))
@@ -656,6 +659,8 @@ class ImportWizard(QWizard):
         self.table: Table | None = None
         self.preview: ImportPreview | None = None
         self.close_when_done = False
+        #: The type's custom fields (mapping targets), loaded by the worker; None until then.
+        self.custom_fields: list[CustomFieldDef] | None = None
         spec = spec_for(record_type)
         self.setWindowTitle(self.tr("Import %1").replace("%1", spec.label_plural.lower()))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -669,6 +674,12 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Close"))
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Import"))
         self.preview_page.setCommitPage(True)
+        run_async(context.worker, context.records.custom_fields, record_type,
+                  on_done=self._custom_fields_loaded, context=self)
+
+    def _custom_fields_loaded(self, fields: list[CustomFieldDef]) -> None:
+        self.custom_fields = fields
+        emit(self.file_page.completeChanged)
 
     def set_path(self, path: str) -> None:
         self.file_page.path.setText(path)

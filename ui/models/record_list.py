@@ -19,12 +19,14 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
 from crm_desktop.context import AppContext
+from crm_desktop.services.list_filters import FieldFilter
 from crm_desktop.services.lists import (
     TABLES,
     FirstPage,
@@ -32,9 +34,14 @@ from crm_desktop.services.lists import (
     ListSpec,
     Row,
     columns,
+    date_columns,
+    money_columns,
     sortable,
     time_columns,
 )
+from ui.format import day as format_day
+from ui.format import moment
+from ui.format import money as format_money
 from ui.qt_compat import emit
 from ui.tasks import run_async
 
@@ -51,7 +58,9 @@ def _first_load(
     lists: ListService, spec: ListSpec, custom: tuple[str, ...] = ()
 ) -> tuple[FirstPage, dict[int, Row]]:
     page = lists.first_page(spec, PAGE_SIZE)
-    return page, lists.rows(spec.record_type, page.ids, custom)
+    # Display rows of the first page only: a search matching a few thousand
+    # records returns all their rids at once, and the rest load as scrolled to.
+    return page, lists.rows(spec.record_type, page.ids[:PAGE_SIZE], custom)
 
 
 def format_time(value: Any) -> str:
@@ -63,7 +72,7 @@ def format_time(value: Any) -> str:
         return str(value)
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment(stamp)  # the user's date format, local time
 
 
 class RecordListModel(QAbstractTableModel):
@@ -87,7 +96,10 @@ class RecordListModel(QAbstractTableModel):
         self._custom_labels: dict[str, str] = {}
         self._sortable = sortable(record_type)
         self._time_columns = [i for i, key in enumerate(self._keys) if key in time_columns(record_type)]
-        self._spec = ListSpec(record_type, sort=TABLES[record_type].default_sort)
+        self._date_columns = [i for i, key in enumerate(self._keys) if key in date_columns(record_type)]
+        self._money_columns = [i for i, key in enumerate(self._keys) if key in money_columns(record_type)]
+        table = TABLES[record_type]
+        self._spec = ListSpec(record_type, sort=table.default_sort, descending=table.default_descending)
         self._generation = 0
         self._count = 0
         self._exact = True
@@ -138,6 +150,17 @@ class RecordListModel(QAbstractTableModel):
             self._spec = replace(self._spec, search=text)
             self.reload()
 
+    @property
+    def filters(self) -> tuple[FieldFilter, ...]:
+        return self._spec.filters
+
+    def set_filters(self, filters: tuple[FieldFilter, ...], *, reload: bool = True) -> None:
+        """Show only the rows passing every filter (``services/list_filters.py``)."""
+        if filters != self._spec.filters:
+            self._spec = replace(self._spec, filters=filters)
+            if reload:
+                self.reload()
+
     def set_account_filter(self, account_id: str | None) -> None:
         self._spec = replace(self._spec, account_id=account_id)
         self.reload()
@@ -185,6 +208,8 @@ class RecordListModel(QAbstractTableModel):
             future.cancel()  # queued work of an older list is no longer wanted
         self._futures = []
         self._set_loading(True)
+        # "Me" in an owner filter is whoever is signed in now.
+        self._spec = replace(self._spec, me=self._context.settings.user_id or None)
         spec = self._spec
         self._futures.append(
             run_async(
@@ -249,7 +274,8 @@ class RecordListModel(QAbstractTableModel):
 
     def _labels(self) -> dict[str, str]:
         return {
-            "name": self.tr("Name"),
+            # Activities and cases are titled by their subject.
+            "name": self.tr("Subject") if self.record_type in ("activity", "case") else self.tr("Name"),
             "account": self.tr("Account"),
             "title": self.tr("Job title"),
             "industry": self.tr("Industry"),
@@ -315,9 +341,19 @@ class RecordListModel(QAbstractTableModel):
 
     def _display(self, row: Row) -> tuple[Any, ...]:
         values = [("" if v is None else v) for v in row]
+        # Display rows are (id, dirty, columns...).
         for column in self._time_columns:
-            # Display rows are (id, dirty, columns...).
             values[column + 2] = format_time(row[column + 2])
+        for column in self._date_columns:
+            values[column + 2] = format_day(row[column + 2])
+        for column in self._money_columns:
+            text = row[column + 2]
+            if text:
+                amount, _, currency = str(text).partition(" ")
+                try:
+                    values[column + 2] = format_money(Decimal(amount), currency)
+                except InvalidOperation:
+                    values[column + 2] = text  # shown as stored rather than hidden
         return tuple(values)
 
     def _store(self, rows: dict[int, Row]) -> None:

@@ -1,4 +1,8 @@
-"""A list page: search box, lazy table, New / Edit / Delete."""
+"""A list page: search box, field filters, lazy table, New / Edit / Delete.
+
+The filters and the custom columns shown are kept per list in the settings
+(``Settings.list_views``) and come back when the app starts again.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.context import AppContext
 from crm_desktop.services.exports import ExportFormat, supports_vcard
+from crm_desktop.services.list_filters import FieldFilter, FilterField, filter_fields, valid_filters
 from crm_desktop.services.records import DataChanged
 from crm_protocol.custom import CustomFieldDef
 from crm_protocol.records import CUSTOMIZABLE_TYPES, RECORD_TYPES
@@ -32,6 +37,7 @@ from ui.dialogs.merge_records import MergeRecordsDialog
 from ui.dialogs.record_form import RecordFormDialog
 from ui.events import DataBus
 from ui.models.record_list import RecordListModel
+from ui.pages.filter_bar import FilterBar, filters_from_settings
 from ui.qt_compat import emit
 from ui.records.detail import RecordDetailDialog
 from ui.tasks import run_async
@@ -117,7 +123,10 @@ class RecordListPage(QWidget):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(
+            self.model.sort_column(),
+            Qt.SortOrder.DescendingOrder if self.model.spec.descending else Qt.SortOrder.AscendingOrder,
+        )
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._header_clicked)
         for column in range(self.model.columnCount()):
@@ -209,6 +218,18 @@ class RecordListPage(QWidget):
         self.count_label.setObjectName("countLabel")
         self.count_label.setStyleSheet("color: palette(mid);")
 
+        # Field filters, as the list was left last time.
+        self.filter_bar = FilterBar(context, record_type, self)
+        saved = context.settings.list_views.get(record_type)
+        if not isinstance(saved, dict):
+            saved = {}  # a hand-edited or damaged settings file: start unfiltered
+        self._saved_columns = [c for c in saved.get("columns") or [] if isinstance(c, str)]
+        self.model.set_filters(valid_filters(record_type, filters_from_settings(saved.get("filters"))),
+                               reload=False)
+        self.filter_bar.set_filters(self.model.filters, notify=False)
+        self.filter_bar.filtersChanged.connect(self._filters_chosen)
+        self._load_filter_fields()
+
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
@@ -216,6 +237,7 @@ class RecordListPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 0)
         layout.addLayout(top)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.table)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
@@ -318,7 +340,7 @@ class RecordListPage(QWidget):
                   on_done=self._custom_fields_loaded, context=self)
 
     def _custom_fields_loaded(self, fields: list[CustomFieldDef]) -> None:
-        shown = set(self.model.custom_columns)
+        shown = set(self.model.custom_columns) or set(self._saved_columns)
         self.columns_menu.clear()
         self.custom_column_actions = {}
         for field in fields:
@@ -339,10 +361,45 @@ class RecordListPage(QWidget):
         self.model.set_custom_columns(chosen)
         for column in range(before, self.model.columnCount()):
             self.table.setColumnWidth(column, 140)
+        if self.custom_column_actions:
+            self._saved_columns = [name for name, _label in chosen]
+            self._save_view()
+
+    # -- filters ---------------------------------------------------------------
+
+    def apply_filters(self, filters: tuple[FieldFilter, ...]) -> None:
+        """Show the records passing ``filters`` (and no search): a dashboard figure's list."""
+        self._debounce.stop()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.model.set_search("")
+        self.filter_bar.set_filters(filters)
+
+    def _filters_chosen(self, filters: tuple[FieldFilter, ...]) -> None:
+        self.model.set_filters(filters)
+        self._save_view()
+
+    def _load_filter_fields(self) -> None:
+        run_async(self._context.worker, _filter_fields, self._context, self._type,
+                  on_done=self.filter_bar.set_fields, context=self)
+
+    def _save_view(self) -> None:
+        """Remember this list's filters and columns (written by the DB worker, off the GUI thread)."""
+        views = dict(self._context.settings.list_views)
+        views[self._type] = {"filters": [f.to_json() for f in self.model.filters],
+                             "columns": list(self._saved_columns)}
+        if views == self._context.settings.list_views:
+            return
+        # A new dict, not an edit in place: the worker may be writing the old one.
+        self._context.settings.list_views = views
+        run_async(self._context.worker, self._context.save_settings, context=self)
 
     def _data_changed(self, change: DataChanged) -> None:
         if "custom_field" in change.record_types and self._type in CUSTOMIZABLE_TYPES:
             self._load_custom_fields()
+        if change.record_types & {"custom_field", "pipeline_stage"}:
+            self._load_filter_fields()
         if self._type in change.record_types:
             keep = self.current_id()
             if keep:
@@ -360,7 +417,9 @@ class RecordListPage(QWidget):
         self.model.loaded.connect(select)
 
     def _count_changed(self, count: int) -> None:
-        if self.model.count_exact:
+        if self.model.filters and self.model.count_exact:
+            self.count_label.setText(self.tr("%n matching record(s)", "", count))
+        elif self.model.count_exact:
             self.count_label.setText(self.tr("%n record(s)", "", count))
         else:
             # A common search term: the estimate shows at once, the exact
@@ -384,3 +443,9 @@ class RecordListPage(QWidget):
 
     def current_index(self) -> QModelIndex:
         return self.table.currentIndex()
+
+
+def _filter_fields(context: AppContext, record_type: str) -> list[FilterField]:
+    """The list's filters (runs on the DB worker: custom fields and stage names are in the store)."""
+    custom = context.records.custom_fields(record_type) if record_type in CUSTOMIZABLE_TYPES else []
+    return filter_fields(record_type, custom, context.lists.filter_choices(record_type))

@@ -278,7 +278,8 @@ class StageColumn(QFrame):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
-        self.view.setStyleSheet("QListView { background: transparent; }")
+        # The column's colour shows through (a style sheet here would restyle the scroll bar too).
+        self.view.viewport().setAutoFillBackground(False)
         self.view.setUniformItemSizes(True)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
@@ -309,6 +310,9 @@ class StageColumn(QFrame):
         self.total_count = page.totals.count
         self.count.setText(str(page.totals.count))
         totals = fmt.money_totals(page.totals.amounts)
+        if totals and self.outcome == "open":
+            # The expected value next to the plain total: amount x probability, per currency.
+            totals += "\n" + self.tr("Weighted: %1").replace("%1", fmt.money_totals(page.totals.weighted))
         self.totals.setText(totals or self.tr("No amounts"))
         self.totals.setStyleSheet("color: palette(text);" if totals else "color: palette(placeholder-text);")
         shown = self.model.rowCount()
@@ -374,6 +378,8 @@ class PipelinePage(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("boardSummary")
         self.summary.setStyleSheet("color: palette(placeholder-text);")
+        # Totals in several currencies make a long line: wrap it rather than widen the window.
+        self.summary.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addSpacing(16)
@@ -509,12 +515,18 @@ class PipelinePage(QWidget):
         self.board_area.setVisible(bool(stages))
         open_pages = [p for p in pages if by_name.get(p.stage) is None or by_name[p.stage].outcome == "open"]
         totals: dict[str, Any] = {}
+        weighted: dict[str, Any] = {}
         for page in open_pages:
             for currency, amount in page.totals.amounts.items():
                 totals[currency] = totals.get(currency, 0) + amount
+            for currency, amount in page.totals.weighted.items():
+                weighted[currency] = weighted.get(currency, 0) + amount
         count = sum(p.totals.count for p in open_pages)
-        self.summary.setText(self.tr("%n open opportunity(s)", "", count)
-                             + (f"  ·  {fmt.money_totals(totals)}" if totals else ""))
+        text = self.tr("%n open opportunity(s)", "", count)
+        if totals:
+            text += f"  ·  {fmt.money_totals(totals)}  ·  " + self.tr("weighted %1").replace(
+                "%1", fmt.money_totals(weighted))
+        self.summary.setText(text)
         emit(self.loaded)
 
     def _rebuild(self, stages: list[Stage | None]) -> None:
