@@ -97,6 +97,13 @@ class Change(_Model):
     #: They become tombstones pointing here, and every reference to them is
     #: re-pointed here, in the same transaction as this change.
     merge_from: list[str] = Field(default_factory=list, max_length=20)
+    #: Per id in ``merge_from``: the server revision of that record the merge
+    #: was made from (the version the user saw).  If the record changed on the
+    #: server after it, nothing is written and the answer is a ``conflict``
+    #: with ``code="merge_stale"`` (docs/SYNC.md, section 4), so a change the
+    #: server took for it meanwhile is merged by the client, never dropped.
+    #: Ids without an entry are merged unchecked (clients that predate it).
+    merge_base: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict, max_length=20)
 
 
 class PushRequest(_Model):
@@ -120,7 +127,13 @@ class ChangeResult(_Model):
     field_errors: list[FieldErrorOut] = Field(default_factory=list)
     #: With ``code="ref_deleted"``: the deleted record a reference field of
     #: the change points at (its tombstone, to restore it or to drop the link).
+    #: With ``code="merge_stale"``: the live record ``merged_id`` now is (the
+    #: record itself, or the one it was merged into meanwhile).
     related: RecordState | None = None
+    #: With ``code="merge_stale"`` only: the id in ``merge_from`` whose
+    #: ``merge_base`` is out of date.  Only sent in answer to a change that
+    #: carried ``merge_base``, so clients that predate it never see it.
+    merged_id: str | None = Field(default=None, min_length=36, max_length=36)
 
 
 class PushResponse(_Model):

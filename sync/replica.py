@@ -294,6 +294,7 @@ class Replica:
             stamps=_stamps_for(fields, entry.field_stamps, bound),
             restore=entry.op == "restore",
             merge_from=list(entry.merge_from or []),
+            merge_base=_merge_revs(entry),
         )
         entry.in_flight = change.model_dump(mode="json")
         entry.in_flight_seq = entry.local_seq
@@ -320,6 +321,12 @@ class Replica:
                 if result.status is ChangeStatus.APPLIED:
                     with session.no_autoflush:
                         self._applied(session, entry, change, result, rows.get((change.type, change.id)))
+                elif result.status is ChangeStatus.CONFLICT and result.code == "merge_stale":
+                    if result.related is None or result.merged_id is None or result.related.type != change.type:
+                        raise BadResponse("The server reported a stale merge without the record.")
+                    entry.in_flight = None
+                    entry.in_flight_seq = None
+                    self._merge_stale(session, entry, result.merged_id, result.related)
                 elif result.status is ChangeStatus.CONFLICT:
                     if result.record is None:
                         raise BadResponse("The server reported a conflict without the record.")
@@ -379,6 +386,8 @@ class Replica:
         if entry.merge_from:
             # Merges that were in the answered change are done; later ones still go.
             entry.merge_from = [m for m in entry.merge_from if m not in change.merge_from] or None
+            entry.merge_base = {k: v for k, v in (entry.merge_base or {}).items()
+                                if k in (entry.merge_from or [])} or None
         if row is not None:
             row.server_rev = record.rev
 
@@ -486,6 +495,104 @@ class Replica:
             )
         )
 
+    def _merge_stale(self, session: Session, entry: PendingChange, merged_id: str, related: RecordState) -> None:
+        """The server refused a merge: ``merged_id`` changed there after the
+        version the merge was made from.  ``related`` is what it is now: the
+        record itself, or the live record it was merged into meanwhile.  What
+        changed since is merged into the kept record (three-way, the merge's
+        base version as base: a value the user took from the other record
+        follows its newer edit, a value the user chose against it is a field
+        conflict decided by the rule, the loser kept in the inbox), and the
+        merge is sent again from the newer version."""
+        record_type = entry.record_type
+        entry.change_id = new_id()
+        row = get_row(session, record_type, entry.record_id)
+        bases = dict(entry.merge_base or {})
+        info = bases.get(merged_id)
+        base = dict(info.get("values") or {}) if isinstance(info, dict) else {}
+        merge_from = [m for m in (entry.merge_from or []) if m != merged_id]
+        theirs = check_wire_data(record_type, related.data)
+        if related.id != merged_id:
+            # Merged into another record meanwhile: all of them are one record,
+            # so that one is merged here too, from what the server has now.
+            other_entry = session.get(PendingChange, (record_type, related.id))
+            if other_entry is not None and other_entry.in_flight is not None:
+                # Its own change is still being sent: merge after its answer.
+                return
+            other_row = get_row(session, record_type, related.id)
+            known = bases.get(related.id)
+            if related.id in merge_from and isinstance(known, dict):
+                # Merged here as well: its own merge base is what the user saw of it.
+                base = dict(known.get("values") or {})
+            # Otherwise the base stays the version of the record the user merged
+            # here: what the other record holds beyond it was never chosen against.
+            if other_entry is not None:
+                if other_entry.merge_from:
+                    merge_from += [m for m in other_entry.merge_from if m not in merge_from]
+                    bases = {**(other_entry.merge_base or {}), **bases}
+                if other_row is not None:
+                    # Its unsynced local edits follow it, as when it is merged elsewhere.
+                    self._carry_over(session, other_entry, other_row, related.model_copy(
+                        update={"deleted": True, "merged_into": entry.record_id}))
+                else:
+                    session.delete(other_entry)
+            elif other_row is not None:
+                session.delete(other_row)
+            add_alias(session, record_type, related.id, entry.record_id)
+            repoint_refs(session, record_type, related.id, entry.record_id)
+        bases.pop(merged_id, None)
+        if related.id not in merge_from:
+            merge_from.append(related.id)
+        bases[related.id] = {"rev": related.rev, "values": theirs}
+        entry.merge_from = merge_from
+        entry.merge_base = bases
+        if row is None:
+            return
+        mine = row_data(record_type, row)
+        stamp = now()
+        if row.deleted:
+            # Merged here, then deleted: what changed on the other record since
+            # is not applied, it is kept in the inbox ("keep theirs" brings it back).
+            if any(theirs.get(k) != base.get(k) for k in theirs):
+                session.add(
+                    Conflict(
+                        record_type=record_type, record_id=entry.record_id, field=None, kind="edited_remotely",
+                        base_value=base, local_value=None, server_value=theirs, server_rev=related.rev,
+                        server_updated_by=related.updated_by, created_at=stamp, winner="local",
+                    )
+                )
+            return
+        bound = now_bound(session)
+        mine_stamps = {k: cap_stamp(v, bound) for k, v in (entry.field_stamps or {}).items() if is_stamp(v)}
+        result = three_way_merge(record_type, base, mine, theirs, mine_stamps=mine_stamps,
+                                 theirs_stamps=related.stamps, policy=self._policy())
+        for conflict in result.conflicts:
+            session.add(
+                Conflict(
+                    record_type=record_type, record_id=entry.record_id, field=conflict.field, kind="field",
+                    base_value=conflict.base, local_value=conflict.mine, server_value=conflict.theirs,
+                    server_rev=related.rev, server_updated_by=related.updated_by, created_at=stamp,
+                    winner="local" if conflict.winner == "mine" else "server",
+                    local_stamp=conflict.mine_stamp, server_stamp=conflict.theirs_stamp,
+                )
+            )
+        taken = [k for k, v in result.merged.items() if v != mine.get(k)]
+        if taken:
+            # The values taken from the other record keep the stamps of their edits.
+            stamps = dict(entry.field_stamps or {})
+            for name in taken:
+                their_stamp = related.stamps.get(name) or related.stamps.get(DEFAULT_KEY)
+                if their_stamp:
+                    stamps[name] = their_stamp
+            entry.field_stamps = stamps
+            entry.local_seq += 1
+            history.note_merged(session, record_type, entry.record_id, mine, result.merged, related)  # timeline
+            set_row_data(record_type, row, result.merged)
+            row.dirty = True
+            row.updated_at = stamp
+        log.info("%s %s: the merge of %s is sent again from revision %s", record_type, entry.record_id,
+                 merged_id, related.rev)
+
     def _carry_over(self, session: Session, entry: PendingChange, row: Any, record: RecordState) -> None:
         """A record with unsynced local edits was merged into another one
         elsewhere: the edits move to the record it was merged into (a
@@ -504,9 +611,13 @@ class Replica:
         repoint_refs(session, record_type, record.id, kept_id)
         session.delete(entry)
         session.delete(row)
+        kept = get_row(session, record_type, kept_id)
+        if entry.merge_from and kept is not None and not kept.deleted and kept.server_rev is not None:
+            # Records merged here before it was merged elsewhere: they go on to
+            # the record it lives on now, with the versions they were merged from.
+            self._pass_merges_on(session, entry, kept, stamp)
         if not edited:
             return
-        kept = get_row(session, record_type, kept_id)
         if kept is None or kept.deleted:
             # Not visible here (or gone): keep the whole local version.
             session.add(
@@ -564,6 +675,27 @@ class Replica:
         kept.dirty = True
         kept.updated_at = stamp
         log.info("%s %s was merged into %s; local edits carried over", record_type, record.id, kept_id)
+
+    def _pass_merges_on(self, session: Session, entry: PendingChange, kept: Any, stamp: datetime) -> None:
+        record_type = entry.record_type
+        kentry = session.get(PendingChange, (record_type, kept.id))
+        if kentry is None:
+            kentry = PendingChange(
+                record_type=record_type, record_id=kept.id, change_id=new_id(), op="update",
+                base_rev=kept.server_rev, base_values=row_data(record_type, kept), local_seq=1, status="pending",
+                created_at=stamp, updated_at=stamp,
+            )
+            session.add(kentry)
+            session.flush()
+            kept.dirty = True
+        elif kentry.in_flight is not None:
+            # Sent already: the merges go with the next change (one on top of its answer).
+            kentry.local_seq += 1
+        merge_from = list(kentry.merge_from or [])
+        merge_from += [m for m in entry.merge_from or [] if m not in merge_from and m != kept.id]
+        kentry.merge_from = merge_from or None
+        kentry.merge_base = {**(entry.merge_base or {}), **(kentry.merge_base or {})} or None
+        kentry.updated_at = stamp
 
     # -- pull ------------------------------------------------------------------
 
@@ -895,6 +1027,18 @@ def _entries_by_key(session: Session, keys: Iterable[tuple[str, str]]) -> dict[t
                 )
             ).scalars():
                 out[(record_type, entry.record_id)] = entry
+    return out
+
+
+def _merge_revs(entry: PendingChange) -> dict[str, int]:
+    """The ``merge_base`` to send: the revision each merged-away record was merged from."""
+    bases = entry.merge_base or {}
+    out: dict[str, int] = {}
+    for other_id in entry.merge_from or []:
+        info = bases.get(other_id)
+        rev = info.get("rev") if isinstance(info, dict) else None
+        if isinstance(rev, int) and rev >= 1:
+            out[other_id] = rev
     return out
 
 

@@ -59,3 +59,17 @@ class RecordGone(NotFound):
     reveals nothing a create with the same id would not."""
 
     code = "gone"
+
+
+class MergeStale(PreconditionFailed):
+    """A record merge names a merged-away record that changed on the server
+    after the revision the merge was made from (``Change.merge_base``): the
+    client merges the newer version into the kept record and sends it again."""
+
+    code = "merge_stale"
+
+    def __init__(self, message: str, current: StoredRecord | None, merged_id: str, related: StoredRecord) -> None:
+        super().__init__(message)
+        self.current = current
+        self.merged_id = merged_id
+        self.related = related

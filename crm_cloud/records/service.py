@@ -46,6 +46,7 @@ from crm_cloud.records.access import (
     visible,
 )
 from crm_cloud.records.errors import (
+    MergeStale,
     RecordDeleted,
     RecordExists,
     RecordGone,
@@ -640,6 +641,16 @@ class RecordService:
                 reason=exc.message,
                 code="conflict",
             )
+        except MergeStale as exc:
+            return ChangeResult(
+                change_id=change.change_id,
+                status=ChangeStatus.CONFLICT,
+                record=exc.current.state() if exc.current is not None else None,
+                reason=exc.message,
+                code=exc.code,
+                related=exc.related.state(),
+                merged_id=exc.merged_id,
+            )
         except RefDeleted as exc:
             # The client decides (by its delete rule) whether to bring the
             # target back or to keep its record without the link.
@@ -696,6 +707,8 @@ class RecordService:
     def _apply(self, change: Change) -> StoredRecord:
         if change.merge_from and change.op is ChangeOp.DELETE:
             raise InvalidInput("A merge keeps its record: it cannot be a delete", detail={"field_errors": []})
+        if change.merge_base:
+            self._check_merge_bases(change)
         if change.op is ChangeOp.CREATE:
             record = self.create(change.type, dict(change.fields), change.id, change.stamps)
         elif change.base_rev is None:
@@ -724,6 +737,43 @@ class RecordService:
         return record
 
     # -- record merge ------------------------------------------------------
+
+    def _check_merge_bases(self, change: Change) -> None:
+        """Refuse (``merge_stale``, nothing written) a merge made from an older
+        version of a merged-away record than the server holds: the change the
+        server took for it since would be lost.  Not stale: a record that was
+        only deleted since (its values were merged, the delete supersedes the
+        rest), or one merged into this very record meanwhile."""
+        unknown = sorted(set(change.merge_base) - set(change.merge_from))
+        if unknown:
+            raise InvalidInput(
+                "merge_base names records that are not in merge_from",
+                detail={"field_errors": [{"field": "merge_base", "message": f"not merged here: {unknown[0]}"}]},
+            )
+        codec = codec_for(change.type)
+        for other_id in change.merge_from:
+            base = change.merge_base.get(other_id)
+            if base is None:
+                continue
+            other = self._load(codec, other_id)
+            if other is None or other.rev <= base or not can_access(other.data, self.principal):
+                continue
+            if other.deleted and other.merged_into is None:
+                continue
+            target_id = self.resolve_alias(change.type, other_id)
+            if target_id == change.id:
+                continue
+            target = other if target_id == other_id else self._load(codec, target_id)
+            if target is None or target.deleted or not can_access(target.data, self.principal):
+                continue
+            kept = self._load(codec, change.id)
+            raise MergeStale(
+                f"The {codec.spec.label.lower()} merged into this one changed on the server "
+                f"(revision {other.rev}, not {base})",
+                kept if kept is not None and can_access(kept.data, self.principal) else None,
+                other_id,
+                target,
+            )
 
     def merge_into(self, record_type: str, other_id: str, kept_id: str) -> StoredRecord | None:
         """Merge record ``other_id`` into ``kept_id`` (the kept record's values

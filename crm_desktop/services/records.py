@@ -365,11 +365,21 @@ class RecordService:
             on_server = other.server_rev is not None and not (oentry is not None and oentry.op == "create")
             if on_server:
                 kentry.merge_from = [*(kentry.merge_from or []), other_id]
+                # The version of the other record this merge is made from: the
+                # server refuses the merge if it changed since, and the newer
+                # values are then merged in (sync/replica.py, _merge_stale).
+                if oentry is not None and oentry.op in ("update", "restore", "delete"):
+                    base_rev, base_values = oentry.base_rev, oentry.base_values
+                else:
+                    base_rev, base_values = other.server_rev, other_data
+                kentry.merge_base = {**(kentry.merge_base or {}),
+                                     other_id: {"rev": base_rev, "values": base_values}}
             if oentry is not None and oentry.merge_from:
                 # Records merged into the other one before: they now go with this one
                 # (dropping the other's outbox entry must not drop its merges).
                 kentry.merge_from = [*(kentry.merge_from or []),
                                      *(m for m in oentry.merge_from if m not in (kentry.merge_from or []))]
+                kentry.merge_base = {**(oentry.merge_base or {}), **(kentry.merge_base or {})}
             set_row_data(record_type, keep, cleaned)
             keep.dirty = True
             keep.updated_at = stamp

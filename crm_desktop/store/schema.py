@@ -182,6 +182,11 @@ class PendingChange(Base):
     #: Record merge: ids of records of the same type merged into this one,
     #: sent with the change (the server makes them aliases of this record).
     merge_from: Mapped[list[str] | None] = mapped_column(JSON)
+    #: Per id in ``merge_from``: ``{"rev": server revision, "values": field
+    #: values}`` of that record as the merge was made from it.  The revision
+    #: travels as ``merge_base``; the values are the base of the three-way
+    #: merge when the server answers that the record changed since.
+    merge_base: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 

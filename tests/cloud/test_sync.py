@@ -305,6 +305,61 @@ def test_merge_from_makes_an_alias_and_repoints_links(client: TestClient, alice:
     assert push(client, bob, other).results[0].status == "rejected"  # not visible to Bob
 
 
+def test_a_merge_from_an_older_version_of_the_merged_record_is_a_conflict(client: TestClient, alice: Account) -> None:
+    """merge_base: a change the server took for a merged-away record after the
+    version the merge was made from is never dropped: the merge is refused
+    (merge_stale, nothing written) with what the record is now."""
+    keep, dupe, third = new_id(), new_id(), new_id()
+    created = push(
+        client, alice,
+        change("create", "account", keep, name="Acme"),
+        change("create", "account", dupe, name="ACME Ltd"),
+        change("create", "account", third, name="Acme Inc"),
+    ).results
+    keep_rev, dupe_rev, third_rev = (r.record.rev for r in created)  # type: ignore[union-attr]
+    edited = push(client, alice, change("update", "account", dupe, dupe_rev, city="Leeds")).results[0]
+    assert edited.status == "applied" and edited.record is not None
+    cursor = pull(client, alice).cursor
+    merge = {**change("update", "account", keep, keep_rev, name="Acme Group"),
+             "merge_from": [dupe], "merge_base": {dupe: dupe_rev}}
+    stale = push(client, alice, merge).results[0]
+    assert stale.status == "conflict" and stale.code == "merge_stale" and stale.merged_id == dupe
+    assert stale.related is not None and stale.related.id == dupe and stale.related.data["city"] == "Leeds"
+    assert stale.record is not None and stale.record.rev == keep_rev
+    assert pull(client, alice, cursor).records == []  # nothing written
+    # From the current version it applies; a merge without merge_base is not checked (older clients).
+    fresh = push(client, alice, {**merge, "change_id": new_id(), "merge_base": {dupe: edited.record.rev}}).results[0]
+    assert fresh.status == "applied" and fresh.merged_id is None
+    # Merged here by someone else meanwhile: nothing stale about it.
+    again = {**change("update", "account", keep, fresh.record.rev, city="York"),  # type: ignore[union-attr]
+             "merge_from": [dupe], "merge_base": {dupe: dupe_rev}}
+    assert push(client, alice, again).results[0].status == "applied"
+    # Merged into another record meanwhile: that record is what it is now.
+    other = new_id()
+    made = push(client, alice, change("create", "account", other, name="Other")).results[0].record
+    assert made is not None
+    into_other = {**change("update", "account", other, made.rev),
+                  "merge_from": [third], "merge_base": {third: third_rev}}
+    assert push(client, alice, into_other).results[0].status == "applied"
+    late = {**change("create", "account", new_id(), name="Late"),
+            "merge_from": [third], "merge_base": {third: third_rev}}
+    stale = push(client, alice, late).results[0]
+    assert stale.status == "conflict" and stale.code == "merge_stale" and stale.merged_id == third
+    assert stale.record is None and stale.related is not None and stale.related.id == other
+    # Deleted meanwhile: its values were merged, the delete takes the rest.
+    gone = new_id()
+    made = push(client, alice, change("create", "account", gone, name="Gone")).results[0].record
+    assert made is not None
+    assert push(client, alice, change("delete", "account", gone, made.rev)).results[0].status == "applied"
+    current = client.get(f"/api/v1/accounts/{other}", headers=alice.headers).json()
+    merge_gone = {**change("update", "account", other, current["rev"]), "merge_from": [gone],
+                  "merge_base": {gone: made.rev}}
+    assert push(client, alice, merge_gone).results[0].status == "applied"
+    # merge_base may only name records the change merges.
+    bad = {**change("update", "account", other, current["rev"]), "merge_from": [], "merge_base": {gone: 1}}
+    assert push(client, alice, bad).results[0].status == "rejected"
+
+
 def test_reassignment_is_announced_in_the_feed(client: TestClient, alice: Account, bob: Account) -> None:
     rid = new_id()
     rec = push(client, alice, change("create", "account", rid, name="Moving")).results[0].record

@@ -493,3 +493,66 @@ def test_a_record_created_offline_and_merged_into_passes_its_merges_on(cloud, ma
 
             assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 1
     assert b.records.get("account", first).id == last
+
+
+def test_merge_from_an_old_pull_takes_the_edit_synced_meanwhile(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    # The merge carries the revision of the merged-away record it was made from
+    # (merge_base): B's edit, accepted by the server after A last pulled, is not lost.
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    keep = a.records.create("contact", {"first_name": "Ann", "title": "Buyer", "city": "Leeds"})
+    dupe = a.records.create("contact", {"first_name": "Anne", "title": "Purchaser", "city": "York"})
+    a.sync()
+    b.sync()
+    # A merges offline, taking the duplicate's city and keeping its own title.
+    a.records.merge_records("contact", keep, dupe, {"city": "York"})
+    b.records.update("contact", dupe, {"city": "Hull", "title": "Head buyer", "email": "ann@lee.example"})
+    b.sync()
+    a.sync()
+    b.sync()
+    for profile in (a, b):
+        data = profile.records.get("contact", keep).data
+        # The city A took follows B's newer edit; B's new email comes along; B's
+        # later title wins over the title A kept (never edited, so older).
+        assert (data["city"], data["email"], data["title"]) == ("Hull", "ann@lee.example", "Head buyer")
+        assert profile.records.get("contact", dupe).id == keep
+        assert profile.records.pending_count() == 0
+    (conflict,) = a.records.open_conflicts()
+    assert (conflict.record_id, conflict.field, conflict.local_value, conflict.server_value) == (
+        keep, "title", "Buyer", "Head buyer")
+    assert contact_count(a) == contact_count(b) == 1
+    assert not a.sync().repaired and not b.sync().repaired
+
+
+def test_merge_of_a_record_merged_elsewhere_meanwhile_merges_all_three(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    mine = a.records.create("account", {"name": "Acme", "city": "Leeds"})
+    dupe = a.records.create("account", {"name": "ACME Ltd"})
+    theirs = a.records.create("account", {"name": "Acme Limited", "industry": "Retail", "city": "Hull"})
+    a.sync()
+    b.sync()
+    a.records.merge_records("account", mine, dupe, {})
+    b.records.merge_records("account", theirs, dupe, {})
+    b.sync()
+    a.sync()
+    b.sync()
+    for profile in (a, b):
+        data = profile.records.get("account", mine).data
+        assert profile.records.get("account", dupe).id == mine
+        assert profile.records.get("account", theirs).id == mine
+        # What only B's kept record had comes along; where both differ the rule
+        # decides and the other value is in A's inbox.
+        assert data["industry"] == "Retail"
+        assert profile.records.pending_count() == 0
+    values = {(c.field, c.local_value, c.server_value) for c in a.records.open_conflicts()}
+    kept = a.records.get("account", mine).data
+    assert {kept["name"], kept["city"]} | {v for _f, lv, sv in values for v in (lv, sv)} >= {
+        "Acme", "Acme Limited", "Leeds", "Hull"}
+    with b.context.db.session() as session:
+        from sqlalchemy import func, select
+
+        from crm_desktop.store.schema import Account
+
+        assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 1
+    assert not a.sync().repaired and not b.sync().repaired
