@@ -37,7 +37,14 @@ from crm_desktop.store.records import (
     row_data,
     set_row_data,
 )
-from crm_desktop.store.schema import RECORD_MODELS, Conflict, PendingChange, User, sort_key_function
+from crm_desktop.store.schema import (
+    RECORD_MODELS,
+    Conflict,
+    PendingChange,
+    RecordAlias,
+    User,
+    sort_key_function,
+)
 from crm_desktop.store.search_index import bulk_indexing
 from crm_protocol.hlc import DEFAULT_KEY, cap_stamp, is_stamp
 from crm_protocol.records import RECORD_TYPES, FieldKind, check_wire_data
@@ -612,6 +619,8 @@ class Replica:
         session.delete(entry)
         session.delete(row)
         kept = get_row(session, record_type, kept_id)
+        if kept is None:
+            kept = self._revive_merged(session, entry, kept_id, stamp)
         if entry.merge_from and kept is not None and not kept.deleted and kept.server_rev is not None:
             # Records merged here before it was merged elsewhere: they go on to
             # the record it lives on now, with the versions they were merged from.
@@ -675,6 +684,29 @@ class Replica:
         kept.dirty = True
         kept.updated_at = stamp
         log.info("%s %s was merged into %s; local edits carried over", record_type, record.id, kept_id)
+
+    def _revive_merged(self, session: Session, entry: PendingChange, kept_id: str, stamp: datetime) -> Any:
+        """The record this one was merged into elsewhere is one this computer
+        merged into it (two users merging the same pair in opposite
+        directions): bring its row back as the merge was made from it, so the
+        local edits can be carried over to it (its newer version on the server
+        is merged in as usual when the carried edit is answered ``conflict``)."""
+        info = (entry.merge_base or {}).get(kept_id)
+        if kept_id not in (entry.merge_from or []) or not isinstance(info, dict):
+            return None
+        rev, values = info.get("rev"), info.get("values")
+        if not isinstance(rev, int) or not isinstance(values, dict):
+            return None
+        record_type = entry.record_type
+        row = model_for(record_type)(id=kept_id, server_rev=rev, dirty=False, deleted=False,
+                                     created_at=stamp, updated_at=stamp)
+        set_row_data(record_type, row, values)
+        session.add(row)
+        alias = session.get(RecordAlias, (record_type, kept_id))
+        if alias is not None:
+            session.delete(alias)
+        session.flush()
+        return row
 
     def _pass_merges_on(self, session: Session, entry: PendingChange, kept: Any, stamp: datetime) -> None:
         record_type = entry.record_type

@@ -751,6 +751,12 @@ class RecordService:
                 detail={"field_errors": [{"field": "merge_base", "message": f"not merged here: {unknown[0]}"}]},
             )
         codec = codec_for(change.type)
+        kept = self._load(codec, change.id)
+        if kept is not None and kept.merged_into is not None:
+            # The kept record was merged away itself: the change is a conflict
+            # with its tombstone, and the client carries the merge over.
+            return
+        kept_id = self.resolve_alias(change.type, change.id)
         for other_id in change.merge_from:
             base = change.merge_base.get(other_id)
             if base is None:
@@ -761,12 +767,11 @@ class RecordService:
             if other.deleted and other.merged_into is None:
                 continue
             target_id = self.resolve_alias(change.type, other_id)
-            if target_id == change.id:
+            if target_id == kept_id:
                 continue
             target = other if target_id == other_id else self._load(codec, target_id)
             if target is None or target.deleted or not can_access(target.data, self.principal):
                 continue
-            kept = self._load(codec, change.id)
             raise MergeStale(
                 f"The {codec.spec.label.lower()} merged into this one changed on the server "
                 f"(revision {other.rev}, not {base})",

@@ -556,3 +556,51 @@ def test_merge_of_a_record_merged_elsewhere_meanwhile_merges_all_three(cloud, ma
 
         assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 1
     assert not a.sync().repaired and not b.sync().repaired
+
+
+def test_opposite_merges_from_old_pulls_end_as_one_record(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    first = a.records.create("contact", {"first_name": "Ann", "city": "Leeds"})
+    second = a.records.create("contact", {"first_name": "Anne", "title": "Buyer"})
+    a.sync()
+    b.sync()
+    a.records.merge_records("contact", first, second, {"title": "Buyer"})
+    b.records.merge_records("contact", second, first, {"city": "Leeds", "email": "ann@lee.example"})
+    a.sync()
+    b.sync()
+    a.sync()
+    assert contact_count(a) == contact_count(b) == 1
+    for profile in (a, b):
+        data = profile.records.get("contact", first).data
+        assert profile.records.get("contact", second).id == profile.records.get("contact", first).id
+        assert (data["city"], data["title"], data["email"]) == ("Leeds", "Buyer", "ann@lee.example")
+        assert profile.records.pending_count() == 0
+    assert not a.sync().repaired and not b.sync().repaired
+
+
+def test_merges_into_a_record_merged_away_elsewhere_go_on_to_where_it_lives(cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    kept = a.records.create("account", {"name": "Acme"})
+    middle = a.records.create("account", {"name": "ACME Ltd"})
+    last = a.records.create("account", {"name": "Acme Limited", "city": "Hull"})
+    a.sync()
+    b.sync()
+    a.records.merge_records("account", middle, last, {"city": "Hull"})  # A: last -> middle
+    b.records.merge_records("account", kept, middle, {})  # B: middle -> kept, synced first
+    b.sync()
+    a.sync()
+    b.sync()
+    for profile in (a, b):
+        assert profile.records.get("account", last).id == kept
+        assert profile.records.get("account", middle).id == kept
+        assert profile.records.get("account", kept).data["city"] == "Hull"
+        assert profile.records.pending_count() == 0
+        with profile.context.db.session() as session:
+            from sqlalchemy import func, select
+
+            from crm_desktop.store.schema import Account
+
+            assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 1
+    assert not a.sync().repaired and not b.sync().repaired
