@@ -409,6 +409,16 @@ class Replica:
         local delete is simply done."""
         record_type = entry.record_type
         row = get_row(session, record_type, entry.record_id)
+        if entry.op == "delete" and entry.merge_from and row is not None:
+            # Merged into, then deleted here: the merge still has to happen (the
+            # merged records become aliases of this id), so the record is sent
+            # as the create it now is, carrying the merge, and the delete follows
+            # on its answer (``_freeze``, ``_applied``).
+            entry.base_rev = None
+            entry.base_values = {}
+            entry.change_id = new_id()
+            row.server_rev = None
+            return
         if entry.op == "delete" or row is None:
             session.delete(entry)
             if row is not None:

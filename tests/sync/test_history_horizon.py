@@ -142,3 +142,32 @@ def test_a_client_above_the_horizon_and_a_new_client_sync_as_usual(cloud, make_p
     assert not first.history_expired
     assert contact_count(fresh) == 1
     assert fresh.engine._consistent()
+
+
+def test_a_merge_into_a_record_then_deleted_here_and_purged_there_still_merges(
+        cloud, make_profile, capsys) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    keep = a.records.create("contact", {"first_name": "Kept"})
+    dupe = a.records.create("contact", {"first_name": "Dupe"})
+    a.sync()
+    b.sync()
+    # A merges offline, then deletes the kept record; B deletes it too, and its history is purged.
+    a.records.merge_records("contact", keep, dupe, {})
+    a.records.delete("contact", keep)
+    b.records.delete("contact", keep)
+    b.sync()
+    _age_history(cloud, 10)
+    _purge(cloud, 7, capsys)
+
+    a.sync()
+    b.sync()
+
+    # The merge is in effect (the duplicate is gone, an alias of the kept record), the delete too.
+    assert server_contacts(cloud, a) == []
+    assert contact_count(a) == contact_count(b) == 0
+    assert a.replica.pending_count() == 0
+    with b.context.db.session() as session:
+        from crm_desktop.store.records import resolve_alias
+
+        assert resolve_alias(session, "contact", dupe) == keep
