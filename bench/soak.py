@@ -66,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
                     violations += 1
                     sys.stdout.write(f"--- violation {violations} ---\n")
                     sys.stdout.write("\n".join(report) + "\n")
-                    sys.stdout.write("".join(traceback.format_exception_only(exc)))
+                    # Several distinct failures come as a group: each one's schedule
+                    # is in its own notes, so every one is printed, not the group's summary.
+                    failures = exc.exceptions if isinstance(exc, BaseExceptionGroup) else (exc,)
+                    for failure in failures:
+                        sys.stdout.write("".join(traceback.format_exception_only(failure)))
                     sys.stdout.flush()
                 examples += SyncMachine.examples
         finally:
