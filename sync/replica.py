@@ -366,10 +366,12 @@ class Replica:
         if record is None:
             raise BadResponse("The server applied a change without returning the record.")
         data = check_wire_data(record.type, record.data)
-        # A delete whose merge went first (``_freeze``) still has its delete to send.
+        # A delete whose merge went first (``_freeze``, or a restore carrying the
+        # merge of a record deleted on both sides) still has its delete to send.
+        deleted_here = row is not None and row.deleted and change.op is not ChangeOp.DELETE
         edited_since = entry.local_seq != entry.in_flight_seq or (
             entry.op == "delete" and change.op is not ChangeOp.DELETE
-        )
+        ) or deleted_here
         if not edited_since:
             session.delete(entry)
             if row is None:
@@ -388,7 +390,9 @@ class Replica:
         entry.base_rev = record.rev
         entry.base_values = data
         entry.change_id = new_id()
-        if entry.op in ("create", "restore"):
+        if deleted_here:
+            entry.op = "delete"
+        elif entry.op in ("create", "restore"):
             entry.op = "update"
         if entry.merge_from:
             # Merges that were in the answered change are done; later ones still go.
@@ -822,6 +826,17 @@ class Replica:
         mine = row_data(record_type, row)
         policy = self._policy()
         if record.deleted:
+            if entry.op == "delete" and entry.merge_from:
+                # Merged into, then deleted here, and deleted there too: the merge
+                # still has to happen (the merged records must go, as aliases of
+                # this id).  The tombstone is restored carrying the merge, and the
+                # delete follows on its answer (``_applied``).
+                entry.op = "restore"
+                entry.base_rev = record.rev
+                entry.base_values = theirs
+                entry.change_id = new_id()
+                row.server_rev = record.rev
+                return
             if entry.op == "delete":
                 # Deleted on both sides: nothing left to decide.
                 session.delete(entry)

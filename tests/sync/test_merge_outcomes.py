@@ -604,3 +604,28 @@ def test_merges_into_a_record_merged_away_elsewhere_go_on_to_where_it_lives(clou
 
             assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 1
     assert not a.sync().repaired and not b.sync().repaired
+
+
+def test_merging_into_a_record_then_deleting_it_while_deleted_elsewhere_still_merges(
+        cloud, make_profile) -> None:  # type: ignore[no-untyped-def]
+    # Found by the state machine: "deleted on both sides" dropped the merge riding on the delete.
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    dupe = a.records.create("contact", {"first_name": "Dupe"})
+    keep = a.records.create("contact", {"first_name": "Kept"})
+    a.sync()
+    b.sync()
+    a.records.delete("contact", keep)
+    a.sync()
+    b.records.merge_records("contact", keep, dupe, {})
+    b.records.delete("contact", keep)
+    b.sync()
+    a.sync()
+    assert contact_count(a) == contact_count(b) == 0
+    assert b.records.pending_count() == 0
+    for profile in (a, b):
+        with profile.context.db.session() as session:
+            from crm_desktop.store.records import resolve_alias
+
+            assert resolve_alias(session, "contact", dupe) == keep
+    assert not a.sync().repaired and not b.sync().repaired
