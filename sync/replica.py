@@ -345,6 +345,10 @@ class Replica:
                     entry.in_flight_seq = None
                     self._parent_deleted(session, entry, result.field_errors[0].field, result.related)
                     touched.add(result.related.type)
+                elif result.code == "ref_gone" and result.field_errors:
+                    entry.in_flight = None
+                    entry.in_flight_seq = None
+                    self._parent_gone(session, entry, result.field_errors[0].field)
                 elif result.code == "gone" and change.op is not ChangeOp.CREATE:
                     entry.in_flight = None
                     entry.in_flight_seq = None
@@ -613,6 +617,26 @@ class Replica:
             row.updated_at = stamp
         log.info("%s %s: the merge of %s is sent again from revision %s", record_type, entry.record_id,
                  merged_id, related.rev)
+
+    def _parent_gone(self, session: Session, entry: PendingChange, field: str) -> None:
+        """A link points at a record merged into one deleted and purged since:
+        nothing is left to bring back, so (whatever the delete rule) the record
+        is sent without the link, and the inbox keeps the link."""
+        row = get_row(session, entry.record_type, entry.record_id)
+        entry.change_id = new_id()
+        if row is None or field not in RECORD_TYPES[entry.record_type].field_map:
+            return
+        link = getattr(row, field)
+        set_row_data(entry.record_type, row, {field: None})
+        session.add(
+            Conflict(
+                record_type=entry.record_type, record_id=entry.record_id, field=field, kind="parent_deleted",
+                base_value=None, local_value=link, server_value=None, server_rev=None,
+                server_updated_by=None, created_at=now(), winner="server",
+            )
+        )
+        log.info("%s %s: the record %s links to is gone; sent without the link", entry.record_type,
+                 entry.record_id, field)
 
     def _carry_over(self, session: Session, entry: PendingChange, row: Any, record: RecordState) -> None:
         """A record with unsynced local edits was merged into another one

@@ -73,3 +73,14 @@ class MergeStale(PreconditionFailed):
         self.current = current
         self.merged_id = merged_id
         self.related = related
+
+
+class RefGone(InvalidInput):
+    """A reference field points at a record merged into one that was deleted
+    and whose tombstone was purged: nothing is left to link to or bring back."""
+
+    code = "ref_gone"
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message, detail={"field_errors": [{"field": field, "message": message}]})
+        self.field = field

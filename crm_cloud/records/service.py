@@ -51,6 +51,7 @@ from crm_cloud.records.errors import (
     RecordExists,
     RecordGone,
     RefDeleted,
+    RefGone,
     RevisionMismatch,
     UnknownRecordType,
 )
@@ -440,6 +441,12 @@ class RecordService:
                 # A link to a record merged away (made offline before the
                 # merge synced) points at the record it was merged into.
                 cleaned[name] = redirect.target
+                if self._load(codec_for(ref_type), redirect.target) is None:
+                    # Merged into a record since deleted and purged: the link
+                    # has nothing left to point at (the client keeps it in its inbox).
+                    label = codec.spec.field_map[name].label
+                    raise RefGone(f"{label}: the {codec_for(ref_type).spec.label.lower()} it was merged into "
+                                  "was deleted and its history purged", name) from None
                 self._check_ref(codec, name, ref_type, redirect.target)
         return cleaned
 

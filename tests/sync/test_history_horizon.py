@@ -171,3 +171,25 @@ def test_a_merge_into_a_record_then_deleted_here_and_purged_there_still_merges(
         from crm_desktop.store.records import resolve_alias
 
         assert resolve_alias(session, "contact", dupe) == keep
+
+
+def test_a_link_to_a_record_merged_into_one_deleted_and_purged_meanwhile(
+        cloud, make_profile, capsys) -> None:  # type: ignore[no-untyped-def]
+    a = make_profile("alice")
+    b = make_profile("bob", "alice@example.com")
+    dupe = a.records.create("account", {"name": "Dupe"})
+    keep = a.records.create("account", {"name": "Kept"})
+    a.sync()
+    b.sync()
+    a.records.merge_records("account", keep, dupe, {})
+    a.records.delete("account", keep)
+    a.sync()
+    _age_history(cloud, 10)
+    _purge(cloud, 7, capsys)
+    # B, offline all along, adds a contact under the merged-away account.
+    contact = b.records.create("contact", {"first_name": "Linked", "account_id": dupe})
+    b.sync()
+    a.sync()
+    assert b.replica.pending_count() == 0
+    for profile in (a, b):
+        assert profile.records.get("contact", contact).data["first_name"] == "Linked"
