@@ -90,12 +90,14 @@ PUSH_BATCH = 3
 #: Quiescent rounds in the middle of an example (one more always ends it).
 MAX_ROUNDS = 1
 
-#: The history-purge rule (off: see the KNOWN GAP note at the rule).
-PURGE_RULE = False
-#: Merges in most examples (two records of a kind from the start).  KNOWN GAP
-#: (open): on, the CI run finds merge schedules that lose a write or leave a
-#: merge undone (handover report of wt-sync3); off until they are fixed.
-RICH_MERGES = False
+#: The history-purge rule (once per example, after a delete).  On since the
+#: merge bugs it found together with merges were fixed (a merge riding on a
+#: delete of a purged record, a link through a merge chain to a purged record).
+PURGE_RULE = True
+#: Merges in most examples (two records of a kind from the start), made from
+#: whatever version the merging client holds (stale merges: ``merge_base``).
+#: On since the merge bugs it found were fixed (wt-sync4).
+RICH_MERGES = True
 
 #: Faults injected into one HTTP exchange of a sync.
 HTTP_FAULTS = ("lost_request", "lost_response", "server_error", "captive_portal", "truncated", "timeout")
@@ -635,9 +637,6 @@ class SyncMachine(RuleBasedStateMachine):
     def merge(self, client: int, record_type: str, pick: int, other_pick: int, choose: int) -> None:
         self.world.merge(client, record_type, pick, other_pick, choose)
 
-    # KNOWN GAP (open): with merges in the mix, a purge found a lost write the lead
-    # has the schedule of (handover report); until it is fixed the rule stays off here
-    # and the purge is proven by tests/sync/test_history_horizon.py.
     @precondition(lambda self: PURGE_RULE and self.world.deletes and self.purges < 1)
     @rule()
     def purge_history(self) -> None:
