@@ -1,0 +1,158 @@
+"""A first sync of many records defers the record tables' secondary indexes
+(``crm_desktop/store/bulk_load.py``) and always builds them again."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from crm_desktop.services.lists import ListService, ListSpec
+from crm_desktop.store.bulk_load import DEFERRED_INDEXES_KEY
+from crm_desktop.store.db import DB_FILENAME, Database
+from crm_desktop.store.schema import RECORD_MODELS
+from sync.errors import Offline
+
+RECORD_TABLES = [model.__tablename__ for model in RECORD_MODELS.values()]
+
+
+def index_sql(db: Database) -> dict[str, str]:
+    """Every explicitly created index of the profile: name -> SQL."""
+    with db.engine.connect() as connection:
+        return dict(
+            connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).all()
+        )
+
+
+def saved_indexes(db: Database) -> object:
+    with db.engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT value FROM kv WHERE key = ?", (DEFERRED_INDEXES_KEY,)).first()
+
+
+def test_defer_and_restore_keep_unique_indexes_and_bring_back_the_rest(tmp_path: Path) -> None:
+    db = Database.open(tmp_path, lock=False)
+    before = index_sql(db)
+    db.defer_indexes(RECORD_TABLES)
+    after = index_sql(db)
+    dropped = set(before) - set(after)
+    assert "ix_contacts_sort" in dropped and "ix_contacts_name_key" in dropped
+    assert dropped == db.deferred_indexes
+    # Unique indexes are constraints: never dropped.
+    assert all(not sql.upper().startswith("CREATE UNIQUE") for name, sql in before.items() if name in dropped)
+    assert all(name in after for name, sql in before.items() if sql.upper().startswith("CREATE UNIQUE"))
+    assert saved_indexes(db) is not None
+    assert db.restore_deferred_indexes() == len(dropped)
+    assert index_sql(db) == before
+    assert db.deferred_indexes == frozenset() and saved_indexes(db) is None
+    assert db.restore_deferred_indexes() == 0  # nothing left to do
+    db.close()
+
+
+def test_profile_killed_during_a_bulk_load_gets_its_indexes_back_on_open(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = Database.open(tmp_path, lock=False)
+    before = index_sql(db)
+    db.defer_indexes(RECORD_TABLES)
+    db.engine.dispose()  # the process "dies": no restore
+    # A half-finished rebuild (one index made before the kill) must not fail the next one.
+    raw = sqlite3.connect(tmp_path / DB_FILENAME)
+    raw.execute(before["ix_contacts_sort"])
+    raw.commit()
+    raw.close()
+    with caplog.at_level(logging.WARNING, logger="crm.store"):
+        reopened = Database.open(tmp_path, lock=False)
+    assert index_sql(reopened) == before
+    assert reopened.deferred_indexes == frozenset() and saved_indexes(reopened) is None
+    assert "interrupted first sync" in caplog.text
+    assert reopened.integrity_ok()
+    reopened.close()
+
+
+def test_first_sync_of_many_records_defers_indexes_and_lists_work_meanwhile(
+    cloud, make_profile  # type: ignore[no-untyped-def]
+) -> None:
+    a = make_profile("alice")
+    account = a.records.create("account", {"name": "Acme Corp"})
+    for i in range(60):
+        a.records.create("contact", {"first_name": f"Person {i:03d}", "last_name": "Zed",
+                                     "email": f"p{i}@example.com", "account_id": account if i % 2 else None})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=20)
+    b.engine.bulk_load_min = 1
+    expected = index_sql(b.context.db)
+    lists = ListService(b.context.db)
+    seen: list[tuple[frozenset[str], int, list[str]]] = []
+
+    def during_pull(event: object) -> None:
+        # The lists, as the window would query them between two pages.
+        spec = ListSpec("contact", search="person")
+        ids = lists.all_ids(spec)
+        titles = [row[2] for row in lists.rows("contact", ids).values()]
+        seen.append((b.context.db.deferred_indexes, lists.count(ListSpec("contact")), titles))
+
+    report = b.engine.run(on_changed=during_pull)
+    assert report.pulled >= 61
+    assert any(deferred and count > 0 for deferred, count, _ in seen), "the pull ran with its indexes deferred"
+    assert all(len(titles) == count for _, count, titles in seen)
+    assert index_sql(b.context.db) == expected
+    assert b.context.db.deferred_indexes == frozenset()
+    assert lists.count(ListSpec("contact")) == 60
+    assert lists.count(ListSpec("contact", search="p42@example")) == 1
+    assert lists.count(ListSpec("contact", search="person 01")) == 10
+    assert b.context.db.integrity_ok()
+
+
+def test_a_bulk_load_cut_off_midway_still_rebuilds_its_indexes(
+    cloud, make_profile  # type: ignore[no-untyped-def]
+) -> None:
+    a = make_profile("alice")
+    for i in range(80):
+        a.records.create("contact", {"first_name": f"Person {i:03d}"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=20)
+    b.engine.bulk_load_min = 1
+    expected = index_sql(b.context.db)
+    real_pull = b.engine.client.pull
+    calls = {"n": 0}
+
+    def dying_pull(cursor: int, limit: int):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise Offline("connection dropped")
+        return real_pull(cursor, limit)
+
+    b.engine.client.pull = dying_pull  # type: ignore[method-assign]
+    with pytest.raises(Offline):
+        b.sync()
+    assert index_sql(b.context.db) == expected
+    b.engine.client.pull = real_pull  # type: ignore[method-assign]
+    b.sync()
+    assert ListService(b.context.db).count(ListSpec("contact")) == 80
+    assert index_sql(b.context.db) == expected
+
+
+def test_a_store_holding_records_is_not_bulk_loaded(
+    cloud, make_profile, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    import sync.engine as engine_module
+
+    a = make_profile("alice")
+    for i in range(30):
+        a.records.create("contact", {"first_name": f"Person {i:03d}"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=10)
+    b.engine.bulk_load_min = 1
+    monkeypatch.setattr(engine_module, "BULK_LOAD_MAX_LOCAL", 5)
+    for i in range(6):  # made offline before the first sync
+        b.records.create("contact", {"first_name": f"Offline {i}"})
+    began: list[bool] = []
+    real_begin = b.replica.begin_bulk_load
+    b.replica.begin_bulk_load = lambda: (began.append(True), real_begin())[1]  # type: ignore[method-assign]
+    b.sync()
+    assert began == []
+    assert ListService(b.context.db).count(ListSpec("contact")) == 36
