@@ -867,7 +867,10 @@ class Replica:
         """Drop the record tables' secondary indexes until :meth:`end_bulk_load`
         (``crm_desktop/store/bulk_load.py``): a first sync of many records fills
         the tables several times faster without them."""
-        self._db.defer_indexes([model.__tablename__ for model in RECORD_MODELS.values()])
+        self._db.defer_indexes(
+            [model.__tablename__ for model in RECORD_MODELS.values()],
+            [fts_table for fts_table, _ in FTS_TABLES.values()],
+        )
 
     def end_bulk_load(self) -> int:
         """Build the indexes :meth:`begin_bulk_load` dropped; how many."""

@@ -156,10 +156,10 @@ class Database:
         except sqlite3.DatabaseError as exc:
             raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
 
-    def defer_indexes(self, tables: list[str]) -> None:
+    def defer_indexes(self, tables: list[str], fts_tables: list[str] | None = None) -> None:
         """Drop the secondary indexes of ``tables`` for a bulk load (``store/bulk_load.py``)."""
         with self.session() as session:
-            self.deferred_indexes = bulk_load.defer_indexes(session.connection(), tables)
+            self.deferred_indexes = bulk_load.defer_indexes(session.connection(), tables, fts_tables or [])
 
     def restore_deferred_indexes(self) -> int:
         """Build the indexes a bulk load dropped (also those of a process killed meanwhile)."""

@@ -12,10 +12,18 @@ import pytest
 from crm_desktop.services.lists import ListService, ListSpec
 from crm_desktop.store.bulk_load import DEFERRED_INDEXES_KEY
 from crm_desktop.store.db import DB_FILENAME, Database
-from crm_desktop.store.schema import RECORD_MODELS
+from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS
 from sync.errors import Offline
 
 RECORD_TABLES = [model.__tablename__ for model in RECORD_MODELS.values()]
+FTS = [fts_table for fts_table, _ in FTS_TABLES.values()]
+
+
+def automerge(db: Database, fts_table: str = "contacts_fts") -> int:
+    """The search index's automerge setting (FTS5 keeps it in its config table; 4 when unset)."""
+    with db.engine.connect() as connection:
+        row = connection.exec_driver_sql(f"SELECT v FROM {fts_table}_config WHERE k = 'automerge'").first()
+    return 4 if row is None else int(row[0])
 
 
 def index_sql(db: Database) -> dict[str, str]:
@@ -36,8 +44,9 @@ def saved_indexes(db: Database) -> object:
 def test_defer_and_restore_keep_unique_indexes_and_bring_back_the_rest(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
     before = index_sql(db)
-    db.defer_indexes(RECORD_TABLES)
+    db.defer_indexes(RECORD_TABLES, FTS)
     after = index_sql(db)
+    assert automerge(db) == 8 and automerge(db, "leads_fts") == 8
     dropped = set(before) - set(after)
     assert "ix_contacts_sort" in dropped and "ix_contacts_name_key" in dropped
     assert dropped == db.deferred_indexes
@@ -48,6 +57,7 @@ def test_defer_and_restore_keep_unique_indexes_and_bring_back_the_rest(tmp_path:
     assert db.restore_deferred_indexes() == len(dropped)
     assert index_sql(db) == before
     assert db.deferred_indexes == frozenset() and saved_indexes(db) is None
+    assert automerge(db) == 4 and automerge(db, "leads_fts") == 4
     assert db.restore_deferred_indexes() == 0  # nothing left to do
     db.close()
 
@@ -57,7 +67,7 @@ def test_profile_killed_during_a_bulk_load_gets_its_indexes_back_on_open(
 ) -> None:
     db = Database.open(tmp_path, lock=False)
     before = index_sql(db)
-    db.defer_indexes(RECORD_TABLES)
+    db.defer_indexes(RECORD_TABLES, FTS)
     db.engine.dispose()  # the process "dies": no restore
     # A half-finished rebuild (one index made before the kill) must not fail the next one.
     raw = sqlite3.connect(tmp_path / DB_FILENAME)
@@ -68,6 +78,7 @@ def test_profile_killed_during_a_bulk_load_gets_its_indexes_back_on_open(
         reopened = Database.open(tmp_path, lock=False)
     assert index_sql(reopened) == before
     assert reopened.deferred_indexes == frozenset() and saved_indexes(reopened) is None
+    assert automerge(reopened) == 4
     assert "interrupted first sync" in caplog.text
     assert reopened.integrity_ok()
     reopened.close()
@@ -100,7 +111,7 @@ def test_first_sync_of_many_records_defers_indexes_and_lists_work_meanwhile(
     assert any(deferred and count > 0 for deferred, count, _ in seen), "the pull ran with its indexes deferred"
     assert all(len(titles) == count for _, count, titles in seen)
     assert index_sql(b.context.db) == expected
-    assert b.context.db.deferred_indexes == frozenset()
+    assert b.context.db.deferred_indexes == frozenset() and automerge(b.context.db) == 4
     assert lists.count(ListSpec("contact")) == 60
     assert lists.count(ListSpec("contact", search="p42@example")) == 1
     assert lists.count(ListSpec("contact", search="person 01")) == 10
