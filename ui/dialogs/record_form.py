@@ -382,8 +382,10 @@ class RecordFormDialog(QDialog):
             if not fspec.required:
                 combo.addItem("", None)
             for choice in fspec.choices:
+                # A record type (an activity's link, a custom field's type) shows its name.
+                names_type = fspec.name in ("related_type", "record_type") and choice in RECORD_TYPES
                 text = (QCoreApplication.translate("RecordTypes", RECORD_TYPES[choice].label)
-                        if fspec.name == "related_type" else QCoreApplication.translate("Choices", choice))
+                        if names_type else QCoreApplication.translate("Choices", choice))
                 combo.addItem(text, choice)
             if fspec.default is not None:
                 combo.setCurrentIndex(max(0, combo.findData(fspec.default)))
