@@ -43,6 +43,8 @@ def _cell(fspec: FieldSpec, value: Any) -> str:
         return QCoreApplication.translate("Setup", "Yes") if value else QCoreApplication.translate("Setup", "No")
     if fspec.name == "record_type" and value in RECORD_TYPES:
         return QCoreApplication.translate("RecordTypes", RECORD_TYPES[value].label_plural)
+    if fspec.kind is FieldKind.CHOICE:
+        return QCoreApplication.translate("Choices", str(value))
     if fspec.kind is FieldKind.LONG_TEXT:
         return ", ".join(line.strip() for line in str(value).splitlines() if line.strip())
     return str(value)
