@@ -867,9 +867,18 @@ class Replica:
         """Drop the record tables' secondary indexes until :meth:`end_bulk_load`
         (``crm_desktop/store/bulk_load.py``): a first sync of many records fills
         the tables several times faster without them."""
+        # Links to other records stay indexed: a pulled merge re-points them.
+        links = {
+            model.__tablename__: {
+                f.name for f in RECORD_TYPES[name].fields
+                if f.kind is FieldKind.REF and (f.ref_type in RECORD_TYPES or f.ref_type_field is not None)
+            }
+            for name, model in RECORD_MODELS.items()
+        }
         self._db.defer_indexes(
             [model.__tablename__ for model in RECORD_MODELS.values()],
             [fts_table for fts_table, _ in FTS_TABLES.values()],
+            links,
         )
 
     def end_bulk_load(self) -> int:

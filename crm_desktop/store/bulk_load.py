@@ -61,25 +61,35 @@ def deferred_index_names(connection: Connection) -> frozenset[str]:
     return frozenset(name for name, _ in _saved(connection)[0])
 
 
-def defer_indexes(connection: Connection, tables: list[str], fts_tables: list[str]) -> frozenset[str]:
+def defer_indexes(
+    connection: Connection, tables: list[str], fts_tables: list[str],
+    keep_leading: dict[str, set[str]] | None = None,
+) -> frozenset[str]:
     """Drop the non-unique indexes of ``tables``, saving their SQL, and let the
     search indexes ``fts_tables`` merge less; the names of the indexes dropped.
 
-    Call inside a transaction: the drop and the saved SQL commit together.
-    Indexes already deferred stay deferred (and saved).
+    ``keep_leading``: per table, columns whose indexes (those that lead with
+    one) stay: the links a pulled merge re-points (``repoint_refs``) are found
+    by them, row by row, during the load.  Call inside a transaction: the drop
+    and the saved SQL commit together.  Indexes already deferred stay deferred
+    (and saved).
     """
+    keep_leading = keep_leading or {}
     indexes, merging = _saved(connection)
     saved = dict(indexes)
     placeholders = ", ".join(f":t{i}" for i in range(len(tables)))
     rows = connection.execute(
         text(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
             f"AND tbl_name IN ({placeholders}) ORDER BY name"
         ),
         {f"t{i}": name for i, name in enumerate(tables)},
     ).all()
-    for name, sql in rows:
+    for name, sql, table in rows:
         if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+            continue
+        leading = connection.exec_driver_sql(f'PRAGMA index_info("{name}")').first()
+        if leading is not None and leading[2] in keep_leading.get(table, set()):
             continue
         saved[name] = sql
         connection.exec_driver_sql(f'DROP INDEX "{name}"')

@@ -156,10 +156,15 @@ class Database:
         except sqlite3.DatabaseError as exc:
             raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
 
-    def defer_indexes(self, tables: list[str], fts_tables: list[str] | None = None) -> None:
+    def defer_indexes(
+        self, tables: list[str], fts_tables: list[str] | None = None,
+        keep_leading: dict[str, set[str]] | None = None,
+    ) -> None:
         """Drop the secondary indexes of ``tables`` for a bulk load (``store/bulk_load.py``)."""
         with self.session() as session:
-            self.deferred_indexes = bulk_load.defer_indexes(session.connection(), tables, fts_tables or [])
+            self.deferred_indexes = bulk_load.defer_indexes(
+                session.connection(), tables, fts_tables or [], keep_leading
+            )
 
     def restore_deferred_indexes(self) -> int:
         """Build the indexes a bulk load dropped (also those of a process killed meanwhile)."""

@@ -167,3 +167,27 @@ def test_a_store_holding_records_is_not_bulk_loaded(
     b.sync()
     assert began == []
     assert ListService(b.context.db).count(ListSpec("contact")) == 36
+
+
+def test_a_bulk_load_keeps_the_link_indexes_that_pulled_merges_use(
+    cloud, make_profile  # type: ignore[no-untyped-def]
+) -> None:
+    a = make_profile("alice")
+    kept = a.records.create("account", {"name": "Acme Corp"})
+    gone = a.records.create("account", {"name": "ACME Corporation"})
+    for i in range(30):
+        a.records.create("contact", {"first_name": f"Person {i:03d}", "account_id": gone if i % 2 else kept})
+    a.sync()
+    a.records.merge_records("account", kept, gone, {"name": "Acme Corp"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=10)
+    b.engine.bulk_load_min = 1
+    deferred: list[frozenset[str]] = []
+    b.engine.run(on_changed=lambda _event: deferred.append(b.context.db.deferred_indexes))
+    assert any("ix_contacts_sort" in names for names in deferred)
+    assert not any("ix_contacts_account" in names for names in deferred)
+    lists = ListService(b.context.db)
+    assert lists.count(ListSpec("contact")) == 30
+    with b.context.db.engine.connect() as connection:
+        links = {row[0] for row in connection.exec_driver_sql("SELECT DISTINCT account_id FROM contacts")}
+    assert links == {kept}
