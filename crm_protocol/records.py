@@ -363,7 +363,7 @@ PIPELINE_STAGE = RecordTypeSpec(
         FieldSpec("probability", FieldKind.INT, "Probability (%)", min_value=0, max_value=100),
         FieldSpec("outcome", FieldKind.CHOICE, "Outcome", required=True, max_length=8, choices=STAGE_OUTCOMES,
                   default="open"),
-        FieldSpec("active", FieldKind.BOOL, "Offered for new opportunities"),
+        FieldSpec("active", FieldKind.BOOL, "Offered for new opportunities", default=True),
     ),
     title_fields=("name",),
 )
@@ -537,7 +537,7 @@ CUSTOM_FIELD_DEFINITION = RecordTypeSpec(
         FieldSpec("choices", FieldKind.LONG_TEXT, "Choices (one per line)", max_length=20_000),
         FieldSpec("required", FieldKind.BOOL, "Required"),
         FieldSpec("position", FieldKind.INT, "Position", min_value=0, max_value=100_000),
-        FieldSpec("active", FieldKind.BOOL, "Active"),
+        FieldSpec("active", FieldKind.BOOL, "Active", default=True),
     ),
     title_fields=("label",),
     rules=(_custom_field_definition,),

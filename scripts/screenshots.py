@@ -45,6 +45,7 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=3000)
     parser.add_argument("--every-page", action="store_true", help="also every other page, as page-N.png (to review)")
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
     app = QApplication(sys.argv[:1])
     app.setApplicationDisplayName("CRM")
@@ -75,7 +76,8 @@ def main() -> int:
         for name, page in shots.items():
             window.show_page(page)
             pump(2)
-            window.grab().save(str(args.out / name))
+            if not window.grab().save(str(args.out / name)):
+                raise SystemExit(f"could not write {args.out / name}")
             log.info("saved %s", args.out / name)
         window.close()
     finally:

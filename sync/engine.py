@@ -32,6 +32,13 @@ RunDb = Callable[..., Any]
 #: Pushing can hit a conflict, which merges and re-queues the change; a few
 #: rounds settle that, and the cap stops a pathological loop.
 MAX_PUSH_ROUNDS = 20
+#: A pull from cursor 0 of at least this many server revisions into a store
+#: holding fewer than ``BULK_LOAD_MAX_LOCAL`` rows is a bulk load: the record
+#: tables' secondary indexes are built once at its end instead of row by row
+#: (``crm_desktop/store/bulk_load.py``).  Below it, building them costs more
+#: than it saves.
+BULK_LOAD_MIN_REVISIONS = 20_000
+BULK_LOAD_MAX_LOCAL = 1_000
 
 
 @dataclass
@@ -60,6 +67,13 @@ class SyncReport:
     history_expired: bool = False
 
 
+@dataclass
+class _BulkLoad:
+    """Whether this pull dropped the record tables' secondary indexes (built again at its end)."""
+
+    active: bool = False
+
+
 def _direct(fn: Callable[..., T], *args: Any) -> T:
     return fn(*args)
 
@@ -73,12 +87,14 @@ class SyncEngine:
         run_db: RunDb = _direct,
         pull_limit: int = DEFAULT_PULL_LIMIT,
         push_batch: int = MAX_PUSH_BATCH,
+        bulk_load_min: int = BULK_LOAD_MIN_REVISIONS,
     ) -> None:
         self.replica = replica
         self.client = client
         self._run_db = run_db
         self.pull_limit = pull_limit
         self.push_batch = push_batch
+        self.bulk_load_min = bulk_load_min
         self.progress = SyncProgress()
         self._progress_lock = threading.Lock()
 
@@ -166,14 +182,21 @@ class SyncEngine:
         # sync's CPU.  It runs again (and catches up) when the pull ends.
         collecting = gc.isenabled()
         gc.disable()
+        bulk = _BulkLoad()
         try:
-            self._pull_pages(report, check, changed)
+            self._pull_pages(report, check, changed, bulk)
         finally:
             if collecting:
                 gc.enable()
+            if bulk.active:
+                # Also after a failed or cancelled pull: the lists need their
+                # indexes, and the next sync goes on from the saved cursor.
+                self._set_progress("index", 0, 0)
+                self._run_db(self.replica.end_bulk_load)
 
     def _pull_pages(
-        self, report: SyncReport, check: Callable[[], None], changed: Callable[[DataChanged], None]
+        self, report: SyncReport, check: Callable[[], None], changed: Callable[[DataChanged], None],
+        bulk: _BulkLoad,
     ) -> None:
         # The ids a full resync delivered (only then: an initial sync need not keep them).
         seen: dict[str, set[str]] | None = None
@@ -219,6 +242,14 @@ class SyncEngine:
                     raise BadResponse("The server's change feed went backwards; nothing was applied.")
                 if page.has_more:
                     upcoming = prefetch.submit(self._fetch, page.cursor)
+                if (
+                    cursor == 0 and page.has_more and not bulk.active
+                    and page.server_cursor >= self.bulk_load_min
+                    and self._run_db(self.replica.record_count) < BULK_LOAD_MAX_LOCAL
+                ):
+                    # A first sync of many records into an empty store.
+                    self._run_db(self.replica.begin_bulk_load)
+                    bulk.active = True
                 self._run_db(self.replica.observe_server, page.server_time, page.hlc)
                 if page.revoked:
                     # Idempotent, so it may commit before the page and its cursor.

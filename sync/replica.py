@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, case, delete, func, select
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,7 @@ from crm_desktop.store.records import (
     set_row_data,
 )
 from crm_desktop.store.schema import (
+    FTS_TABLES,
     RECORD_MODELS,
     Conflict,
     PendingChange,
@@ -45,7 +47,7 @@ from crm_desktop.store.schema import (
     User,
     sort_key_function,
 )
-from crm_desktop.store.search_index import bulk_indexing
+from crm_desktop.store.search_index import bulk_indexing, fts_values_function, staging_columns
 from crm_protocol.hlc import DEFAULT_KEY, cap_stamp, is_stamp
 from crm_protocol.records import RECORD_TYPES, FieldKind, check_wire_data
 from crm_protocol.wire import (
@@ -74,8 +76,9 @@ def _stamp(value: datetime) -> str:
     """The text form SQLAlchemy's SQLite DateTime type reads back (``%Y-%m-%d %H:%M:%S.%f``, UTC)."""
     if value.utcoffset():
         value = value.astimezone(UTC)
-    # isoformat is several times faster than strftime, and this runs per pulled record.
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # isoformat is several times faster than strftime, and this runs per pulled
+    # record; cutting off the "+00:00" is cheaper than replace(tzinfo=None).
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class PreparedPage:
     checked: list[tuple[RecordState, dict[str, Any]]]
     #: per record type: record id -> the row :func:`_upsert_sql` inserts (live records;
     #: a record twice in one page keeps its later revision, as the apply does)
+    #: per record type: record id -> the row :func:`_stage_sql` stages (live records;
+    #: a record twice in one page keeps its later revision, as the apply does), with
+    #: its search-index values (:func:`fts_values_function`) last, made here so that
+    #: the database thread runs no Python for them
     rows: dict[str, dict[str, tuple[Any, ...]]]
 
 
@@ -93,7 +100,7 @@ def prepare_pull_page(records: list[RecordState]) -> PreparedPage:
     """Check a pulled page and build its rows: pure Python, no database.
 
     The engine runs this in the thread that fetches pages, so it overlaps with
-    SQLite applying the page before (sqlite3 releases the GIL while it works).
+    SQLite applying the page before (``_stage_sql``).
     Raises :class:`BadResponse` when any record does not fit the store: then
     nothing of the page is applied.
     """
@@ -114,20 +121,49 @@ def prepare_pull_page(records: list[RecordState]) -> PreparedPage:
     return PreparedPage(checked, rows)
 
 
+@dataclass(frozen=True)
+class _StageSql:
+    """How a pulled page's rows reach a record table: staged, then one statement each."""
+
+    #: the staging table (a temporary table of the connection, emptied after each use)
+    name: str
+    create: str
+    fill: str
+    upsert: str
+
+
 @functools.cache
-def _upsert_sql(record_type: str, table_name: str) -> str:
+def _stage_sql(record_type: str, table_name: str) -> _StageSql:
+    """The staging of ``record_type``'s pulled rows.
+
+    The rows go into a temporary table by one ``executemany`` (little work per
+    row), and from there into the record table and its search index by one
+    statement each: a statement is one step of SQLite, which runs without the
+    interpreter lock, so the thread fetching and checking the next page runs
+    alongside.  Inserting with ``executemany`` directly takes and gives back
+    the lock around every row, and both threads mostly waited on each other.
+    """
     fields = RECORD_TYPES[record_type].field_names
     columns = (*fields, "id", "server_rev", "dirty", "deleted", "sort_key", "created_at", "updated_at")
     updated = (*fields, "server_rev", "dirty", "deleted", "sort_key", "updated_at")
-    return (
-        f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
+    staged = (*columns, *(staging_columns(record_type) if record_type in FTS_TABLES else ()))
+    name = f"temp.stage_{table_name}"
+    listed = ", ".join(columns)
+    return _StageSql(
+        name=name,
+        create=f"CREATE TEMP TABLE IF NOT EXISTS stage_{table_name} ({', '.join(staged)})",
+        fill=f"INSERT INTO {name} VALUES ({', '.join('?' for _ in staged)})",
+        # "WHERE true": an upsert's SELECT needs a WHERE clause to parse.
+        upsert=(
+            f"INSERT INTO {table_name} ({listed}) SELECT {listed} FROM {name} WHERE true "
+            f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
+        ),
     )
 
 
 @functools.cache
 def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tuple[Any, ...]]:
-    """A function making the :func:`_upsert_sql` row of a record: tuples, not ORM
+    """A function making the :func:`_stage_sql` row of a record: tuples, not ORM
     objects or Core parameter dicts, which cost more than SQLite's own work."""
     fields = RECORD_TYPES[record_type].field_names
     # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
@@ -136,12 +172,14 @@ def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tu
         itemgetter(*fields) if len(fields) > 1 else lambda data: (data[fields[0]],)
     )
     sort_key = sort_key_function(record_type)
+    index_values = fts_values_function(record_type) if record_type in FTS_TABLES else lambda data: ()
 
     def build(record: RecordState, data: dict[str, Any]) -> tuple[Any, ...]:
+        indexed = index_values(data)
         if json_fields:
             data = {**data, **{f: json.dumps(data[f], ensure_ascii=False) for f in json_fields if data[f] is not None}}
         stamp = _stamp(record.updated_at)
-        return (*values_of(data), record.id, record.rev, False, False, sort_key(data), stamp, stamp)
+        return (*values_of(data), record.id, record.rev, False, False, sort_key(data), stamp, stamp, *indexed)
 
     return build
 
@@ -821,15 +859,27 @@ class Replica:
     ) -> None:
         model = model_for(record_type)
         table = cast(Table, model.__table__)
-        history.note_pulled(session, record_type, items)  # timeline: what this page changes locally
-        with bulk_indexing(session, record_type, [record.id for record, _ in items]):
+        stage = _stage_sql(record_type, table.name)
+        connection = session.connection()
+        # The timeline notes what this page changes of rows we hold (none, in a first sync).
+        held = {
+            row[0] for row in connection.exec_driver_sql(
+                f"SELECT id FROM {table.name} WHERE id IN (SELECT value FROM json_each(?))",
+                (orjson.dumps([record.id for record, _ in items]).decode(),),
+            )
+        }
+        if held:
+            history.note_pulled(session, record_type, [item for item in items if item[0].id in held])
+        with bulk_indexing(session, record_type, [record.id for record, _ in items], stage.name):
             deleted_ids = [record.id for record, _ in items if record.deleted]
             if deleted_ids:
                 session.execute(delete(table).where(table.c.id.in_(deleted_ids)))
             live = [rows[record.id] for record, _ in items if not record.deleted]
+            connection.exec_driver_sql(stage.create)
             if live:
-                # Plain DB-API executemany with tuples: the initial-sync hot path.
-                session.connection().exec_driver_sql(_upsert_sql(record_type, table.name), live)
+                connection.exec_driver_sql(stage.fill, live)
+                connection.exec_driver_sql(stage.upsert)
+        connection.exec_driver_sql(f"DELETE FROM {stage.name}")
 
     def _merge_server_record(self, session: Session, entry: PendingChange, record: RecordState) -> None:
         """Rebase a record's unsynced local change on the server's version."""
@@ -1018,6 +1068,36 @@ class Replica:
                 ).one()
                 out[record_type] = (int(count), int(rev_sum or 0))
         return out
+
+    def record_count(self) -> int:
+        """Rows in every record table (tombstones too): is the store (almost) empty?"""
+        with self._db.session() as session:
+            return sum(
+                int(session.execute(select(func.count()).select_from(model)).scalar_one())
+                for model in RECORD_MODELS.values()
+            )
+
+    def begin_bulk_load(self) -> None:
+        """Drop the record tables' secondary indexes until :meth:`end_bulk_load`
+        (``crm_desktop/store/bulk_load.py``): a first sync of many records fills
+        the tables several times faster without them."""
+        # Links to other records stay indexed: a pulled merge re-points them.
+        links = {
+            model.__tablename__: {
+                f.name for f in RECORD_TYPES[name].fields
+                if f.kind is FieldKind.REF and (f.ref_type in RECORD_TYPES or f.ref_type_field is not None)
+            }
+            for name, model in RECORD_MODELS.items()
+        }
+        self._db.defer_indexes(
+            [model.__tablename__ for model in RECORD_MODELS.values()],
+            [fts_table for fts_table, _ in FTS_TABLES.values()],
+            links,
+        )
+
+    def end_bulk_load(self) -> int:
+        """Build the indexes :meth:`begin_bulk_load` dropped; how many."""
+        return self._db.restore_deferred_indexes()
 
     def reset_cursor(self) -> None:
         with self._db.session() as session:

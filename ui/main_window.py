@@ -25,6 +25,7 @@ from crm_desktop.services.records import DataChanged
 from ui.dialogs import messages
 from ui.dialogs.global_search import GlobalSearchDialog
 from ui.dialogs.record_form import open_record
+from ui.dialogs.setup import SetupDialog
 from ui.dialogs.sign_in import SignIn, SignInDialog
 from ui.events import DataBus
 from ui.navigation import ACCOUNTS, CONFLICTS, CONTACTS, PENDING, RECORD_PAGES, groups, page_label
@@ -164,6 +165,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
+        self.setup_action = QAction(self.tr("Setup: stages, service levels, custom fields…"), self)
+        self.setup_action.setObjectName("fileSetup")
+        self.setup_action.triggered.connect(self.open_setup)
+        file_menu.addAction(self.setup_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.sign_in_action)
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
@@ -228,6 +234,13 @@ class MainWindow(QMainWindow):
             self._global_search.openRecord.connect(self._open_found_record)
         self._global_search.start()
         return self._global_search
+
+    def open_setup(self) -> SetupDialog:
+        """Pipeline stages, service levels and custom fields (changed by administrators)."""
+        dialog = SetupDialog(self.context, self.bus, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _open_found_record(self, record_type: str, record_id: str) -> None:
         open_record(self.context, self.bus, record_type, record_id, self)

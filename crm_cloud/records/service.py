@@ -898,7 +898,13 @@ class RecordService:
                 if compiled.positional
                 else compiled.params
             )
-            rows = conn.exec_driver_sql(str(compiled), params).all()
+            # The driver's own cursor: its rows are plain tuples (a Result
+            # wraps each in a Row, a fifth of the page's cost).
+            cursor_ = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                rows = cursor_.execute(str(compiled), params).fetchall()
+            finally:
+                cursor_.close()
             streams.append([(r[1], record_type, r) for r in rows])
         if cursor > 0:
             # A first pull (cursor 0) has nothing to drop.

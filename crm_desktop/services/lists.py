@@ -442,6 +442,12 @@ class ListService:
             self._docsize[fts] = found is not None
         return self._docsize[fts]
 
+    def _hint(self, index: str | None) -> str:
+        """`` INDEXED BY index``, or nothing while a first sync's bulk load has dropped it."""
+        if index is None or index in self._db.deferred_indexes:
+            return ""
+        return f" INDEXED BY {index}"
+
     def _order(self, spec: ListSpec) -> tuple[str, str, str]:
         """(column, index, direction) of the list's order."""
         table = TABLES[spec.record_type]
@@ -463,7 +469,7 @@ class ListService:
             # Look each match up by rid and sort them.  CROSS JOIN keeps
             # SQLite from walking the whole sort index instead.
             lookup = table.by_rid.get(spec.sort)
-            hint = "" if lookup is None else f" INDEXED BY {lookup}"
+            hint = self._hint(lookup)
             sql = (
                 f"SELECT c.rid FROM (SELECT rowid AS r FROM {table.fts} WHERE {table.fts} MATCH ?) m "
                 f"CROSS JOIN {table.table} c{hint} ON c.rid = m.r WHERE {plan.where} ORDER BY {order}{tail}"
@@ -479,7 +485,7 @@ class ListService:
             unordered = f"+c.{column} {direction}, c.rid {direction}"
             return f"SELECT c.rid FROM {table.table} c WHERE {where} ORDER BY {unordered}{tail}", params
         # Walk the sort index and stop at the limit.
-        return f"SELECT c.rid FROM {table.table} c INDEXED BY {index} WHERE {where} ORDER BY {order}{tail}", params
+        return f"SELECT c.rid FROM {table.table} c{self._hint(index)} WHERE {where} ORDER BY {order}{tail}", params
 
     def _walk(self, conn: Connection, spec: ListSpec, plan: _Plan, n: int, *, budget: int | None) -> list[int]:
         """The first ``n`` rids in list order by walking the sort index, checking each row.
@@ -495,7 +501,7 @@ class ListService:
         check, check_params = plan.query.sql_check("fields")
         sql = (
             f"SELECT rid FROM (SELECT c.rid AS rid, {searched_fields(spec.record_type, 'c')} AS fields "
-            f"FROM {table.table} c INDEXED BY {index} WHERE {plan.where} "
+            f"FROM {table.table} c{self._hint(index)} WHERE {plan.where} "
             f"ORDER BY c.{column} {direction}, c.rid {direction} LIMIT {int(budget)}) "
             f"WHERE {check} LIMIT {int(n)}"
         )
@@ -523,7 +529,7 @@ class ListService:
             return []  # NULLs fall outside a row-value bound: only NOT NULL sorts qualify
         match = plan.fts_match
         lookup = table.by_rid.get(spec.sort)
-        hint = "" if lookup is None else f" INDEXED BY {lookup}"
+        hint = self._hint(lookup)
         order = f"c.{column} {direction}, c.rid {direction}"
         sampled = conn.exec_driver_sql(
             f"SELECT c.{column}, c.rid FROM (SELECT rowid AS r FROM {table.fts} WHERE {table.fts} MATCH ? "
@@ -547,7 +553,7 @@ class ListService:
         if not found or rows * before / found >= BOUNDED_WALK_RATIO * matches:
             return []
         sql = (
-            f"SELECT c.rid FROM {table.table} c INDEXED BY {index} WHERE {plan.where} AND {within} "
+            f"SELECT c.rid FROM {table.table} c{self._hint(index)} WHERE {plan.where} AND {within} "
             f"AND c.rid IN (SELECT rowid FROM {table.fts} WHERE {table.fts} MATCH ?) ORDER BY {order} LIMIT {int(n)}"
         )
         return [r[0] for r in conn.exec_driver_sql(sql, (*plan.params, bound[0], bound[1], match))]

@@ -212,6 +212,29 @@ class RecordService:
         with self._db.session() as session:
             return _support_rules.service_levels(session)
 
+    def configuration(self, record_type: str) -> list[tuple[str, dict[str, Any]]]:
+        """The live records of a configuration type (pipeline stages, service levels,
+        custom field definitions), as (id, data), in the order the setup screen shows them."""
+        spec = spec_for(record_type)
+        if not spec.admin_only:
+            raise ValueError(f"{record_type} is not a configuration type")
+        model = model_for(record_type)
+        with self._db.session() as session:
+            rows = session.execute(select(model).where(model.deleted.is_(False))).scalars().all()
+            records = [(row.id, row_data(record_type, row)) for row in rows]
+
+        # Service levels by their priority's place in its list (Low, Normal, High...).
+        title_field = spec.field_map.get(spec.title_fields[0])
+        choices = title_field.choices if title_field is not None and title_field.kind is FieldKind.CHOICE else ()
+
+        def order(item: tuple[str, dict[str, Any]]) -> tuple[Any, ...]:
+            data = item[1]
+            title = spec.title(data)
+            rank = choices.index(title) if title in choices else len(choices)
+            return (str(data.get("record_type") or ""), data.get("position") or 0, rank, title.casefold(), item[0])
+
+        return sorted(records, key=order)
+
     def users(self) -> list[tuple[str, str]]:
         with self._db.session() as session:
             return [(u.id, u.name) for u in session.execute(select(User).order_by(User.name)).scalars()]
@@ -228,9 +251,13 @@ class RecordService:
 
     def create_in(self, session: Session, record_type: str, fields: dict[str, Any]) -> str:
         """Create a record and queue it for sync, inside the caller's transaction."""
-        data = dict.fromkeys(spec_for(record_type).field_names)
-        data["shared"] = False
-        data["owner_id"] = self._current_user_id()
+        spec = spec_for(record_type)
+        data = dict.fromkeys(spec.field_names)
+        # Configuration (pipeline stages...) belongs to everyone: no owner.
+        if "shared" in spec.field_map:
+            data["shared"] = False
+        if "owner_id" in spec.field_map:
+            data["owner_id"] = self._current_user_id()
         data.update(fields)
         stamp = now()
         cleaned = self._validate(session, record_type, data, None, stamp)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_desktop.errors import ProfileLocked, StoreError
+from crm_desktop.store import bulk_load
 from crm_desktop.store.search_index import register_functions
 
 log = logging.getLogger("crm.store")
@@ -115,6 +116,9 @@ class Database:
         )
         event.listen(self.engine, "connect", _set_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: Indexes a first sync's bulk load dropped for now (``store/bulk_load.py``):
+        #: queries must not name them in ``INDEXED BY`` hints.
+        self.deferred_indexes: frozenset[str] = frozenset()
 
     @classmethod
     def open(cls, data_dir: Path, *, lock: bool = True) -> Database:
@@ -127,6 +131,8 @@ class Database:
         if db._lock is not None:
             db._lock.acquire()
         try:
+            if built := db.restore_deferred_indexes():
+                log.warning("built again %d indexes an interrupted first sync had deferred", built)
             db.migrate()
         except BaseException:
             db.close()
@@ -149,6 +155,26 @@ class Database:
             raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
+
+    def defer_indexes(
+        self, tables: list[str], fts_tables: list[str] | None = None,
+        keep_leading: dict[str, set[str]] | None = None,
+    ) -> None:
+        """Drop the secondary indexes of ``tables`` for a bulk load (``store/bulk_load.py``)."""
+        with self.session() as session:
+            self.deferred_indexes = bulk_load.defer_indexes(
+                session.connection(), tables, fts_tables or [], keep_leading
+            )
+
+    def restore_deferred_indexes(self) -> int:
+        """Build the indexes a bulk load dropped (also those of a process killed meanwhile)."""
+        try:
+            with self.engine.begin() as connection:
+                built = bulk_load.restore_indexes(connection)
+        except (OperationalError, DBAPIError, sqlite3.DatabaseError) as exc:
+            raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
+        self.deferred_indexes = frozenset()
+        return built
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:

@@ -19,8 +19,11 @@ does several times faster than row by row.
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import orjson
 from sqlalchemy import text
@@ -52,6 +55,53 @@ def fts_columns(record_type: str) -> tuple[tuple[str, str], ...]:
     return (*columns, (WORDS_COLUMN, words))
 
 
+_COALESCE_RE = re.compile(r"^coalesce\(new\.(\w+), ''\)$")
+_PERSON_RE = re.compile(r"^crm_person_name\(new\.(\w+), new\.(\w+)\)$")
+_TRIM_PAIR_RE = re.compile(r"^trim\((.+) \|\| ' ' \|\| (.+)\)$")
+
+TextOf = Callable[[Mapping[str, Any]], str]
+
+
+def _text_of(expr: str) -> TextOf:
+    """The Python twin of one search-index column expression of ``FTS_TABLES``.
+
+    The few forms those expressions take are translated here so that a pulled
+    page's index entries can be made in the fetching thread, off the database
+    thread (``prepare_pull_page``).  A twin must give exactly what SQLite gives:
+    the index is contentless, and removing a row's entry later recomputes it
+    in SQL.  ``tests/store/test_search_index.py`` compares both on hostile text.
+    """
+    if match := _COALESCE_RE.match(expr):
+        name = match[1]
+        return lambda data: data.get(name) or ""
+    if match := _PERSON_RE.match(expr):
+        first, last = match[1], match[2]
+        return lambda data: person_name(data.get(first), data.get(last))
+    if match := _TRIM_PAIR_RE.match(expr):
+        left, right = _text_of(match[1]), _text_of(match[2])
+        # SQL trim() removes spaces only, not other white space.
+        return lambda data: (left(data) + " " + right(data)).strip(" ")
+    raise ValueError(f"no Python twin for the search index expression {expr!r}")
+
+
+@functools.cache
+def fts_values_function(record_type: str) -> Callable[[Mapping[str, Any]], tuple[str, ...]]:
+    """A record's search-index values (the columns of :func:`fts_columns`) from its data, in Python."""
+    _, columns = FTS_TABLES[record_type]
+    parts = [_text_of(expr) for _, expr in columns]
+
+    def values(data: Mapping[str, Any]) -> tuple[str, ...]:
+        texts = [part(data) for part in parts]
+        return (*texts, search_words(*texts))
+
+    return values
+
+
+def staging_columns(record_type: str) -> tuple[str, ...]:
+    """Columns holding a staged row's index values (``staged`` of :func:`bulk_indexing`), in order."""
+    return tuple(f"fts_{name}" for name, _ in fts_columns(record_type))
+
+
 def searched_fields(record_type: str, alias: str) -> str:
     """SQL: the searched fields of a row of the table ``alias``, joined as ``crm_match`` takes them."""
     _, columns = FTS_TABLES[record_type]
@@ -60,13 +110,21 @@ def searched_fields(record_type: str, alias: str) -> str:
 
 
 @contextlib.contextmanager
-def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Iterator[None]:
+def bulk_indexing(
+    session: Session, record_type: str, ids: Sequence[str], staged: str | None = None
+) -> Iterator[None]:
     """Write rows ``ids`` of ``record_type`` inside this block; they are indexed at its end.
 
     Rows the table already had lose their old tokens first; rows the block
     adds get rids above the largest before it (rids only grow), so they are
     indexed by a range of the table instead of a lookup per id: an initial
     sync adds nothing but new rows.
+
+    ``staged`` names a table holding, for each row the block writes, its ``id``
+    and its index values (``fts_<column>``, see :func:`staging_columns`) made
+    by :func:`fts_values_function` before: then the block must add rows only
+    from it, and they are indexed in one statement that calls no Python, so
+    SQLite works without the interpreter lock while other threads run.
     """
     if record_type not in FTS_TABLES:
         # Configuration types (pipeline stages...) have no search index.
@@ -76,7 +134,7 @@ def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Ite
     columns = fts_columns(record_type)
     table = RECORD_MODELS[record_type].__tablename__
     names = ", ".join(name for name, _ in columns)
-    values = ", ".join(expr.replace("new.", "") for _, expr in columns)
+    exprs = ", ".join(expr.replace("new.", "") for _, expr in columns)
     id_list = {"ids": orjson.dumps(list(ids)).decode()}
     top = session.execute(text(f"SELECT rid, id FROM {table} ORDER BY rid DESC LIMIT 1")).first()
     before, top_id = (int(top[0]), top[1]) if top is not None else (0, None)
@@ -90,17 +148,25 @@ def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Ite
     if existing:
         session.execute(
             text(
-                f"INSERT INTO {fts_table}({fts_table}, rowid, {names}) SELECT 'delete', rid, {values} "
+                f"INSERT INTO {fts_table}({fts_table}, rowid, {names}) SELECT 'delete', rid, {exprs} "
                 f"FROM {table} WHERE id IN (SELECT value FROM json_each(:ids)) AND deleted = 0"
             ),
             known,
         )
     yield
-    session.execute(
-        text(f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {values} FROM {table} "
-             f"WHERE rid > :before AND deleted = 0"),
-        {"before": before},
-    )
+    if staged is None:
+        session.execute(
+            text(f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {exprs} FROM {table} "
+                 f"WHERE rid > :before AND deleted = 0"),
+            {"before": before},
+        )
+    else:
+        prepared = ", ".join(f"s.fts_{name}" for name, _ in columns)
+        session.connection().exec_driver_sql(
+            f"INSERT INTO {fts_table}(rowid, {names}) SELECT c.rid, {prepared} FROM {staged} s "
+            f"CROSS JOIN {table} c ON c.id = s.id WHERE c.rid > ? AND c.deleted = 0",
+            (before,),
+        )
     if top_id is not None and session.execute(
         text(f"SELECT id FROM {table} WHERE rid = :before"), {"before": before}
     ).scalar() != top_id:
@@ -110,7 +176,7 @@ def bulk_indexing(session: Session, record_type: str, ids: Sequence[str]) -> Ite
         known = {"ids": orjson.dumps(existing).decode()}
     if existing:
         session.execute(
-            text(f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {values} FROM {table} "
+            text(f"INSERT INTO {fts_table}(rowid, {names}) SELECT rid, {exprs} FROM {table} "
                  f"WHERE id IN (SELECT value FROM json_each(:ids)) AND rid <= :before AND deleted = 0"),
             {**known, "before": before},
         )

@@ -76,16 +76,19 @@ def is_cjk(token: str) -> bool:
 
 
 _ASCII_WORD_RE = re.compile("[a-z0-9]+")
+#: The first (up to) two characters of each run of ``_ASCII_WORD_RE``.
+_ASCII_PREFIX_RE = re.compile("(?<![a-z0-9])[a-z0-9]{1,2}")
 _LETTERS_RE = re.compile(r"[^\W_]+")
 
 
 def search_words(*texts: str | None) -> str:
     """The ``words`` column of a record whose searched fields are ``texts``."""
-    text = " ".join(t for t in texts if t)
+    text = " ".join([t for t in texts if t])
     if text.isascii():
-        # The common case, and it runs for every record indexed: no CJK, no
-        # accents, words are runs of letters and digits.
-        prefixes = dict.fromkeys(token[:2] for token in _ASCII_WORD_RE.findall(text.lower()))
+        # The common case, and it runs for every record indexed (a first sync:
+        # every pulled record): no CJK, no accents, words are runs of letters
+        # and digits, and the regex finds their first two characters itself.
+        prefixes = dict.fromkeys(_ASCII_PREFIX_RE.findall(text.lower()))
         return MARK + MARK.join(prefixes) if prefixes else ""
     folded = fold(text)
     if not _CJK_RE.search(folded):

@@ -310,6 +310,31 @@
     </message>
 </context>
 <context>
+    <name>ConfigTable</name>
+    <message>
+        <location filename="../../ui/dialogs/setup.py" line="74" />
+        <source>New…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/setup.py" line="76" />
+        <source>Edit…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/setup.py" line="78" />
+        <location filename="../../ui/dialogs/setup.py" line="144" />
+        <location filename="../../ui/dialogs/setup.py" line="146" />
+        <source>Delete</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/setup.py" line="145" />
+        <source>Delete “%1”? Every user receives the change at their next sync.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ConflictRulesDialog</name>
     <message>
         <location filename="../../ui/dialogs/conflict_rules.py" line="26" />
@@ -998,89 +1023,94 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>&amp;File</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="145" />
         <source>Sign in…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146" />
-        <location filename="../../ui/main_window.py" line="340" />
+        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/main_window.py" line="353" />
         <source>Sign out</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149" />
+        <location filename="../../ui/main_window.py" line="150" />
         <source>Sync now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="152" />
-        <location filename="../../ui/main_window.py" line="367" />
+        <location filename="../../ui/main_window.py" line="153" />
+        <location filename="../../ui/main_window.py" line="380" />
         <source>Quit</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158" />
+        <location filename="../../ui/main_window.py" line="159" />
         <source>Import into this list…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="161" />
+        <location filename="../../ui/main_window.py" line="162" />
         <source>Export this list as CSV…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="174" />
+        <location filename="../../ui/main_window.py" line="168" />
+        <source>Setup: stages, service levels, custom fields…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="180" />
         <source>Find</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204" />
+        <location filename="../../ui/main_window.py" line="210" />
         <source>CRM</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="280" />
+        <location filename="../../ui/main_window.py" line="293" />
         <source>Sync did not finish</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="281" />
+        <location filename="../../ui/main_window.py" line="294" />
         <source>The sync did not finish, so your changes are still only on this computer.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="288" />
+        <location filename="../../ui/main_window.py" line="301" />
         <source>Sign in again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="289" />
+        <location filename="../../ui/main_window.py" line="302" />
         <source>Your session has ended. Sign in again to keep syncing.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="321" />
+        <location filename="../../ui/main_window.py" line="334" />
         <source>Sign in</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="322" />
+        <location filename="../../ui/main_window.py" line="335" />
         <source>Signing in is not available in this build.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="333" />
+        <location filename="../../ui/main_window.py" line="346" />
         <source>Signed in as %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="341" />
+        <location filename="../../ui/main_window.py" line="354" />
         <source>%n change(s) are not synced yet. They stay on this computer and are sent when you sign in again.</source>
         <translation>
             <numerusform>%n change is not synced yet. They stay on this computer and are sent when you sign in again.</numerusform>
@@ -1088,18 +1118,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="343" />
-        <location filename="../../ui/main_window.py" line="370" />
+        <location filename="../../ui/main_window.py" line="356" />
+        <location filename="../../ui/main_window.py" line="383" />
         <source>Sync first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="343" />
+        <location filename="../../ui/main_window.py" line="356" />
         <source>Sign out anyway</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="368" />
+        <location filename="../../ui/main_window.py" line="381" />
         <source>%n change(s) are not synced yet. They are kept on this computer and sent at the next sync.</source>
         <translation>
             <numerusform>%n change is not synced yet. They are kept on this computer and sent at the next sync.</numerusform>
@@ -1107,7 +1137,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="370" />
+        <location filename="../../ui/main_window.py" line="383" />
         <source>Quit anyway</source>
         <translation type="unfinished" />
     </message>
@@ -1384,7 +1414,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="634" />
+        <location filename="../../ui/sales/pipeline.py" line="636" />
         <source>Say why the opportunity was won or lost; it was not moved.</source>
         <translation type="unfinished" />
     </message>
@@ -1418,22 +1448,22 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="384" />
+        <location filename="../../ui/sales/pipeline.py" line="386" />
         <source>Owner:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="396" />
+        <location filename="../../ui/sales/pipeline.py" line="398" />
         <source>No pipeline stages yet. They come from the server with the first sync.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="436" />
+        <location filename="../../ui/sales/pipeline.py" line="438" />
         <source>Me</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sales/pipeline.py" line="523" />
+        <location filename="../../ui/sales/pipeline.py" line="525" />
         <source>%n open opportunity(s)</source>
         <translation>
             <numerusform>%n open opportunity</numerusform>
@@ -1441,32 +1471,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="525" />
+        <location filename="../../ui/sales/pipeline.py" line="527" />
         <source>weighted %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="550" />
+        <location filename="../../ui/sales/pipeline.py" line="552" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="551" />
+        <location filename="../../ui/sales/pipeline.py" line="553" />
         <source>Move to</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="587" />
+        <location filename="../../ui/sales/pipeline.py" line="589" />
         <source>Why was this opportunity won?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="588" />
+        <location filename="../../ui/sales/pipeline.py" line="590" />
         <source>Why was this opportunity lost?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/sales/pipeline.py" line="589" />
+        <location filename="../../ui/sales/pipeline.py" line="591" />
         <source>Move to %1</source>
         <translation type="unfinished" />
     </message>
@@ -1707,13 +1737,13 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="399" />
+        <location filename="../../ui/dialogs/record_form.py" line="401" />
         <source>(nobody)</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../../ui/dialogs/record_form.py" line="345" />
-        <location filename="../../ui/dialogs/record_form.py" line="406" />
+        <location filename="../../ui/dialogs/record_form.py" line="408" />
         <source>YYYY-MM-DD</source>
         <extracomment>The record's custom values; editors exist only for active definitions. "Save and merge": the existing record to merge the new one with.</extracomment>
         <translation type="unfinished" />
@@ -1724,57 +1754,57 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="408" />
+        <location filename="../../ui/dialogs/record_form.py" line="410" />
         <source>YYYY-MM-DD HH:MM (local time)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="410" />
+        <location filename="../../ui/dialogs/record_form.py" line="412" />
         <source>e.g. EUR</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="582" />
+        <location filename="../../ui/dialogs/record_form.py" line="584" />
         <source>Choose what kind of record it is first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="585" />
+        <location filename="../../ui/dialogs/record_form.py" line="587" />
         <source>Pick an %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="586" />
+        <location filename="../../ui/dialogs/record_form.py" line="588" />
         <source>Pick a %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="604" />
+        <location filename="../../ui/dialogs/record_form.py" line="606" />
         <source>This may already exist. Open it, or save anyway:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="614" />
+        <location filename="../../ui/dialogs/record_form.py" line="616" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="618" />
+        <location filename="../../ui/dialogs/record_form.py" line="620" />
         <source>Save and merge…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="620" />
+        <location filename="../../ui/dialogs/record_form.py" line="622" />
         <source>Save this record, then merge it with the existing one field by field</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="625" />
+        <location filename="../../ui/dialogs/record_form.py" line="627" />
         <source>Save anyway</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="640" />
+        <location filename="../../ui/dialogs/record_form.py" line="642" />
         <source>Save</source>
         <translation type="unfinished" />
     </message>
@@ -2037,7 +2067,9 @@
         <location filename="../../ui/pages/record_list.py" line="421" />
         <source>%n matching record(s)</source>
         <translation>
-            <numerusform>%n matching record</numerusform><numerusform>%n matching records</numerusform></translation>
+            <numerusform>%n matching record</numerusform>
+            <numerusform>%n matching records</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/pages/record_list.py" line="423" />
@@ -2108,6 +2140,33 @@
     <message>
         <location filename="../../ui/workspace.py" line="49" />
         <source>Dismiss</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>Setup</name>
+    <message>
+        <location filename="../../ui/dialogs/setup.py" line="43" />
+        <source>Yes</source>
+        <extracomment>The configuration types, in the order of their tabs.</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/setup.py" line="43" />
+        <source>No</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SetupDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/setup.py" line="160" />
+        <source>Setup</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/setup.py" line="163" />
+        <source>Pipeline stages, service levels and custom fields are shared by everyone. Only administrators may change them: the server refuses anyone else's change, which then waits in Pending changes with the reason, to be discarded there.</source>
         <translation type="unfinished" />
     </message>
 </context>

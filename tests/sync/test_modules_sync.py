@@ -128,3 +128,29 @@ def test_custom_fields_sync_and_are_checked_offline(cloud, make_profile) -> None
     assert a.sync().rejected == 0
     b.sync()
     assert b.records.get("opportunity", opp).data["custom"] == {"region": "APAC", "seats": "250"}
+
+
+def test_setup_changes_sync_for_administrators_and_wait_with_a_reason_for_others(  # type: ignore[no-untyped-def]
+    cloud, make_profile
+) -> None:
+    from crm_cloud.admin import set_admin
+
+    office = make_profile("office")
+    rep = make_profile("rep")
+    set_admin(cloud.database_url, "office@example.com", True)
+    office.sync()
+    rep.sync()
+    # The administrator adds a stage in Setup: every user receives it.
+    stage = office.records.create("pipeline_stage", {"name": "Legal review", "position": 45, "probability": 70,
+                                                     "outcome": "open", "active": True})
+    office.sync()
+    rep.sync()
+    assert stage in {record_id for record_id, _ in rep.records.configuration("pipeline_stage")}
+    # A rep's change is refused by the server and waits, with the reason, in Pending changes.
+    rep.records.update("pipeline_stage", stage, {"probability": 99})
+    report = rep.sync()
+    assert report.rejected == 1
+    (waiting,) = rep.records.pending_changes()
+    assert waiting.status == "rejected" and "administrator" in (waiting.reason or "")
+    office.sync()
+    assert dict(office.records.configuration("pipeline_stage"))[stage]["probability"] == 70

@@ -250,7 +250,10 @@ class RecordFormDialog(QDialog):
             self._add_row(fspec.name, caption + ("" if fspec.kind is FieldKind.BOOL else ":"), editor)
 
         inner = QWidget(self)
-        inner.setLayout(form)
+        # The rows keep their height; a short form leaves the space below it.
+        rows = QVBoxLayout(inner)
+        rows.addLayout(form)
+        rows.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -374,7 +377,9 @@ class RecordFormDialog(QDialog):
             notes.setMaximumHeight(160)
             return notes
         if fspec.kind is FieldKind.BOOL:
-            return QCheckBox(self)
+            box = QCheckBox(self)
+            box.setChecked(fspec.default is True)  # a new record starts with the default
+            return box
         if fspec.kind is FieldKind.TAGS:
             return TagsEdit(self)
         if fspec.kind is FieldKind.CHOICE:
@@ -382,8 +387,10 @@ class RecordFormDialog(QDialog):
             if not fspec.required:
                 combo.addItem("", None)
             for choice in fspec.choices:
+                # A record type (an activity's link, a custom field's type) shows its name.
+                names_type = fspec.name in ("related_type", "record_type") and choice in RECORD_TYPES
                 text = (QCoreApplication.translate("RecordTypes", RECORD_TYPES[choice].label)
-                        if fspec.name == "related_type" else QCoreApplication.translate("Choices", choice))
+                        if names_type else QCoreApplication.translate("Choices", choice))
                 combo.addItem(text, choice)
             if fspec.default is not None:
                 combo.setCurrentIndex(max(0, combo.findData(fspec.default)))

@@ -1,0 +1,125 @@
+"""Deferring the record tables' secondary indexes while a first sync fills an empty store.
+
+Every row inserted into a record table updates each of its secondary indexes
+(ten on contacts: sort orders, owner, emails, phones, the duplicate check's
+name key...), one B-tree descent and page write per index per row, with keys
+in random order.  Building the same index once the table is full sorts the
+keys once: for 100,000 contacts, 0.5 s of inserts plus 0.65 s of index builds
+instead of 1.9 s of inserts (``bench/README.md``).  So when a first sync
+brings many records into an (almost) empty store, the sync engine drops the
+record tables' secondary indexes, applies the pulled pages as always (each
+with its cursor in one transaction), and builds the indexes again at the end,
+whether the pull finished or failed.
+
+The dropped indexes' SQL is saved in the ``kv`` table in the transaction that
+drops them, so a process killed in between builds them again when the profile
+is next opened (:meth:`crm_desktop.store.db.Database.open`, before the
+migrations, which may expect them).  Unique indexes are never dropped: they
+are constraints, not speed.  The search indexes (FTS5) stay, but merge their
+segments less eagerly meanwhile (``automerge`` 8 instead of 4: a quarter less
+work per inserted row; later writes merge the rest a little at a time).  While indexes are deferred the lists leave out
+their ``INDEXED BY`` hints (``Database.deferred_indexes``): queries stay
+correct, only slower, on a store that is still filling.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from sqlalchemy import Connection, text
+
+log = logging.getLogger("crm.store.bulk_load")
+
+#: The ``kv`` key holding ``{"indexes": [[name, sql], ...], "fts": [table, ...]}``: the
+#: indexes dropped for a bulk load and the search indexes merging less meanwhile.
+DEFERRED_INDEXES_KEY = "store.deferred_indexes"
+#: FTS5's ``automerge`` during a bulk load, and its default, restored after.
+BULK_AUTOMERGE = 8
+DEFAULT_AUTOMERGE = 4
+
+
+def _saved(connection: Connection) -> tuple[list[tuple[str, str]], list[str]]:
+    has_kv = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'"
+    ).first()
+    if has_kv is None:
+        return [], []
+    row = connection.execute(text("SELECT value FROM kv WHERE key = :key"), {"key": DEFERRED_INDEXES_KEY}).first()
+    if row is None or row[0] is None:
+        return [], []
+    value = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    return [(str(name), str(sql)) for name, sql in value["indexes"]], [str(name) for name in value["fts"]]
+
+
+def _set_automerge(connection: Connection, fts_table: str, value: int) -> None:
+    connection.exec_driver_sql(f"INSERT INTO {fts_table}({fts_table}, rank) VALUES ('automerge', ?)", (value,))
+
+
+def deferred_index_names(connection: Connection) -> frozenset[str]:
+    """Names of the indexes a bulk load dropped and has not built again."""
+    return frozenset(name for name, _ in _saved(connection)[0])
+
+
+def defer_indexes(
+    connection: Connection, tables: list[str], fts_tables: list[str],
+    keep_leading: dict[str, set[str]] | None = None,
+) -> frozenset[str]:
+    """Drop the non-unique indexes of ``tables``, saving their SQL, and let the
+    search indexes ``fts_tables`` merge less; the names of the indexes dropped.
+
+    ``keep_leading``: per table, columns whose indexes (those that lead with
+    one) stay: the links a pulled merge re-points (``repoint_refs``) are found
+    by them, row by row, during the load.  Call inside a transaction: the drop
+    and the saved SQL commit together.  Indexes already deferred stay deferred
+    (and saved).
+    """
+    keep_leading = keep_leading or {}
+    indexes, merging = _saved(connection)
+    saved = dict(indexes)
+    placeholders = ", ".join(f":t{i}" for i in range(len(tables)))
+    rows = connection.execute(
+        text(
+            f"SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({placeholders}) ORDER BY name"
+        ),
+        {f"t{i}": name for i, name in enumerate(tables)},
+    ).all()
+    for name, sql, table in rows:
+        if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+            continue
+        leading = connection.exec_driver_sql(f'PRAGMA index_info("{name}")').first()
+        if leading is not None and leading[2] in keep_leading.get(table, set()):
+            continue
+        saved[name] = sql
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    for fts_table in fts_tables:
+        _set_automerge(connection, fts_table, BULK_AUTOMERGE)
+    value = {"indexes": sorted(saved.items()), "fts": sorted(set(merging) | set(fts_tables))}
+    connection.execute(
+        text("INSERT INTO kv (key, value) VALUES (:key, :value) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+        {"key": DEFERRED_INDEXES_KEY, "value": json.dumps(value)},
+    )
+    log.info("deferred %d indexes for a bulk load", len(saved))
+    return frozenset(saved)
+
+
+def restore_indexes(connection: Connection) -> int:
+    """Build every deferred index again and forget the saved SQL; how many were built.
+
+    Call inside a transaction.  Idempotent: an index that exists already (a
+    build committed before a crash that lost nothing else) is left as it is.
+    """
+    saved, merging = _saved(connection)
+    for fts_table in merging:
+        _set_automerge(connection, fts_table, DEFAULT_AUTOMERGE)
+    for name, sql in saved:
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).first()
+        if exists is None:
+            connection.exec_driver_sql(sql)
+    if saved or merging:
+        connection.execute(text("DELETE FROM kv WHERE key = :key"), {"key": DEFERRED_INDEXES_KEY})
+        log.info("built %d deferred indexes again", len(saved))
+    return len(saved)

@@ -1,0 +1,193 @@
+"""A first sync of many records defers the record tables' secondary indexes
+(``crm_desktop/store/bulk_load.py``) and always builds them again."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from crm_desktop.services.lists import ListService, ListSpec
+from crm_desktop.store.bulk_load import DEFERRED_INDEXES_KEY
+from crm_desktop.store.db import DB_FILENAME, Database
+from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS
+from sync.errors import Offline
+
+RECORD_TABLES = [model.__tablename__ for model in RECORD_MODELS.values()]
+FTS = [fts_table for fts_table, _ in FTS_TABLES.values()]
+
+
+def automerge(db: Database, fts_table: str = "contacts_fts") -> int:
+    """The search index's automerge setting (FTS5 keeps it in its config table; 4 when unset)."""
+    with db.engine.connect() as connection:
+        row = connection.exec_driver_sql(f"SELECT v FROM {fts_table}_config WHERE k = 'automerge'").first()
+    return 4 if row is None else int(row[0])
+
+
+def index_sql(db: Database) -> dict[str, str]:
+    """Every explicitly created index of the profile: name -> SQL."""
+    with db.engine.connect() as connection:
+        return dict(
+            connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).all()
+        )
+
+
+def saved_indexes(db: Database) -> object:
+    with db.engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT value FROM kv WHERE key = ?", (DEFERRED_INDEXES_KEY,)).first()
+
+
+def test_defer_and_restore_keep_unique_indexes_and_bring_back_the_rest(tmp_path: Path) -> None:
+    db = Database.open(tmp_path, lock=False)
+    before = index_sql(db)
+    db.defer_indexes(RECORD_TABLES, FTS)
+    after = index_sql(db)
+    assert automerge(db) == 8 and automerge(db, "leads_fts") == 8
+    dropped = set(before) - set(after)
+    assert "ix_contacts_sort" in dropped and "ix_contacts_name_key" in dropped
+    assert dropped == db.deferred_indexes
+    # Unique indexes are constraints: never dropped.
+    assert all(not sql.upper().startswith("CREATE UNIQUE") for name, sql in before.items() if name in dropped)
+    assert all(name in after for name, sql in before.items() if sql.upper().startswith("CREATE UNIQUE"))
+    assert saved_indexes(db) is not None
+    assert db.restore_deferred_indexes() == len(dropped)
+    assert index_sql(db) == before
+    assert db.deferred_indexes == frozenset() and saved_indexes(db) is None
+    assert automerge(db) == 4 and automerge(db, "leads_fts") == 4
+    assert db.restore_deferred_indexes() == 0  # nothing left to do
+    db.close()
+
+
+def test_profile_killed_during_a_bulk_load_gets_its_indexes_back_on_open(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = Database.open(tmp_path, lock=False)
+    before = index_sql(db)
+    db.defer_indexes(RECORD_TABLES, FTS)
+    db.engine.dispose()  # the process "dies": no restore
+    # A half-finished rebuild (one index made before the kill) must not fail the next one.
+    raw = sqlite3.connect(tmp_path / DB_FILENAME)
+    raw.execute(before["ix_contacts_sort"])
+    raw.commit()
+    raw.close()
+    with caplog.at_level(logging.WARNING, logger="crm.store"):
+        reopened = Database.open(tmp_path, lock=False)
+    assert index_sql(reopened) == before
+    assert reopened.deferred_indexes == frozenset() and saved_indexes(reopened) is None
+    assert automerge(reopened) == 4
+    assert "interrupted first sync" in caplog.text
+    assert reopened.integrity_ok()
+    reopened.close()
+
+
+def test_first_sync_of_many_records_defers_indexes_and_lists_work_meanwhile(
+    cloud, make_profile  # type: ignore[no-untyped-def]
+) -> None:
+    a = make_profile("alice")
+    account = a.records.create("account", {"name": "Acme Corp"})
+    for i in range(60):
+        a.records.create("contact", {"first_name": f"Person {i:03d}", "last_name": "Zed",
+                                     "email": f"p{i}@example.com", "account_id": account if i % 2 else None})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=20)
+    b.engine.bulk_load_min = 1
+    expected = index_sql(b.context.db)
+    lists = ListService(b.context.db)
+    seen: list[tuple[frozenset[str], int, list[str]]] = []
+
+    def during_pull(event: object) -> None:
+        # The lists, as the window would query them between two pages.
+        spec = ListSpec("contact", search="person")
+        ids = lists.all_ids(spec)
+        titles = [row[2] for row in lists.rows("contact", ids).values()]
+        seen.append((b.context.db.deferred_indexes, lists.count(ListSpec("contact")), titles))
+
+    report = b.engine.run(on_changed=during_pull)
+    assert report.pulled >= 61
+    assert any(deferred and count > 0 for deferred, count, _ in seen), "the pull ran with its indexes deferred"
+    assert all(len(titles) == count for _, count, titles in seen)
+    assert index_sql(b.context.db) == expected
+    assert b.context.db.deferred_indexes == frozenset() and automerge(b.context.db) == 4
+    assert lists.count(ListSpec("contact")) == 60
+    assert lists.count(ListSpec("contact", search="p42@example")) == 1
+    assert lists.count(ListSpec("contact", search="person 01")) == 10
+    assert b.context.db.integrity_ok()
+
+
+def test_a_bulk_load_cut_off_midway_still_rebuilds_its_indexes(
+    cloud, make_profile  # type: ignore[no-untyped-def]
+) -> None:
+    a = make_profile("alice")
+    for i in range(80):
+        a.records.create("contact", {"first_name": f"Person {i:03d}"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=20)
+    b.engine.bulk_load_min = 1
+    expected = index_sql(b.context.db)
+    real_pull = b.engine.client.pull
+    calls = {"n": 0}
+
+    def dying_pull(cursor: int, limit: int):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise Offline("connection dropped")
+        return real_pull(cursor, limit)
+
+    b.engine.client.pull = dying_pull  # type: ignore[method-assign]
+    with pytest.raises(Offline):
+        b.sync()
+    assert index_sql(b.context.db) == expected
+    b.engine.client.pull = real_pull  # type: ignore[method-assign]
+    b.sync()
+    assert ListService(b.context.db).count(ListSpec("contact")) == 80
+    assert index_sql(b.context.db) == expected
+
+
+def test_a_store_holding_records_is_not_bulk_loaded(
+    cloud, make_profile, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    import sync.engine as engine_module
+
+    a = make_profile("alice")
+    for i in range(30):
+        a.records.create("contact", {"first_name": f"Person {i:03d}"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=10)
+    b.engine.bulk_load_min = 1
+    monkeypatch.setattr(engine_module, "BULK_LOAD_MAX_LOCAL", 5)
+    for i in range(6):  # made offline before the first sync
+        b.records.create("contact", {"first_name": f"Offline {i}"})
+    began: list[bool] = []
+    real_begin = b.replica.begin_bulk_load
+    b.replica.begin_bulk_load = lambda: (began.append(True), real_begin())[1]  # type: ignore[method-assign]
+    b.sync()
+    assert began == []
+    assert ListService(b.context.db).count(ListSpec("contact")) == 36
+
+
+def test_a_bulk_load_keeps_the_link_indexes_that_pulled_merges_use(
+    cloud, make_profile  # type: ignore[no-untyped-def]
+) -> None:
+    a = make_profile("alice")
+    kept = a.records.create("account", {"name": "Acme Corp"})
+    gone = a.records.create("account", {"name": "ACME Corporation"})
+    for i in range(30):
+        a.records.create("contact", {"first_name": f"Person {i:03d}", "account_id": gone if i % 2 else kept})
+    a.sync()
+    a.records.merge_records("account", kept, gone, {"name": "Acme Corp"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=10)
+    b.engine.bulk_load_min = 1
+    deferred: list[frozenset[str]] = []
+    b.engine.run(on_changed=lambda _event: deferred.append(b.context.db.deferred_indexes))
+    assert any("ix_contacts_sort" in names for names in deferred)
+    assert not any("ix_contacts_account" in names for names in deferred)
+    lists = ListService(b.context.db)
+    assert lists.count(ListSpec("contact")) == 30
+    with b.context.db.engine.connect() as connection:
+        links = {row[0] for row in connection.exec_driver_sql("SELECT DISTINCT account_id FROM contacts")}
+    assert links == {kept}
