@@ -312,24 +312,24 @@
 <context>
     <name>ConfigTable</name>
     <message>
-        <location filename="../../ui/dialogs/setup.py" line="74" />
+        <location filename="../../ui/dialogs/setup.py" line="76" />
         <source>New…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/setup.py" line="76" />
+        <location filename="../../ui/dialogs/setup.py" line="78" />
         <source>Edit…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/setup.py" line="78" />
-        <location filename="../../ui/dialogs/setup.py" line="144" />
+        <location filename="../../ui/dialogs/setup.py" line="80" />
         <location filename="../../ui/dialogs/setup.py" line="146" />
+        <location filename="../../ui/dialogs/setup.py" line="148" />
         <source>Delete</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/setup.py" line="145" />
+        <location filename="../../ui/dialogs/setup.py" line="147" />
         <source>Delete “%1”? Every user receives the change at their next sync.</source>
         <translation type="unfinished" />
     </message>
@@ -445,7 +445,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="120" />
+        <location filename="../../ui/pages/conflicts.py" line="126" />
         <source>someone</source>
         <translation type="unfinished" />
     </message>
@@ -465,34 +465,34 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="96" />
+        <location filename="../../ui/pages/conflicts.py" line="100" />
         <source>Whole record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="124" />
+        <location filename="../../ui/pages/conflicts.py" line="130" />
         <source>Other side: %1 · found %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="132" />
+        <location filename="../../ui/pages/conflicts.py" line="138" />
         <source>Mine</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="133" />
+        <location filename="../../ui/pages/conflicts.py" line="139" />
         <source>Theirs (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="139" />
-        <location filename="../../ui/pages/conflicts.py" line="141" />
+        <location filename="../../ui/pages/conflicts.py" line="145" />
+        <location filename="../../ui/pages/conflicts.py" line="147" />
         <source>applied</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="113" />
-        <location filename="../../ui/pages/conflicts.py" line="114" />
+        <location filename="../../ui/pages/conflicts.py" line="119" />
+        <location filename="../../ui/pages/conflicts.py" line="120" />
         <source>Keep mine</source>
         <translation type="unfinished" />
     </message>
@@ -527,94 +527,100 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="94" />
+        <location filename="../../ui/pages/conflicts.py" line="96" />
+        <source>%1: the linked record no longer exists on the server (merged into a record deleted since); kept without the link</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages/conflicts.py" line="98" />
         <source>%1: the linked record was deleted elsewhere; kept without the link</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="101" />
+        <location filename="../../ui/pages/conflicts.py" line="105" />
         <source>Keep the record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="101" />
-        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <location filename="../../ui/pages/conflicts.py" line="107" />
         <source>Delete it</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="103" />
+        <location filename="../../ui/pages/conflicts.py" line="107" />
         <source>Keep their version</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <location filename="../../ui/pages/conflicts.py" line="109" />
         <source>Keep it</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="105" />
+        <location filename="../../ui/pages/conflicts.py" line="109" />
         <source>Delete it after all</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="107" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
         <source>Bring it back and link</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="107" />
+        <location filename="../../ui/pages/conflicts.py" line="113" />
         <source>Leave unlinked</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="109" />
+        <location filename="../../ui/pages/conflicts.py" line="111" />
+        <location filename="../../ui/pages/conflicts.py" line="115" />
         <source>OK</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="111" />
+        <location filename="../../ui/pages/conflicts.py" line="117" />
         <source>Keep my copy as a new record</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="111" />
+        <location filename="../../ui/pages/conflicts.py" line="117" />
         <source>Discard my edits</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="113" />
-        <location filename="../../ui/pages/conflicts.py" line="114" />
+        <location filename="../../ui/pages/conflicts.py" line="119" />
+        <location filename="../../ui/pages/conflicts.py" line="120" />
         <source>Keep theirs</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="148" />
+        <location filename="../../ui/pages/conflicts.py" line="154" />
         <source>Deleted</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="177" />
+        <location filename="../../ui/pages/conflicts.py" line="183" />
         <source>Keep both</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="179" />
+        <location filename="../../ui/pages/conflicts.py" line="185" />
         <source>Keep both versions, mine first, one after the other</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="183" />
+        <location filename="../../ui/pages/conflicts.py" line="189" />
         <source>Edit…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="202" />
+        <location filename="../../ui/pages/conflicts.py" line="208" />
         <source>Merge values</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/pages/conflicts.py" line="203" />
+        <location filename="../../ui/pages/conflicts.py" line="209" />
         <source>Value for %1:</source>
         <translation type="unfinished" />
     </message>
@@ -1737,74 +1743,74 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="401" />
+        <location filename="../../ui/dialogs/record_form.py" line="406" />
         <source>(nobody)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="345" />
-        <location filename="../../ui/dialogs/record_form.py" line="408" />
+        <location filename="../../ui/dialogs/record_form.py" line="348" />
+        <location filename="../../ui/dialogs/record_form.py" line="413" />
         <source>YYYY-MM-DD</source>
         <extracomment>The record's custom values; editors exist only for active definitions. "Save and merge": the existing record to merge the new one with.</extracomment>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="347" />
+        <location filename="../../ui/dialogs/record_form.py" line="350" />
         <source>a number, e.g. 1200.50</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="410" />
+        <location filename="../../ui/dialogs/record_form.py" line="415" />
         <source>YYYY-MM-DD HH:MM (local time)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="412" />
+        <location filename="../../ui/dialogs/record_form.py" line="417" />
         <source>e.g. EUR</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="584" />
+        <location filename="../../ui/dialogs/record_form.py" line="589" />
         <source>Choose what kind of record it is first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="587" />
+        <location filename="../../ui/dialogs/record_form.py" line="592" />
         <source>Pick an %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="588" />
+        <location filename="../../ui/dialogs/record_form.py" line="593" />
         <source>Pick a %1 from the list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="606" />
+        <location filename="../../ui/dialogs/record_form.py" line="611" />
         <source>This may already exist. Open it, or save anyway:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="616" />
+        <location filename="../../ui/dialogs/record_form.py" line="621" />
         <source>Open</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="620" />
+        <location filename="../../ui/dialogs/record_form.py" line="625" />
         <source>Save and merge…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="622" />
+        <location filename="../../ui/dialogs/record_form.py" line="627" />
         <source>Save this record, then merge it with the existing one field by field</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="627" />
+        <location filename="../../ui/dialogs/record_form.py" line="632" />
         <source>Save anyway</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/record_form.py" line="642" />
+        <location filename="../../ui/dialogs/record_form.py" line="647" />
         <source>Save</source>
         <translation type="unfinished" />
     </message>
@@ -2160,12 +2166,12 @@
 <context>
     <name>SetupDialog</name>
     <message>
-        <location filename="../../ui/dialogs/setup.py" line="160" />
+        <location filename="../../ui/dialogs/setup.py" line="162" />
         <source>Setup</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/dialogs/setup.py" line="163" />
+        <location filename="../../ui/dialogs/setup.py" line="165" />
         <source>Pipeline stages, service levels and custom fields are shared by everyone. Only administrators may change them: the server refuses anyone else's change, which then waits in Pending changes with the reason, to be discarded there.</source>
         <translation type="unfinished" />
     </message>

@@ -383,8 +383,17 @@ def test_conflict_cards_name_the_outcome_and_its_choices(
         session.add(Conflict(record_type="contact", record_id=gone, field=None, kind="access_lost",
                              base_value={}, local_value={"first_name": "Charles", "last_name": "Babbage"},
                              server_value=None, server_rev=6, winner="server", created_at=datetime.now(UTC)))
+        # A link whose target is gone for good (ref_gone): nothing to bring back.
+        session.add(Conflict(record_type="contact", record_id=contact, field="account_id", kind="parent_deleted",
+                             base_value=None, local_value=gone, server_value=None, server_rev=None,
+                             winner="server", created_at=datetime.now(UTC)))
     page = ConflictsPage(context, bus)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: len(page.list.cards) == 3)
+    link, lost, purged = page.list.cards
+    assert button(purged, "keepMine").isHidden() and button(purged, "keepTheirs").text() == "OK"
+    with qtbot.waitSignal(bus.changed):
+        button(purged, "keepTheirs").click()
     qtbot.waitUntil(lambda: len(page.list.cards) == 2)
     link, lost = page.list.cards
     mine = link.findChild(QLabel, "mine")

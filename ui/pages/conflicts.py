@@ -91,6 +91,10 @@ class ConflictsPage(QWidget):
         if view.kind == "parent_deleted":
             if view.field is None:
                 return self.tr("Deleted elsewhere, brought back because you linked records to it offline")
+            if view.base_value is None:
+                # ref_gone: merged into a record that was deleted and purged since.
+                return self.tr("%1: the linked record no longer exists on the server (merged into a record "
+                               "deleted since); kept without the link").replace("%1", view.label)
             return self.tr("%1: the linked record was deleted elsewhere; kept without the link").replace(
                 "%1", view.label)
         return texts.get(view.kind, view.label if view.field else self.tr("Whole record"))
@@ -103,6 +107,8 @@ class ConflictsPage(QWidget):
             return self.tr("Delete it"), self.tr("Keep their version")
         if view.kind == "parent_deleted" and view.field is None:
             return self.tr("Keep it"), self.tr("Delete it after all")
+        if view.kind == "parent_deleted" and view.base_value is None:
+            return "", self.tr("OK")  # nothing left to bring back
         if view.kind == "parent_deleted":
             return self.tr("Bring it back and link"), self.tr("Leave unlinked")
         if view.kind == "access_lost" and view.local_value is None:
