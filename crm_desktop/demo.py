@@ -56,8 +56,9 @@ def start_demo_backend(accounts: int = 600, contacts: int = 3000) -> DemoBackend
     database_url = f"sqlite:///{workdir / 'cloud.db'}"
     log.info("starting the demo backend in %s", workdir)
     _cloud("db", "upgrade", "--database-url", database_url, workdir=workdir)
-    _cloud("user", "add", DEMO_EMAIL, "--name", "Dana Demo", "--password-stdin", "--database-url", database_url,
-           workdir=workdir, stdin=DEMO_PASSWORD + "\n")
+    # The demo user is an administrator, so File -> Setup can be tried out too.
+    _cloud("user", "add", DEMO_EMAIL, "--name", "Dana Demo", "--admin", "--password-stdin", "--database-url",
+           database_url, workdir=workdir, stdin=DEMO_PASSWORD + "\n")
     _cloud("demo", "seed", "--email", DEMO_EMAIL, "--accounts", str(accounts), "--contacts", str(contacts),
            "--modules", str(max(accounts // 2, 1)), "--database-url", database_url, workdir=workdir)
     ready = workdir / "ready"
