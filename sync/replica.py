@@ -625,8 +625,7 @@ class Replica:
                     )
                 )
             return
-        bound = now_bound(session)
-        mine_stamps = {k: cap_stamp(v, bound) for k, v in (entry.field_stamps or {}).items() if is_stamp(v)}
+        mine_stamps = _local_stamps(session, entry)
         result = three_way_merge(record_type, base, mine, theirs, mine_stamps=mine_stamps,
                                  theirs_stamps=related.stamps, policy=self._policy())
         for conflict in result.conflicts:
@@ -714,8 +713,7 @@ class Replica:
             )
             return
         kept_data = row_data(record_type, kept)
-        bound = now_bound(session)
-        mine_stamps = {k: cap_stamp(v, bound) for k, v in (entry.field_stamps or {}).items() if is_stamp(v)}
+        mine_stamps = _local_stamps(session, entry)
         # The kept record's own stamps are not kept locally: it counts as older,
         # so the offline edit is carried over and what it replaces goes to the inbox.
         result = three_way_merge(record_type, base, mine, kept_data, mine_stamps=mine_stamps,
@@ -870,7 +868,7 @@ class Replica:
         }
         if held:
             history.note_pulled(session, record_type, [item for item in items if item[0].id in held])
-        with bulk_indexing(session, record_type, [record.id for record, _ in items], stage.name):
+        with bulk_indexing(session, record_type, [record.id for record, _ in items], stage.name, list(held)):
             deleted_ids = [record.id for record, _ in items if record.deleted]
             if deleted_ids:
                 session.execute(delete(table).where(table.c.id.in_(deleted_ids)))
@@ -982,8 +980,7 @@ class Replica:
         base = entry.base_values if entry.op in ("update", "restore") else theirs
         # A stamp made before this machine knew the server's time may claim
         # the future (a laptop set hours ahead): capped, as the server would.
-        bound = now_bound(session)
-        mine_stamps = {k: cap_stamp(v, bound) for k, v in (entry.field_stamps or {}).items() if is_stamp(v)}
+        mine_stamps = _local_stamps(session, entry)
         result = three_way_merge(
             record_type, base, mine, theirs,
             mine_stamps=mine_stamps, theirs_stamps=record.stamps, policy=policy,
@@ -1201,6 +1198,13 @@ def _merge_revs(entry: PendingChange) -> dict[str, int]:
         if isinstance(rev, int) and rev >= 1:
             out[other_id] = rev
     return out
+
+
+def _local_stamps(session: Session, entry: PendingChange) -> dict[str, str]:
+    """The stamps of an outbox entry's local edits, for a three-way merge, capped at
+    the server's now: a laptop set hours ahead must not win every conflict."""
+    bound = now_bound(session)
+    return {k: cap_stamp(v, bound) for k, v in (entry.field_stamps or {}).items() if is_stamp(v)}
 
 
 def _stamps_for(fields: Iterable[str], stamps: dict[str, str] | None, bound: int) -> dict[str, str]:

@@ -56,11 +56,6 @@ def _set_automerge(connection: Connection, fts_table: str, value: int) -> None:
     connection.exec_driver_sql(f"INSERT INTO {fts_table}({fts_table}, rank) VALUES ('automerge', ?)", (value,))
 
 
-def deferred_index_names(connection: Connection) -> frozenset[str]:
-    """Names of the indexes a bulk load dropped and has not built again."""
-    return frozenset(name for name, _ in _saved(connection)[0])
-
-
 def defer_indexes(
     connection: Connection, tables: list[str], fts_tables: list[str],
     keep_leading: dict[str, set[str]] | None = None,

@@ -111,7 +111,8 @@ def searched_fields(record_type: str, alias: str) -> str:
 
 @contextlib.contextmanager
 def bulk_indexing(
-    session: Session, record_type: str, ids: Sequence[str], staged: str | None = None
+    session: Session, record_type: str, ids: Sequence[str], staged: str | None = None,
+    existing: Sequence[str] | None = None,
 ) -> Iterator[None]:
     """Write rows ``ids`` of ``record_type`` inside this block; they are indexed at its end.
 
@@ -125,6 +126,7 @@ def bulk_indexing(
     by :func:`fts_values_function` before: then the block must add rows only
     from it, and they are indexed in one statement that calls no Python, so
     SQLite works without the interpreter lock while other threads run.
+    ``existing``: which of ``ids`` the table holds already, when the caller knows.
     """
     if record_type not in FTS_TABLES:
         # Configuration types (pipeline stages...) have no search index.
@@ -138,11 +140,12 @@ def bulk_indexing(
     id_list = {"ids": orjson.dumps(list(ids)).decode()}
     top = session.execute(text(f"SELECT rid, id FROM {table} ORDER BY rid DESC LIMIT 1")).first()
     before, top_id = (int(top[0]), top[1]) if top is not None else (0, None)
-    existing = [
-        row[0] for row in session.execute(
-            text(f"SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(:ids))"), id_list
-        )
-    ]
+    if existing is None:
+        existing = [
+            row[0] for row in session.execute(
+                text(f"SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(:ids))"), id_list
+            )
+        ]
     known = {"ids": orjson.dumps(existing).decode()}
     session.execute(text("INSERT OR IGNORE INTO fts_suspend (id) VALUES (1)"))
     if existing:
