@@ -27,8 +27,9 @@ from crm_desktop.clock import knows_server_time, now_bound, observe_server
 from crm_desktop.conflict_policy import DEFAULT_POLICY, ConflictPolicy, DeleteRule
 from crm_desktop.ids import new_id
 from crm_desktop.services.records import DataChanged, kv_get, kv_set
-from crm_desktop.store import history
+from crm_desktop.store import history, pull_stage
 from crm_desktop.store.db import Database
+from crm_desktop.store.pull_stage import PageStager
 from crm_desktop.store.records import (
     add_alias,
     get_row,
@@ -47,7 +48,7 @@ from crm_desktop.store.schema import (
     User,
     sort_key_function,
 )
-from crm_desktop.store.search_index import bulk_indexing, fts_values_function, staging_columns
+from crm_desktop.store.search_index import bulk_indexing, fts_values_function
 from crm_protocol.hlc import DEFAULT_KEY, cap_stamp, is_stamp
 from crm_protocol.records import RECORD_TYPES, FieldKind, check_wire_data
 from crm_protocol.wire import (
@@ -87,22 +88,24 @@ class PreparedPage:
 
     #: every record with its checked data, in page order
     checked: list[tuple[RecordState, dict[str, Any]]]
-    #: per record type: record id -> the row :func:`_upsert_sql` inserts (live records;
-    #: a record twice in one page keeps its later revision, as the apply does)
-    #: per record type: record id -> the row :func:`_stage_sql` stages (live records;
-    #: a record twice in one page keeps its later revision, as the apply does), with
-    #: its search-index values (:func:`fts_values_function`) last, made here so that
-    #: the database thread runs no Python for them
+    #: per record type: record id -> the row :func:`crm_desktop.store.pull_stage.staged_columns`
+    #: describes (live records: a record twice in one page keeps its later revision, as the
+    #: apply does, and one deleted by its later revision has none), with its search-index
+    #: values (:func:`fts_values_function`) last, made here so that the database thread
+    #: runs no Python for them
     rows: dict[str, dict[str, tuple[Any, ...]]]
+    #: the stage slot holding ``rows`` already (:class:`PageStager`), if they were staged
+    slot: int | None = None
 
 
-def prepare_pull_page(records: list[RecordState]) -> PreparedPage:
-    """Check a pulled page and build its rows: pure Python, no database.
+def prepare_pull_page(records: list[RecordState], stager: PageStager | None = None) -> PreparedPage:
+    """Check a pulled page and build its rows: pure Python, no database of the app's.
 
     The engine runs this in the thread that fetches pages, so it overlaps with
-    SQLite applying the page before (``_stage_sql``).
-    Raises :class:`BadResponse` when any record does not fit the store: then
-    nothing of the page is applied.
+    SQLite applying the page before.  With a ``stager`` the rows are also
+    written to the stage file here (``crm_desktop/store/pull_stage.py``
+    explains why).  Raises :class:`BadResponse` when any record does not fit
+    the store: then nothing of the page is applied.
     """
     checked: list[tuple[RecordState, dict[str, Any]]] = []
     rows: dict[str, dict[str, tuple[Any, ...]]] = {}
@@ -118,52 +121,43 @@ def prepare_pull_page(records: list[RecordState]) -> PreparedPage:
         if not record.deleted:
             builder = _row_builder(record.type)
             rows.setdefault(record.type, {})[record.id] = builder(record, data)
-    return PreparedPage(checked, rows)
-
-
-@dataclass(frozen=True)
-class _StageSql:
-    """How a pulled page's rows reach a record table: staged, then one statement each."""
-
-    #: the staging table (a temporary table of the connection, emptied after each use)
-    name: str
-    create: str
-    fill: str
-    upsert: str
+        elif record.type in rows:
+            rows[record.type].pop(record.id, None)
+    slot = stager.stage(rows) if stager is not None else None
+    return PreparedPage(checked, rows, slot)
 
 
 @functools.cache
-def _stage_sql(record_type: str, table_name: str) -> _StageSql:
-    """The staging of ``record_type``'s pulled rows.
+def _temp_stage(record_type: str) -> tuple[str, str, str]:
+    """(name, CREATE, INSERT) of the connection's own staging table of ``record_type``:
+    for pages applied without the stage file (no :class:`PageStager`)."""
+    table_name = RECORD_MODELS[record_type].__tablename__
+    staged = pull_stage.staged_columns(record_type)
+    return (
+        f"temp.stage_{table_name}",
+        f"CREATE TEMP TABLE IF NOT EXISTS stage_{table_name} ({', '.join(staged)})",
+        f"INSERT INTO temp.stage_{table_name} VALUES ({', '.join('?' for _ in staged)})",
+    )
 
-    The rows go into a temporary table by one ``executemany`` (little work per
-    row), and from there into the record table and its search index by one
-    statement each: a statement is one step of SQLite, which runs without the
-    interpreter lock, so the thread fetching and checking the next page runs
-    alongside.  Inserting with ``executemany`` directly takes and gives back
-    the lock around every row, and both threads mostly waited on each other.
-    """
-    fields = RECORD_TYPES[record_type].field_names
-    columns = (*fields, "id", "server_rev", "dirty", "deleted", "sort_key", "created_at", "updated_at")
-    updated = (*fields, "server_rev", "dirty", "deleted", "sort_key", "updated_at")
-    staged = (*columns, *(staging_columns(record_type) if record_type in FTS_TABLES else ()))
-    name = f"temp.stage_{table_name}"
+
+@functools.cache
+def _upsert_sql(record_type: str, source: str) -> str:
+    """Move the staged rows of ``source`` into ``record_type``'s table: one statement,
+    one step of SQLite, which runs without the interpreter lock."""
+    table_name = RECORD_MODELS[record_type].__tablename__
+    columns = pull_stage.row_columns(record_type)
+    updated = [c for c in columns if c not in ("id", "created_at")]
     listed = ", ".join(columns)
-    return _StageSql(
-        name=name,
-        create=f"CREATE TEMP TABLE IF NOT EXISTS stage_{table_name} ({', '.join(staged)})",
-        fill=f"INSERT INTO {name} VALUES ({', '.join('?' for _ in staged)})",
-        # "WHERE true": an upsert's SELECT needs a WHERE clause to parse.
-        upsert=(
-            f"INSERT INTO {table_name} ({listed}) SELECT {listed} FROM {name} WHERE true "
-            f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
-        ),
+    # "WHERE true": an upsert's SELECT needs a WHERE clause to parse.
+    return (
+        f"INSERT INTO {table_name} ({listed}) SELECT {listed} FROM {source} WHERE true "
+        f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
     )
 
 
 @functools.cache
 def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tuple[Any, ...]]:
-    """A function making the :func:`_stage_sql` row of a record: tuples, not ORM
+    """A function making the staged row of a record (``pull_stage.staged_columns``): tuples, not ORM
     objects or Core parameter dicts, which cost more than SQLite's own work."""
     fields = RECORD_TYPES[record_type].field_names
     # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
@@ -842,7 +836,11 @@ class Replica:
                         plain[record.id] = (record, data)
                     else:
                         self._merge_server_record(session, entry, record.model_copy(update={"data": data}))
-                self._upsert_plain(session, record_type, list(plain.values()), page.rows.get(record_type, {}))
+                # The staged rows are exactly the plain ones unless a record waits to be merged.
+                slot = page.slot if not pending else None
+                self._upsert_plain(
+                    session, record_type, list(plain.values()), page.rows.get(record_type, {}), slot
+                )
             for record, _data in checked:
                 if record.deleted and record.merged_into and record.type in RECORD_TYPES:
                     # Merged away: the id becomes an alias, local links follow it.
@@ -853,11 +851,15 @@ class Replica:
 
     def _upsert_plain(
         self, session: Session, record_type: str, items: list[tuple[RecordState, dict[str, Any]]],
-        rows: dict[str, tuple[Any, ...]],
+        rows: dict[str, tuple[Any, ...]], slot: int | None,
     ) -> None:
+        """Write server records with no local change: delete the deleted, upsert the rest.
+
+        ``slot``: the stage slot (``crm_desktop/store/pull_stage.py``) holding
+        ``rows`` already; without one they are staged here, in a temporary table.
+        """
         model = model_for(record_type)
         table = cast(Table, model.__table__)
-        stage = _stage_sql(record_type, table.name)
         connection = session.connection()
         # The timeline notes what this page changes of rows we hold (none, in a first sync).
         held = {
@@ -868,16 +870,24 @@ class Replica:
         }
         if held:
             history.note_pulled(session, record_type, [item for item in items if item[0].id in held])
-        with bulk_indexing(session, record_type, [record.id for record, _ in items], stage.name, list(held)):
+        if slot is not None:
+            source = f"{pull_stage.SCHEMA}.{pull_stage.table_name(record_type, slot)}"
+        else:
+            source, create, fill = _temp_stage(record_type)
+            connection.exec_driver_sql(create)
+        with bulk_indexing(session, record_type, [record.id for record, _ in items], source, list(held)):
             deleted_ids = [record.id for record, _ in items if record.deleted]
             if deleted_ids:
                 session.execute(delete(table).where(table.c.id.in_(deleted_ids)))
-            live = [rows[record.id] for record, _ in items if not record.deleted]
-            connection.exec_driver_sql(stage.create)
-            if live:
-                connection.exec_driver_sql(stage.fill, live)
-                connection.exec_driver_sql(stage.upsert)
-        connection.exec_driver_sql(f"DELETE FROM {stage.name}")
+            if slot is None:
+                live = [rows[record.id] for record, _ in items if not record.deleted]
+                if live:
+                    connection.exec_driver_sql(fill, live)
+                    connection.exec_driver_sql(_upsert_sql(record_type, source))
+            elif rows:
+                connection.exec_driver_sql(_upsert_sql(record_type, source))
+        if slot is None:
+            connection.exec_driver_sql(f"DELETE FROM {source}")
 
     def _merge_server_record(self, session: Session, entry: PendingChange, record: RecordState) -> None:
         """Rebase a record's unsynced local change on the server's version."""
@@ -1074,22 +1084,32 @@ class Replica:
                 for model in RECORD_MODELS.values()
             )
 
+    def page_stager(self) -> PageStager:
+        """A writer of pulled pages into this store's stage file, for the fetching thread."""
+        return PageStager(self._db.path.parent)
+
     def begin_bulk_load(self) -> None:
         """Drop the record tables' secondary indexes until :meth:`end_bulk_load`
         (``crm_desktop/store/bulk_load.py``): a first sync of many records fills
         the tables several times faster without them."""
         # Links to other records stay indexed: a pulled merge re-points them.
-        links = {
+        # So do indexes that cost a pulled page next to nothing: keys that
+        # arrive in order (rid, and the update time, which grows with the
+        # revisions a first sync pulls in order) only append to the index's
+        # last pages, and no pulled row is dirty.  Building them at the end
+        # would be time after the last page, when nothing else runs.
+        kept = {
             model.__tablename__: {
-                f.name for f in RECORD_TYPES[name].fields
-                if f.kind is FieldKind.REF and (f.ref_type in RECORD_TYPES or f.ref_type_field is not None)
+                "rid", "updated_at", "dirty",
+                *(f.name for f in RECORD_TYPES[name].fields
+                  if f.kind is FieldKind.REF and (f.ref_type in RECORD_TYPES or f.ref_type_field is not None)),
             }
             for name, model in RECORD_MODELS.items()
         }
         self._db.defer_indexes(
             [model.__tablename__ for model in RECORD_MODELS.values()],
             [fts_table for fts_table, _ in FTS_TABLES.values()],
-            links,
+            kept,
         )
 
     def end_bulk_load(self) -> int:

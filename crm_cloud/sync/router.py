@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from crm_cloud.deps import Ctx, CurrentPrincipal, require_protocol
@@ -44,6 +44,7 @@ def push(ctx: Ctx, principal: CurrentPrincipal, body: PushRequest) -> Response:
     summary="Records changed after a cursor, in server commit order",
 )
 def pull(
+    request: Request,
     ctx: Ctx,
     principal: CurrentPrincipal,
     cursor: Annotated[int, Query(ge=0)] = 0,
@@ -54,7 +55,12 @@ def pull(
 ) -> Response:
     with ctx.db.read(snapshot=True) as session:
         body = RecordService(session, principal).pull(cursor, limit, horizon=horizon)
-    return Response(dumps(body), media_type="application/json")
+    headers = {}
+    if body["has_more"]:
+        # The next page's address (RFC 8288), so a client can ask for it
+        # while it still parses this one.
+        headers["Link"] = f'<{request.url.include_query_params(cursor=body["cursor"])}>; rel="next"'
+    return Response(dumps(body), media_type="application/json", headers=headers)
 
 
 @router.get("/status", response_model=SyncStatus, summary="Counts and revision sums of your live records")

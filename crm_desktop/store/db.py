@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_desktop.errors import ProfileLocked, StoreError
-from crm_desktop.store import bulk_load
+from crm_desktop.store import bulk_load, pull_stage
 from crm_desktop.store.search_index import register_functions
 
 log = logging.getLogger("crm.store")
@@ -115,6 +115,9 @@ class Database:
             connect_args={"check_same_thread": False},
         )
         event.listen(self.engine, "connect", _set_pragmas)
+        # A first sync's pages wait in a side file the fetching thread writes (store/pull_stage.py).
+        event.listen(self.engine, "connect", lambda dbapi_connection, _record: pull_stage.attach(
+            dbapi_connection, path.parent))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: Indexes a first sync's bulk load dropped for now (``store/bulk_load.py``):
         #: queries must not name them in ``INDEXED BY`` hints.

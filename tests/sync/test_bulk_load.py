@@ -128,7 +128,7 @@ def test_a_bulk_load_cut_off_midway_still_rebuilds_its_indexes(
     b = make_profile("bob", "alice@example.com", pull_limit=20)
     b.engine.bulk_load_min = 1
     expected = index_sql(b.context.db)
-    real_pull = b.engine.client.pull
+    real_pull = b.engine.client.pull_raw
     calls = {"n": 0}
 
     def dying_pull(cursor: int, limit: int):  # type: ignore[no-untyped-def]
@@ -137,11 +137,11 @@ def test_a_bulk_load_cut_off_midway_still_rebuilds_its_indexes(
             raise Offline("connection dropped")
         return real_pull(cursor, limit)
 
-    b.engine.client.pull = dying_pull  # type: ignore[method-assign]
+    b.engine.client.pull_raw = dying_pull  # type: ignore[method-assign]
     with pytest.raises(Offline):
         b.sync()
     assert index_sql(b.context.db) == expected
-    b.engine.client.pull = real_pull  # type: ignore[method-assign]
+    b.engine.client.pull_raw = real_pull  # type: ignore[method-assign]
     b.sync()
     assert ListService(b.context.db).count(ListSpec("contact")) == 80
     assert index_sql(b.context.db) == expected

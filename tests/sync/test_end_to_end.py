@@ -100,7 +100,7 @@ def test_interrupted_pull_resumes_without_duplicates(cloud, make_profile) -> Non
         a.records.create("contact", {"first_name": f"Person {i:03d}"})
     a.sync()
     b = make_profile("bob", "alice@example.com", pull_limit=25)
-    real_pull = b.engine.client.pull
+    real_pull = b.engine.client.pull_raw
     calls = {"n": 0}
 
     def dying_pull(cursor: int, limit: int):  # type: ignore[no-untyped-def]
@@ -109,13 +109,13 @@ def test_interrupted_pull_resumes_without_duplicates(cloud, make_profile) -> Non
             raise Offline("connection dropped")
         return real_pull(cursor, limit)
 
-    b.engine.client.pull = dying_pull  # type: ignore[method-assign]
+    b.engine.client.pull_raw = dying_pull  # type: ignore[method-assign]
     with pytest.raises(Offline):
         b.sync()
     # Two pages landed, with their cursor; the first held the 10 seeded
     # configuration records (pipeline stages, service levels) too.
     assert contact_count(b) == 40
-    b.engine.client.pull = real_pull  # type: ignore[method-assign]
+    b.engine.client.pull_raw = real_pull  # type: ignore[method-assign]
     report = b.sync()
     assert report.pulled == 80 and not report.repaired
     assert contact_count(b) == 120
