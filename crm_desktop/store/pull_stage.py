@@ -143,8 +143,11 @@ class PageStager:
             self._connection = connection
         return self._connection
 
-    def stage(self, rows: Mapping[str, Mapping[str, Sequence[Any]]]) -> int:
-        """Write a page's rows (per record type: id -> :func:`staged_columns` row) to the next slot."""
+    def stage(self, rows: Mapping[str, Mapping[str, Sequence[Any]]]) -> int | None:
+        """Write a page's rows (per record type: id -> :func:`staged_columns` row) to the next
+        slot and return it; ``None`` for a page with no rows (nothing to stage)."""
+        if not any(rows.values()):
+            return None
         slot = self._next_slot
         self._next_slot = (slot + 1) % SLOTS
         try:

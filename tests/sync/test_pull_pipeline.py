@@ -68,15 +68,18 @@ def test_a_new_pull_never_reads_rows_an_earlier_pull_left_staged(tmp_path: Path)
     replica = Replica(db)
     stager = PageStager(tmp_path)
     try:
-        # A page of deletes only stages nothing: slot 0 must not offer the old rows.
+        # A page of deletes only stages nothing (and takes no slot).
         page = [contact(9, 9, deleted=True)]
-        replica.apply_pull_page(page, 9, prepare_pull_page(page, stager))
+        deletes = prepare_pull_page(page, stager)
+        assert deletes.slot is None
+        replica.apply_pull_page(page, 9, deletes)
         later = [contact(4, 10)]
         replica.apply_pull_page(later, 10, prepare_pull_page(later, stager))
     finally:
         stager.close()
     assert ListService(db).count(ListSpec("contact")) == 1
-    assert staged_ids(db, 0) == [] and staged_ids(db, 1) == [contact(4, 10).id]
+    # The new pull's stager emptied what the earlier one left in both slots.
+    assert staged_ids(db, 0) == [contact(4, 10).id] and staged_ids(db, 1) == []
     db.close()
 
 
