@@ -29,6 +29,7 @@ dropped and made again (``PRAGMA user_version`` holds the layout's hash).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -85,9 +86,23 @@ def _layout() -> tuple[int, tuple[tuple[str, str], ...]]:
 def attach(connection: sqlite3.Connection, data_dir: Path) -> None:
     """Attach the profile's stage file as ``pull_stage``, creating its tables if needed.
 
-    Called on every new connection, outside any transaction.
+    Called on every new connection, outside any transaction.  A damaged stage
+    file is deleted and made again: it never holds anything a sync still needs.
     """
-    connection.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(data_dir / STAGE_FILENAME),))
+    path = data_dir / STAGE_FILENAME
+    try:
+        _attach(connection, path)
+    except sqlite3.DatabaseError as exc:
+        log.warning("the pull stage file %s is unusable (%s); making it again", path, exc)
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute(f"DETACH DATABASE {SCHEMA}")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        _attach(connection, path)
+
+
+def _attach(connection: sqlite3.Connection, path: Path) -> None:
+    connection.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(path),))
     version, tables = _layout()
     if connection.execute(f"PRAGMA {SCHEMA}.user_version").fetchone()[0] == version:
         return

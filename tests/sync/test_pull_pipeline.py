@@ -135,6 +135,21 @@ def test_a_stage_file_of_another_layout_is_made_again(tmp_path: Path) -> None:
     db.close()
 
 
+def test_a_damaged_stage_file_is_made_again_and_the_profile_opens(tmp_path: Path) -> None:
+    Database.open(tmp_path, lock=False).close()
+    (tmp_path / pull_stage.STAGE_FILENAME).write_bytes(b"this is not a database" * 100)
+    db = Database.open(tmp_path, lock=False)
+    replica = Replica(db)
+    stager = PageStager(tmp_path)
+    try:
+        page = [contact(1, 1)]
+        replica.apply_pull_page(page, 1, prepare_pull_page(page, stager))
+    finally:
+        stager.close()
+    assert ListService(db).count(ListSpec("contact")) == 1
+    db.close()
+
+
 def test_a_stage_that_cannot_be_written_is_a_store_error(tmp_path: Path) -> None:
     Database.open(tmp_path, lock=False).close()
     (tmp_path / pull_stage.STAGE_FILENAME).write_bytes(b"this is not a database" * 100)
