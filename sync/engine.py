@@ -40,9 +40,9 @@ MAX_PUSH_ROUNDS = 20
 #: (``crm_desktop/store/bulk_load.py``).  Below it, building them costs more
 #: than it saves.
 BULK_LOAD_MIN_REVISIONS = 20_000
+BULK_LOAD_MAX_LOCAL = 1_000
 #: The interpreter's switch interval while pulling (see ``SyncEngine._pull``).
 PULL_SWITCH_INTERVAL_S = 0.0005
-BULK_LOAD_MAX_LOCAL = 1_000
 
 
 @dataclass
