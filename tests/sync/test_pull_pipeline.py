@@ -45,7 +45,7 @@ def staged_ids(db: Database, slot: int) -> list[str]:
 
 def test_the_fetching_thread_stages_pages_in_alternate_slots_the_store_reads(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
-    stager = PageStager(tmp_path)
+    stager = PageStager(tmp_path, min_rows=1)
     try:
         first = prepare_pull_page([contact(1, 1), contact(2, 2)], stager)
         second = prepare_pull_page([contact(3, 3)], stager)
@@ -61,12 +61,12 @@ def test_the_fetching_thread_stages_pages_in_alternate_slots_the_store_reads(tmp
 
 def test_a_new_pull_never_reads_rows_an_earlier_pull_left_staged(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
-    earlier = PageStager(tmp_path)
+    earlier = PageStager(tmp_path, min_rows=1)
     prepare_pull_page([contact(1, 1), contact(2, 2)], earlier)
     prepare_pull_page([contact(3, 3)], earlier)
     earlier.close()  # as if that pull was cancelled after staging two pages
     replica = Replica(db)
-    stager = PageStager(tmp_path)
+    stager = PageStager(tmp_path, min_rows=1)
     try:
         # A page of deletes only stages nothing (and takes no slot).
         page = [contact(9, 9, deleted=True)]
@@ -85,7 +85,7 @@ def test_a_new_pull_never_reads_rows_an_earlier_pull_left_staged(tmp_path: Path)
 
 def test_a_record_deleted_later_in_the_same_page_is_not_staged(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
-    stager = PageStager(tmp_path)
+    stager = PageStager(tmp_path, min_rows=1)
     try:
         page = prepare_pull_page([contact(1, 1), contact(2, 2), contact(1, 3, deleted=True)], stager)
     finally:
@@ -95,10 +95,25 @@ def test_a_record_deleted_later_in_the_same_page_is_not_staged(tmp_path: Path) -
     db.close()
 
 
+def test_a_small_page_is_not_staged(tmp_path: Path) -> None:
+    db = Database.open(tmp_path, lock=False)
+    replica = Replica(db)
+    stager = PageStager(tmp_path, min_rows=6)
+    try:
+        records = [contact(n, n) for n in range(1, 6)]
+        prepared = prepare_pull_page(records, stager)
+        replica.apply_pull_page(records, 5, prepared)
+    finally:
+        stager.close()
+    assert prepared.slot is None
+    assert ListService(db).count(ListSpec("contact", search="p3@example")) == 1
+    db.close()
+
+
 def test_a_staged_page_lands_searchable_and_a_later_page_updates_it(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
     replica = Replica(db)
-    stager = PageStager(tmp_path)
+    stager = PageStager(tmp_path, min_rows=1)
     try:
         records = [contact(n, n) for n in range(1, 6)]
         replica.apply_pull_page(records, 5, prepare_pull_page(records, stager))
@@ -140,7 +155,7 @@ def test_a_damaged_stage_file_is_made_again_and_the_profile_opens(tmp_path: Path
     (tmp_path / pull_stage.STAGE_FILENAME).write_bytes(b"this is not a database" * 100)
     db = Database.open(tmp_path, lock=False)
     replica = Replica(db)
-    stager = PageStager(tmp_path)
+    stager = PageStager(tmp_path, min_rows=1)
     try:
         page = [contact(1, 1)]
         replica.apply_pull_page(page, 1, prepare_pull_page(page, stager))
@@ -153,7 +168,7 @@ def test_a_damaged_stage_file_is_made_again_and_the_profile_opens(tmp_path: Path
 def test_a_stage_that_cannot_be_written_is_a_store_error(tmp_path: Path) -> None:
     Database.open(tmp_path, lock=False).close()
     (tmp_path / pull_stage.STAGE_FILENAME).write_bytes(b"this is not a database" * 100)
-    stager = PageStager(tmp_path)
+    stager = PageStager(tmp_path, min_rows=1)
     try:
         with pytest.raises(StoreError):
             prepare_pull_page([contact(1, 1)], stager)
@@ -195,7 +210,7 @@ class FakeClient:
 def test_the_next_page_is_asked_for_before_the_engine_wants_it(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
     client = FakeClient(link=True)
-    with _PagePipeline(client, 10, PageStager(tmp_path)) as pipeline:  # type: ignore[arg-type]
+    with _PagePipeline(client, 10, PageStager(tmp_path, min_rows=1)) as pipeline:  # type: ignore[arg-type]
         page, prepared = pipeline.request(0).result()
         # Page 2 was asked for while page 1 was parsed, before anyone wanted it.
         assert page.cursor == 10 and 10 in client.asked
@@ -213,7 +228,7 @@ def test_the_next_page_is_asked_for_before_the_engine_wants_it(tmp_path: Path) -
                          ids=["no-link", "wrong-hint"])
 def test_pages_come_in_order_without_a_usable_hint(tmp_path: Path, client: FakeClient) -> None:
     db = Database.open(tmp_path, lock=False)
-    with _PagePipeline(client, 10, PageStager(tmp_path)) as pipeline:  # type: ignore[arg-type]
+    with _PagePipeline(client, 10, PageStager(tmp_path, min_rows=1)) as pipeline:  # type: ignore[arg-type]
         cursors = []
         cursor = 0
         while True:
