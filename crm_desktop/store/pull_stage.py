@@ -18,8 +18,9 @@ one call into SQLite, without the interpreter lock from start to end.
 
 Two slots per record type: the fetching thread fills one while the database
 thread reads the other (WAL lets one connection read while another writes).
-Nothing in the side database matters after a page is applied: a process killed
-mid-pull leaves rows there that are simply overwritten by the next pull.
+Only pages of ``MIN_STAGED_ROWS`` rows or more go this way.  Nothing in the
+side database matters after a page is applied: rows a killed or cancelled pull
+left there are deleted when the next pull's stager opens the file.
 
 The stage tables are created when a connection attaches the file (the
 ``connect`` event of :class:`crm_desktop.store.db.Database`), so every
