@@ -15,9 +15,13 @@ The dropped indexes' SQL is saved in the ``kv`` table in the transaction that
 drops them, so a process killed in between builds them again when the profile
 is next opened (:meth:`crm_desktop.store.db.Database.open`, before the
 migrations, which may expect them).  Unique indexes are never dropped: they
-are constraints, not speed.  The search indexes (FTS5) stay, but merge their
-segments less eagerly meanwhile (``automerge`` 8 instead of 4: a quarter less
-work per inserted row; later writes merge the rest a little at a time).  While indexes are deferred the lists leave out
+are constraints, not speed.  The search indexes (FTS5) stay, but are tuned for
+the load meanwhile (``BULK_FTS_SETTINGS``): each page's tokens are written as
+one segment of their own (a larger in-memory hash, no incremental merging, and
+segments merged only once 64 pile up, where FTS5 merges at 16), which halves
+what indexing a pulled page costs (``bench/README.md``).  A search probes
+every segment, but a few dozen cost well under a millisecond more; later
+writes merge them a little at a time once the defaults are back.  While indexes are deferred the lists leave out
 their ``INDEXED BY`` hints (``Database.deferred_indexes``): queries stay
 correct, only slower, on a store that is still filling.
 """
@@ -34,9 +38,10 @@ log = logging.getLogger("crm.store.bulk_load")
 #: The ``kv`` key holding ``{"indexes": [[name, sql], ...], "fts": [table, ...]}``: the
 #: indexes dropped for a bulk load and the search indexes merging less meanwhile.
 DEFERRED_INDEXES_KEY = "store.deferred_indexes"
-#: FTS5's ``automerge`` during a bulk load, and its default, restored after.
-BULK_AUTOMERGE = 8
-DEFAULT_AUTOMERGE = 4
+#: FTS5's configuration during a bulk load (https://sqlite.org/fts5.html#fts5_configuration_options),
+#: and its defaults, restored after.
+BULK_FTS_SETTINGS = {"automerge": 0, "crisismerge": 64, "hashsize": 8 << 20}
+DEFAULT_FTS_SETTINGS = {"automerge": 4, "crisismerge": 16, "hashsize": 1 << 20}
 
 
 def _saved(connection: Connection) -> tuple[list[tuple[str, str]], list[str]]:
@@ -52,8 +57,9 @@ def _saved(connection: Connection) -> tuple[list[tuple[str, str]], list[str]]:
     return [(str(name), str(sql)) for name, sql in value["indexes"]], [str(name) for name in value["fts"]]
 
 
-def _set_automerge(connection: Connection, fts_table: str, value: int) -> None:
-    connection.exec_driver_sql(f"INSERT INTO {fts_table}({fts_table}, rank) VALUES ('automerge', ?)", (value,))
+def _configure(connection: Connection, fts_table: str, settings: dict[str, int]) -> None:
+    for option, value in settings.items():
+        connection.exec_driver_sql(f"INSERT INTO {fts_table}({fts_table}, rank) VALUES (?, ?)", (option, value))
 
 
 def defer_indexes(
@@ -61,7 +67,7 @@ def defer_indexes(
     keep_leading: dict[str, set[str]] | None = None,
 ) -> frozenset[str]:
     """Drop the non-unique indexes of ``tables``, saving their SQL, and let the
-    search indexes ``fts_tables`` merge less; the names of the indexes dropped.
+    search indexes ``fts_tables`` take pages as segments of their own; the names of the indexes dropped.
 
     ``keep_leading``: per table, columns whose indexes (those that lead with
     one) stay: the links a pulled merge re-points (``repoint_refs``) are found
@@ -89,7 +95,7 @@ def defer_indexes(
         saved[name] = sql
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     for fts_table in fts_tables:
-        _set_automerge(connection, fts_table, BULK_AUTOMERGE)
+        _configure(connection, fts_table, BULK_FTS_SETTINGS)
     value = {"indexes": sorted(saved.items()), "fts": sorted(set(merging) | set(fts_tables))}
     connection.execute(
         text("INSERT INTO kv (key, value) VALUES (:key, :value) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
@@ -107,7 +113,7 @@ def restore_indexes(connection: Connection) -> int:
     """
     saved, merging = _saved(connection)
     for fts_table in merging:
-        _set_automerge(connection, fts_table, DEFAULT_AUTOMERGE)
+        _configure(connection, fts_table, DEFAULT_FTS_SETTINGS)
     for name, sql in saved:
         exists = connection.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)

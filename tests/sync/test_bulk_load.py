@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crm_desktop.services.lists import ListService, ListSpec
-from crm_desktop.store.bulk_load import DEFERRED_INDEXES_KEY
+from crm_desktop.store.bulk_load import BULK_FTS_SETTINGS, DEFAULT_FTS_SETTINGS, DEFERRED_INDEXES_KEY
 from crm_desktop.store.db import DB_FILENAME, Database
 from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS
 from sync.errors import Offline
@@ -19,11 +19,20 @@ RECORD_TABLES = [model.__tablename__ for model in RECORD_MODELS.values()]
 FTS = [fts_table for fts_table, _ in FTS_TABLES.values()]
 
 
-def automerge(db: Database, fts_table: str = "contacts_fts") -> int:
-    """The search index's automerge setting (FTS5 keeps it in its config table; 4 when unset)."""
+def fts_settings(db: Database, fts_table: str = "contacts_fts") -> dict[str, int]:
+    """The search index's merge settings (FTS5 keeps them in its config table; its defaults when unset)."""
     with db.engine.connect() as connection:
-        row = connection.exec_driver_sql(f"SELECT v FROM {fts_table}_config WHERE k = 'automerge'").first()
-    return 4 if row is None else int(row[0])
+        rows = dict(connection.exec_driver_sql(f"SELECT k, v FROM {fts_table}_config").all())
+    return {option: int(rows.get(option, default)) for option, default in DEFAULT_FTS_SETTINGS.items()}
+
+
+def loading(db: Database, fts_table: str = "contacts_fts") -> bool:
+    """Whether the search index has the bulk load's settings (else FTS5's defaults: an error)."""
+    settings = fts_settings(db, fts_table)
+    if settings == BULK_FTS_SETTINGS:
+        return True
+    assert settings == DEFAULT_FTS_SETTINGS
+    return False
 
 
 def index_sql(db: Database) -> dict[str, str]:
@@ -46,7 +55,7 @@ def test_defer_and_restore_keep_unique_indexes_and_bring_back_the_rest(tmp_path:
     before = index_sql(db)
     db.defer_indexes(RECORD_TABLES, FTS)
     after = index_sql(db)
-    assert automerge(db) == 8 and automerge(db, "leads_fts") == 8
+    assert loading(db) and loading(db, "leads_fts")
     dropped = set(before) - set(after)
     assert "ix_contacts_sort" in dropped and "ix_contacts_name_key" in dropped
     assert dropped == db.deferred_indexes
@@ -57,7 +66,7 @@ def test_defer_and_restore_keep_unique_indexes_and_bring_back_the_rest(tmp_path:
     assert db.restore_deferred_indexes() == len(dropped)
     assert index_sql(db) == before
     assert db.deferred_indexes == frozenset() and saved_indexes(db) is None
-    assert automerge(db) == 4 and automerge(db, "leads_fts") == 4
+    assert not loading(db) and not loading(db, "leads_fts")
     assert db.restore_deferred_indexes() == 0  # nothing left to do
     db.close()
 
@@ -78,7 +87,7 @@ def test_profile_killed_during_a_bulk_load_gets_its_indexes_back_on_open(
         reopened = Database.open(tmp_path, lock=False)
     assert index_sql(reopened) == before
     assert reopened.deferred_indexes == frozenset() and saved_indexes(reopened) is None
-    assert automerge(reopened) == 4
+    assert not loading(reopened)
     assert "interrupted first sync" in caplog.text
     assert reopened.integrity_ok()
     reopened.close()
@@ -111,7 +120,7 @@ def test_first_sync_of_many_records_defers_indexes_and_lists_work_meanwhile(
     assert any(deferred and count > 0 for deferred, count, _ in seen), "the pull ran with its indexes deferred"
     assert all(len(titles) == count for _, count, titles in seen)
     assert index_sql(b.context.db) == expected
-    assert b.context.db.deferred_indexes == frozenset() and automerge(b.context.db) == 4
+    assert b.context.db.deferred_indexes == frozenset() and not loading(b.context.db)
     assert lists.count(ListSpec("contact")) == 60
     assert lists.count(ListSpec("contact", search="p42@example")) == 1
     assert lists.count(ListSpec("contact", search="person 01")) == 10
