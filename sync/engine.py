@@ -25,7 +25,8 @@ from crm_desktop.store.pull_stage import PageStager
 from crm_protocol.wire import DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest
 from sync.client import CloudClient, RawPage
 from sync.errors import BadResponse, Cancelled
-from sync.replica import PreparedPage, Replica, prepare_pull_page
+from sync.pulled import PreparedPage, prepare_pull_body, prepare_pull_page
+from sync.replica import Replica
 
 log = logging.getLogger("crm.sync.engine")
 
@@ -41,6 +42,10 @@ MAX_PUSH_ROUNDS = 20
 #: than it saves.
 BULK_LOAD_MIN_REVISIONS = 20_000
 BULK_LOAD_MAX_LOCAL = 1_000
+#: The first page of a pull asks for at most this many records: the server
+#: answers it sooner than a full page, so the database thread starts applying
+#: while the server builds the next, full one (asked for ahead, ``_PagePipeline``).
+FIRST_PAGE_LIMIT = 500
 #: The interpreter's switch interval while pulling (see ``SyncEngine._pull``).
 PULL_SWITCH_INTERVAL_S = 0.0005
 
@@ -86,7 +91,7 @@ class _PagePipeline:
     """Pulled pages fetched ahead of the database thread, in two more threads.
 
     While the database thread applies page N, the preparing thread parses and
-    checks page N+1 and writes its rows to the stage file (``prepare_pull_page``,
+    checks page N+1 and writes its rows to the stage file (``sync/pulled.py``,
     ``crm_desktop/store/pull_stage.py``), and the downloading thread already
     receives page N+2 when the server named it (``Link: rel="next"``), so the
     server builds a page while the app parses the one before.  sqlite3 and
@@ -102,25 +107,33 @@ class _PagePipeline:
         #: downloads started ahead, by cursor (used by the preparing thread only)
         self._ahead: dict[int, Future[RawPage]] = {}
 
-    def request(self, cursor: int) -> Future[tuple[PullResponse, PreparedPage]]:
-        """The page after ``cursor``, parsed, checked and staged."""
-        return self._prepares.submit(self._prepare, cursor)
+    def request(self, cursor: int, limit: int | None = None) -> Future[tuple[PullResponse, PreparedPage]]:
+        """The page after ``cursor``, parsed, checked and staged: the page without
+        its records (``records`` is empty), and its records prepared.  ``limit``:
+        at most this many records (else the pipeline's limit, also of the pages
+        asked for ahead)."""
+        return self._prepares.submit(self._prepare, cursor, limit or self._limit)
 
-    def _prepare(self, cursor: int) -> tuple[PullResponse, PreparedPage]:
+    def _prepare(self, cursor: int, limit: int) -> tuple[PullResponse, PreparedPage]:
         download = self._ahead.pop(cursor, None)
         for stale in self._ahead.values():
             # A page asked for ahead that is not the one wanted (a restarted pull).
             stale.cancel()
         self._ahead.clear()
         if download is None:
-            download = self._downloads.submit(self._client.pull_raw, cursor, self._limit)
+            download = self._downloads.submit(self._client.pull_raw, cursor, limit)
         raw = download.result()
         if raw.next_cursor is not None:
             self._ahead[raw.next_cursor] = self._downloads.submit(
                 self._client.pull_raw, raw.next_cursor, self._limit
             )
+        # Column by column when the page has the usual shape; else by the schema,
+        # which refuses it with the reason (sync/pulled.py).
+        prepared = prepare_pull_body(raw.body, self._stager)
+        if prepared is not None:
+            return prepared
         page = self._client.parse_pull(raw.body)
-        return page, prepare_pull_page(page.records, self._stager)
+        return page.model_copy(update={"records": []}), prepare_pull_page(page.records, self._stager)
 
     def __enter__(self) -> _PagePipeline:
         return self
@@ -280,7 +293,8 @@ class SyncEngine:
         from_zero = cursor == 0
         with _PagePipeline(self.client, self.pull_limit, self.replica.page_stager()) as pipeline:
             fetch = pipeline.request
-            upcoming = fetch(cursor)
+            first = min(self.pull_limit, FIRST_PAGE_LIMIT)
+            upcoming = fetch(cursor, first)
             while True:
                 check()
                 page, prepared = upcoming.result()
@@ -301,7 +315,7 @@ class SyncEngine:
                     from_zero = True
                     seen = {}
                     self._run_db(self.replica.begin_full_resync)
-                    upcoming = fetch(cursor)
+                    upcoming = fetch(cursor, first)
                     continue
                 if page.cursor < cursor:
                     raise BadResponse("The server's change feed went backwards; nothing was applied.")
@@ -322,13 +336,12 @@ class SyncEngine:
                     report.access_lost += kept
                     report.revoked += removed
                     changed(lost_event)
-                event = self._run_db(self.replica.apply_pull_page, page.records, page.cursor, prepared)
+                event = self._run_db(self.replica.apply_pull_page, (), page.cursor, prepared)
                 changed(event)
                 if seen is not None:
-                    for record in page.records:
-                        if not record.deleted:
-                            seen.setdefault(record.type, set()).add(record.id)
-                report.pulled += len(page.records)
+                    for record_type, ids in prepared.live_ids().items():
+                        seen.setdefault(record_type, set()).update(ids)
+                report.pulled += prepared.count
                 cursor = page.cursor
                 span = max(page.server_cursor - start, 1)
                 self._set_progress("pull", min(cursor - start, span), span)

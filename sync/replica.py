@@ -10,12 +10,9 @@ same change with the same change id.
 from __future__ import annotations
 
 import functools
-import json
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any, cast
 
 import orjson
@@ -46,9 +43,8 @@ from crm_desktop.store.schema import (
     PendingChange,
     RecordAlias,
     User,
-    sort_key_function,
 )
-from crm_desktop.store.search_index import bulk_indexing, fts_values_function
+from crm_desktop.store.search_index import bulk_indexing
 from crm_protocol.hlc import DEFAULT_KEY, cap_stamp, is_stamp
 from crm_protocol.records import RECORD_TYPES, FieldKind, check_wire_data
 from crm_protocol.wire import (
@@ -62,6 +58,7 @@ from crm_protocol.wire import (
 )
 from sync.errors import BadResponse
 from sync.merge import three_way_merge
+from sync.pulled import PreparedPage, TypeBatch, prepare_pull_page
 
 log = logging.getLogger("crm.sync.replica")
 
@@ -71,60 +68,6 @@ LAST_SYNC_KEY = "sync.last_success"
 SERVER_KEY = "sync.server"
 FULL_RESYNC_KEY = "sync.full_resync"
 _TYPE_ORDER = {name: i for i, name in enumerate(RECORD_TYPES)}
-
-
-def _stamp(value: datetime) -> str:
-    """The text form SQLAlchemy's SQLite DateTime type reads back (``%Y-%m-%d %H:%M:%S.%f``, UTC)."""
-    if value.utcoffset():
-        value = value.astimezone(UTC)
-    # isoformat is several times faster than strftime, and this runs per pulled
-    # record; cutting off the "+00:00" is cheaper than replace(tzinfo=None).
-    return value.isoformat(" ", "microseconds")[:26]
-
-
-@dataclass(frozen=True)
-class PreparedPage:
-    """A pulled page checked and turned into rows, ready for :meth:`Replica.apply_pull_page`."""
-
-    #: every record with its checked data, in page order
-    checked: list[tuple[RecordState, dict[str, Any]]]
-    #: per record type: record id -> the row :func:`crm_desktop.store.pull_stage.staged_columns`
-    #: describes (live records: a record twice in one page keeps its later revision, as the
-    #: apply does, and one deleted by its later revision has none), with its search-index
-    #: values (:func:`fts_values_function`) last, made here so that the database thread
-    #: runs no Python for them
-    rows: dict[str, dict[str, tuple[Any, ...]]]
-    #: the stage slot holding ``rows`` already (:class:`PageStager`), if they were staged
-    slot: int | None = None
-
-
-def prepare_pull_page(records: list[RecordState], stager: PageStager | None = None) -> PreparedPage:
-    """Check a pulled page and build its rows: pure Python, no database of the app's.
-
-    The engine runs this in the thread that fetches pages, so it overlaps with
-    SQLite applying the page before.  With a ``stager`` the rows are also
-    written to the stage file here (``crm_desktop/store/pull_stage.py``
-    explains why).  Raises :class:`BadResponse` when any record does not fit
-    the store: then nothing of the page is applied.
-    """
-    checked: list[tuple[RecordState, dict[str, Any]]] = []
-    rows: dict[str, dict[str, tuple[Any, ...]]] = {}
-    for record in records:
-        try:
-            data = check_wire_data(record.type, record.data)
-        except ValueError as exc:
-            raise BadResponse(
-                "The server sent data this app cannot store; nothing from it was applied.",
-                detail=str(exc),
-            ) from exc
-        checked.append((record, data))
-        if not record.deleted:
-            builder = _row_builder(record.type)
-            rows.setdefault(record.type, {})[record.id] = builder(record, data)
-        elif record.type in rows:
-            rows[record.type].pop(record.id, None)
-    slot = stager.stage(rows) if stager is not None else None
-    return PreparedPage(checked, rows, slot)
 
 
 @functools.cache
@@ -153,29 +96,6 @@ def _upsert_sql(record_type: str, source: str) -> str:
         f"INSERT INTO {table_name} ({listed}) SELECT {listed} FROM {source} WHERE true "
         f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
     )
-
-
-@functools.cache
-def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tuple[Any, ...]]:
-    """A function making the staged row of a record (``pull_stage.staged_columns``): tuples, not ORM
-    objects or Core parameter dicts, which cost more than SQLite's own work."""
-    fields = RECORD_TYPES[record_type].field_names
-    # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
-    json_fields = [f.name for f in RECORD_TYPES[record_type].fields if f.kind in (FieldKind.TAGS, FieldKind.CUSTOM)]
-    values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = (
-        itemgetter(*fields) if len(fields) > 1 else lambda data: (data[fields[0]],)
-    )
-    sort_key = sort_key_function(record_type)
-    index_values = fts_values_function(record_type) if record_type in FTS_TABLES else lambda data: ()
-
-    def build(record: RecordState, data: dict[str, Any]) -> tuple[Any, ...]:
-        indexed = index_values(data)
-        if json_fields:
-            data = {**data, **{f: json.dumps(data[f], ensure_ascii=False) for f in json_fields if data[f] is not None}}
-        stamp = _stamp(record.updated_at)
-        return (*values_of(data), record.id, record.rev, False, False, sort_key(data), stamp, stamp, *indexed)
-
-    return build
 
 
 class Replica:
@@ -800,60 +720,59 @@ class Replica:
     # -- pull ------------------------------------------------------------------
 
     def apply_pull_page(
-        self, records: list[RecordState], cursor: int, prepared: PreparedPage | None = None
+        self, records: Sequence[RecordState], cursor: int, prepared: PreparedPage | None = None
     ) -> DataChanged:
         """Apply one pulled page and save ``cursor``, in one transaction.
 
-        ``prepared`` is :func:`prepare_pull_page` of ``records``, when the caller
-        made it already (the engine does, in its fetching thread).
+        ``prepared`` is the page prepared already (:func:`sync.pulled.prepare_pull_page`
+        of ``records``, or :func:`sync.pulled.prepare_pull_body`: then ``records`` is
+        not read); the engine prepares pages in its fetching thread.
         """
         page = prepared if prepared is not None else prepare_pull_page(records)
-        checked = page.checked
         touched: set[str] = set()
         with self._db.session() as session:
             has_outbox = session.execute(select(PendingChange.record_id).limit(1)).first() is not None
-            by_type: dict[str, list[tuple[RecordState, dict[str, Any]]]] = {}
-            for record, data in checked:
-                by_type.setdefault(record.type, []).append((record, data))
-            for record_type, items in by_type.items():
+            for record_type, batch in page.batches.items():
                 touched.add(record_type)
                 pending: dict[str, PendingChange] = {}
                 if has_outbox:
-                    ids = [r.id for r, _ in items]
                     pending = {
                         e.record_id: e
                         for e in session.execute(
                             select(PendingChange).where(
-                                PendingChange.record_type == record_type, PendingChange.record_id.in_(ids)
+                                PendingChange.record_type == record_type, PendingChange.record_id.in_(batch.ids)
                             )
                         ).scalars()
                     }
-                # Later revisions of the same record in one page win; apply in order.
-                plain: dict[str, tuple[RecordState, dict[str, Any]]] = {}
-                for record, data in items:
-                    entry = pending.get(record.id)
-                    if entry is None:
-                        plain[record.id] = (record, data)
-                    else:
-                        self._merge_server_record(session, entry, record.model_copy(update={"data": data}))
+                # Record id -> its position in the batch.  Later revisions of the
+                # same record in one page win; apply in order.
+                plain: dict[str, int] = {}
+                if pending:
+                    for position, record_id in enumerate(batch.ids):
+                        entry = pending.get(record_id)
+                        if entry is None:
+                            plain[record_id] = position
+                        else:
+                            record, data = batch.item(position)
+                            self._merge_server_record(session, entry, record.model_copy(update={"data": data}))
+                else:
+                    plain = dict(zip(batch.ids, range(len(batch.ids)), strict=True))
                 # The staged rows are exactly the plain ones unless a record waits to be merged.
                 slot = page.slot if not pending else None
-                self._upsert_plain(
-                    session, record_type, list(plain.values()), page.rows.get(record_type, {}), slot
-                )
-            for record, _data in checked:
-                if record.deleted and record.merged_into and record.type in RECORD_TYPES:
-                    # Merged away: the id becomes an alias, local links follow it.
-                    add_alias(session, record.type, record.id, record.merged_into)
-                    touched |= repoint_refs(session, record.type, record.id, record.merged_into)
+                self._upsert_plain(session, record_type, batch, plain, page.rows.get(record_type, {}), slot)
+            for record_type, record_id, merged_into in page.merged:
+                # Merged away: the id becomes an alias, local links follow it.
+                add_alias(session, record_type, record_id, merged_into)
+                touched |= repoint_refs(session, record_type, record_id, merged_into)
             kv_set(session, CURSOR_KEY, cursor)
         return DataChanged(frozenset(touched), outbox=False)
 
     def _upsert_plain(
-        self, session: Session, record_type: str, items: list[tuple[RecordState, dict[str, Any]]],
+        self, session: Session, record_type: str, batch: TypeBatch, plain: dict[str, int],
         rows: dict[str, tuple[Any, ...]], slot: int | None,
     ) -> None:
-        """Write server records with no local change: delete the deleted, upsert the rest.
+        """Write server records with no local change (``plain``: id -> position in
+        ``batch``): delete the deleted, upsert the rest.
 
         ``slot``: the stage slot (``crm_desktop/store/pull_stage.py``) holding
         ``rows`` already; without one they are staged here, in a temporary table.
@@ -861,26 +780,28 @@ class Replica:
         model = model_for(record_type)
         table = cast(Table, model.__table__)
         connection = session.connection()
+        ids = list(plain)
         # The timeline notes what this page changes of rows we hold (none, in a first sync).
         held = {
             row[0] for row in connection.exec_driver_sql(
                 f"SELECT id FROM {table.name} WHERE id IN (SELECT value FROM json_each(?))",
-                (orjson.dumps([record.id for record, _ in items]).decode(),),
+                (orjson.dumps(ids).decode(),),
             )
         }
         if held:
-            history.note_pulled(session, record_type, [item for item in items if item[0].id in held])
+            overwriting = [batch.item(position) for record_id, position in plain.items() if record_id in held]
+            history.note_pulled(session, record_type, overwriting)
         if slot is not None:
             source = f"{pull_stage.SCHEMA}.{pull_stage.table_name(record_type, slot)}"
         else:
             source, create, fill = _temp_stage(record_type)
             connection.exec_driver_sql(create)
-        with bulk_indexing(session, record_type, [record.id for record, _ in items], source, list(held)):
-            deleted_ids = [record.id for record, _ in items if record.deleted]
+        with bulk_indexing(session, record_type, ids, source, list(held)):
+            deleted_ids = [record_id for record_id, position in plain.items() if batch.deleted[position]]
             if deleted_ids:
                 session.execute(delete(table).where(table.c.id.in_(deleted_ids)))
             if slot is None:
-                live = [rows[record.id] for record, _ in items if not record.deleted]
+                live = [rows[record_id] for record_id, position in plain.items() if not batch.deleted[position]]
                 if live:
                     connection.exec_driver_sql(fill, live)
                     connection.exec_driver_sql(_upsert_sql(record_type, source))

@@ -97,6 +97,41 @@ def fts_values_function(record_type: str) -> Callable[[Mapping[str, Any]], tuple
     return values
 
 
+Column = Sequence[Any]
+ColumnsOf = Callable[[Callable[[str], Column]], list[str]]
+
+
+def _column_text_of(expr: str) -> ColumnsOf:
+    """:func:`_text_of` for many records at once: the expression's text for each record,
+    from the records' field values given column by column (``column(name)``)."""
+    if match := _COALESCE_RE.match(expr):
+        name = match[1]
+        return lambda column: [value or "" for value in column(name)]
+    if match := _PERSON_RE.match(expr):
+        first, last = match[1], match[2]
+        return lambda column: list(map(person_name, column(first), column(last)))
+    if match := _TRIM_PAIR_RE.match(expr):
+        left, right = _column_text_of(match[1]), _column_text_of(match[2])
+        return lambda column: [
+            (a + " " + b).strip(" ") for a, b in zip(left(column), right(column), strict=True)
+        ]
+    raise ValueError(f"no Python twin for the search index expression {expr!r}")
+
+
+@functools.cache
+def fts_columns_function(record_type: str) -> Callable[[Callable[[str], Column]], list[list[str]]]:
+    """:func:`fts_values_function` for many records at once: each index column's values
+    (in :func:`fts_columns` order), from the records' fields given by ``column(name)``."""
+    _, columns = FTS_TABLES[record_type]
+    parts = [_column_text_of(expr) for _, expr in columns]
+
+    def values(column: Callable[[str], Column]) -> list[list[str]]:
+        texts = [part(column) for part in parts]
+        return [*texts, list(map(search_words, *texts))]
+
+    return values
+
+
 def staging_columns(record_type: str) -> tuple[str, ...]:
     """Columns holding a staged row's index values (``staged`` of :func:`bulk_indexing`), in order."""
     return tuple(f"fts_{name}" for name, _ in fts_columns(record_type))

@@ -23,7 +23,8 @@ from crm_protocol.wire import PullResponse, RecordState
 from sync.auth import TokenManager
 from sync.client import CloudClient, RawPage
 from sync.engine import _PagePipeline
-from sync.replica import PreparedPage, Replica, prepare_pull_page
+from sync.pulled import PreparedPage, prepare_pull_page
+from sync.replica import Replica
 
 SERVER = "http://crm.test"
 
@@ -215,9 +216,11 @@ def test_the_next_page_is_asked_for_before_the_engine_wants_it(tmp_path: Path) -
         # Page 2 was asked for while page 1 was parsed, before anyone wanted it.
         assert page.cursor == 10 and 10 in client.asked
         assert isinstance(prepared, PreparedPage) and prepared.slot == 0
-        second, _ = pipeline.request(10).result()
+        second, second_prepared = pipeline.request(10).result()
         third, _ = pipeline.request(20).result()
-    assert [r.rev for r in second.records] == list(range(11, 21))
+    # The records are in the prepared page (checked column by column).
+    assert second.records == [] and second_prepared.count == 10
+    assert [second_prepared.batches["contact"].item(i)[0].rev for i in range(10)] == list(range(11, 21))
     assert not third.has_more
     # Each page asked for once.
     assert sorted(client.asked) == [0, 10, 20]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from crm_protocol.records import (
@@ -15,6 +15,7 @@ from crm_protocol.records import (
     MAX_TAGS,
     RECORD_TYPES,
     FieldKind,
+    check_wire_columns,
     check_wire_data,
 )
 
@@ -108,6 +109,58 @@ def record_data(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
 def test_check_wire_data_answers_as_the_field_by_field_rules(case: tuple[str, dict[str, Any]]) -> None:
     record_type, data = case
     assert answer(record_type, data, check_wire_data) == answer(record_type, data, reference)
+
+
+@st.composite
+def pages_of_one_type(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
+    """Data of several records of one type: mostly well-formed, sometimes not."""
+    record_type = draw(st.sampled_from(sorted(RECORD_TYPES)))
+    fields = RECORD_TYPES[record_type].fields
+    datas: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(0, 6))):
+        if draw(st.integers(0, 3)):
+            # Well-formed: every field, each None or a short value of its kind.
+            data: dict[str, Any] = {}
+            for f in fields:
+                good = {FieldKind.BOOL: st.booleans(), FieldKind.INT: st.integers(),
+                        FieldKind.DECIMAL: st.one_of(st.integers(), st.floats(allow_nan=False), st.text(max_size=5)),
+                        FieldKind.TAGS: st.lists(st.text(max_size=5), max_size=3),
+                        FieldKind.CUSTOM: st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2),
+                        }.get(f.kind, st.text(max_size=8))
+                data[f.name] = draw(st.one_of(st.none(), good))
+            datas.append(data)
+        else:
+            datas.append(draw(record_data().filter(lambda case: case[0] == record_type).map(lambda case: case[1])
+                              if draw(st.booleans()) else st.just({})))
+    return record_type, datas
+
+
+@settings(max_examples=300, deadline=None)
+@given(pages_of_one_type())
+def test_check_wire_columns_gives_what_check_wire_data_gives_or_declines(
+    case: tuple[str, list[dict[str, Any]]]
+) -> None:
+    record_type, datas = case
+    columns = check_wire_columns(record_type, datas)
+    event("taken" if columns is not None else "declined")
+    if columns is None:
+        return  # declined: the caller checks record by record
+    names = [f.name for f in RECORD_TYPES[record_type].fields]
+    assert [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)] == [
+        check_wire_data(record_type, data) for data in datas
+    ]
+
+
+def test_check_wire_columns_takes_usual_pages_and_declines_bad_ones() -> None:
+    names = [f.name for f in RECORD_TYPES["contact"].fields]
+    usual = [{**dict.fromkeys(names), "first_name": f"Ann {i}", "shared": i % 2 == 0} for i in range(3)]
+    columns = check_wire_columns("contact", usual)
+    assert columns is not None and columns[names.index("first_name")] == ["Ann 0", "Ann 1", "Ann 2"]
+    assert check_wire_columns("contact", [*usual, {**usual[0], "city": "x" * 121}]) is None
+    assert check_wire_columns("contact", [*usual, {**usual[0], "city": "Ber\x00lin"}]) is None
+    assert check_wire_columns("contact", [*usual, {"first_name": "missing fields"}]) is None
+    assert check_wire_columns("contact", [*usual, {**usual[0], "shared": 1}]) is None
+    assert check_wire_columns("no such type", usual) is None
 
 
 def test_a_usual_contact_passes_whole_and_in_field_order() -> None:

@@ -1,0 +1,350 @@
+"""A pulled page, checked and turned into rows before the database thread applies it.
+
+The engine prepares page N+1 in its fetching thread while the database thread
+applies page N (``sync/engine.py``).  Preparing is pure Python under the
+interpreter lock, so in a first sync its cost per record sets the pace:
+
+* :func:`prepare_pull_page` takes the records as the wire schema parsed them
+  (:class:`crm_protocol.wire.PullResponse`, one pydantic object per record) and
+  checks and builds them one by one;
+* :func:`prepare_pull_body` takes the page's JSON itself and handles each
+  record type's records column by column: every field of the whole page is
+  checked by a few loops that run in C (``set(map(type, ...))``,
+  ``max(map(len, ...))``, one regular expression over all timestamps), and the
+  per-record objects are made only for the few records that need them (a
+  record with a local change to merge, one that overwrites a local row).  It
+  checks exactly what the wire schema and :func:`check_wire_data` check, and
+  declines (returns ``None``) whatever is not in the usual shape, so the caller
+  parses that page with the schema, which names what is wrong.  A first sync
+  of 100,000 contacts spends half the time preparing this way
+  (``bench/README.md``); ``tests/sync/test_pulled.py`` holds it to giving
+  exactly what the schema path gives.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from operator import itemgetter, methodcaller
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from crm_desktop.store.pull_stage import PageStager
+from crm_desktop.store.schema import FTS_TABLES, sort_key_function
+from crm_desktop.store.search_index import fts_columns_function, fts_values_function
+from crm_protocol.records import (
+    PERSON_NAME_FIELDS,
+    RECORD_TYPES,
+    FieldKind,
+    check_wire_columns,
+    check_wire_data,
+    person_name,
+)
+from crm_protocol.wire import PullResponse, RecordState
+from sync.errors import BadResponse
+
+Item = tuple[RecordState, dict[str, Any]]
+
+
+def _stamp(value: datetime) -> str:
+    """The text form SQLAlchemy's SQLite DateTime type reads back (``%Y-%m-%d %H:%M:%S.%f``, UTC)."""
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    # isoformat is several times faster than strftime, and this runs per pulled
+    # record; cutting off the "+00:00" is cheaper than replace(tzinfo=None).
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+@dataclass(frozen=True)
+class TypeBatch:
+    """The records of one type in a pulled page, in page order (a record may come twice)."""
+
+    ids: list[str]
+    deleted: list[bool]
+    #: The record at a position with its checked data (:func:`check_wire_data`);
+    #: :func:`prepare_pull_body` makes it only when asked.
+    item: Callable[[int], Item]
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A pulled page checked and turned into rows, ready for :meth:`sync.replica.Replica.apply_pull_page`."""
+
+    #: per record type, in order of first appearance
+    batches: dict[str, TypeBatch]
+    #: (type, id, the record it was merged into) of the page's tombstones of merged records, in page order
+    merged: list[tuple[str, str, str]]
+    #: per record type: record id -> the row :func:`crm_desktop.store.pull_stage.staged_columns`
+    #: describes (live records: a record twice in one page keeps its later revision, as the
+    #: apply does, and one deleted by its later revision has none), with its search-index
+    #: values (:func:`fts_values_function`) last, made here so that the database thread
+    #: runs no Python for them
+    rows: dict[str, dict[str, tuple[Any, ...]]]
+    #: how many records the page holds
+    count: int
+    #: the stage slot holding ``rows`` already (:class:`PageStager`), if they were staged
+    slot: int | None = None
+
+    def live_ids(self) -> dict[str, set[str]]:
+        """Per record type, the ids of the page's records that came not deleted."""
+        return {
+            record_type: {record_id for record_id, gone in zip(batch.ids, batch.deleted, strict=True) if not gone}
+            for record_type, batch in self.batches.items()
+        }
+
+
+def prepare_pull_page(records: Sequence[RecordState], stager: PageStager | None = None) -> PreparedPage:
+    """Check a pulled page and build its rows: pure Python, no database of the app's.
+
+    With a ``stager`` the rows are also written to the stage file here
+    (``crm_desktop/store/pull_stage.py`` explains why).  Raises
+    :class:`BadResponse` when any record does not fit the store: then nothing
+    of the page is applied.
+    """
+    items: dict[str, list[Item]] = {}
+    rows: dict[str, dict[str, tuple[Any, ...]]] = {}
+    merged: list[tuple[str, str, str]] = []
+    for record in records:
+        try:
+            data = check_wire_data(record.type, record.data)
+        except ValueError as exc:
+            raise BadResponse(
+                "The server sent data this app cannot store; nothing from it was applied.",
+                detail=str(exc),
+            ) from exc
+        items.setdefault(record.type, []).append((record, data))
+        if not record.deleted:
+            builder = _row_builder(record.type)
+            rows.setdefault(record.type, {})[record.id] = builder(record, data)
+        else:
+            if record.type in rows:
+                rows[record.type].pop(record.id, None)
+            if record.merged_into:
+                merged.append((record.type, record.id, record.merged_into))
+    batches = {
+        record_type: TypeBatch([r.id for r, _ in pairs], [r.deleted for r, _ in pairs], pairs.__getitem__)
+        for record_type, pairs in items.items()
+    }
+    slot = stager.stage(rows) if stager is not None else None
+    return PreparedPage(batches, merged, rows, len(records), slot)
+
+
+@functools.cache
+def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tuple[Any, ...]]:
+    """A function making the staged row of a record (``pull_stage.staged_columns``): tuples, not ORM
+    objects or Core parameter dicts, which cost more than SQLite's own work."""
+    fields = RECORD_TYPES[record_type].field_names
+    # List-valued fields (tags) go in as the JSON text SQLAlchemy's JSON type reads back.
+    json_fields = _json_fields(record_type)
+    values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+        itemgetter(*fields) if len(fields) > 1 else lambda data: (data[fields[0]],)
+    )
+    sort_key = sort_key_function(record_type)
+    index_values = fts_values_function(record_type) if record_type in FTS_TABLES else lambda data: ()
+
+    def build(record: RecordState, data: dict[str, Any]) -> tuple[Any, ...]:
+        indexed = index_values(data)
+        if json_fields:
+            data = {**data, **{f: _json_text(data[f]) for f in json_fields if data[f] is not None}}
+        stamp = _stamp(record.updated_at)
+        return (*values_of(data), record.id, record.rev, False, False, sort_key(data), stamp, stamp, *indexed)
+
+    return build
+
+
+@functools.cache
+def _field_positions(record_type: str) -> dict[str, int]:
+    return {name: i for i, name in enumerate(RECORD_TYPES[record_type].field_names)}
+
+
+@functools.cache
+def _json_fields(record_type: str) -> tuple[str, ...]:
+    return tuple(
+        f.name for f in RECORD_TYPES[record_type].fields if f.kind in (FieldKind.TAGS, FieldKind.CUSTOM)
+    )
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+# -- the page's JSON, column by column -------------------------------------------
+
+_RECORD_KEYS = frozenset(RecordState.model_fields)
+_REQUIRED_KEYS = frozenset(name for name, f in RecordState.model_fields.items() if f.is_required())
+_NONE_TYPE = type(None)
+#: Joins a page's timestamps (or stamps) for one regular expression over all of
+#: them; a character none of them may hold, so no value can pass split in two.
+_SEP = "\n"
+#: ``updated_at`` as the server writes it (``crm_cloud``: UTC, microseconds,
+#: left out when 0): the only form taken here; any other goes through the schema.
+_UPDATED_AT_RE = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z\n)*")
+#: The wire schema's ``Stamp`` (``crm_protocol.hlc.STAMP_RE``, ASCII digits only), one per line.
+_STAMPS_RE = re.compile(r"(?:[0-9]{13}-[0-9a-f]{4}-[0-9a-z]{1,16}\n)*")
+#: The wire schema's limit on stamps per record (``crm_protocol.wire.Stamps``).
+_MAX_STAMPS = 256
+_get_deleted = methodcaller("get", "deleted", False)
+_get_updated_by = methodcaller("get", "updated_by")
+_get_merged_into = methodcaller("get", "merged_into")
+_get_stamps = methodcaller("get", "stamps", {})
+
+
+def _all_match(pattern: re.Pattern[str], values: Sequence[str]) -> bool:
+    """Every one of ``values`` (all str) matches ``pattern``'s line, and none holds a line break."""
+    if not values:
+        return True
+    joined = _SEP.join(values) + _SEP
+    return joined.count(_SEP) == len(values) and pattern.fullmatch(joined) is not None
+
+
+def prepare_pull_body(body: bytes, stager: PageStager | None = None) -> tuple[PullResponse, PreparedPage] | None:
+    """A pulled page's JSON checked and turned into rows column by column (see the module's text).
+
+    Returns the page without its records (``records`` is empty: they are in
+    the :class:`PreparedPage`) and the prepared page, or ``None`` when the page
+    is not in the usual shape: then parse it with :class:`PullResponse` and use
+    :func:`prepare_pull_page`, which accept or refuse it with the reason.
+    """
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if type(document) is not dict or type(document.get("records")) is not list:
+        return None
+    records: list[Any] = document["records"]
+    try:
+        header = PullResponse.model_validate({**document, "records": []})
+    except ValidationError:
+        return None
+    if not records:
+        return header, PreparedPage({}, [], {}, 0)
+    if set(map(type, records)) != {dict}:
+        return None
+    for keys in set(map(frozenset, records)):
+        if not _REQUIRED_KEYS <= keys <= _RECORD_KEYS:
+            return None
+    try:
+        types = list(map(itemgetter("type"), records))
+    except KeyError:
+        return None
+    if set(map(type, types)) != {str}:
+        return None
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if len(set(types)) == 1:
+        groups[types[0]] = records
+    else:
+        for record_type, record in zip(types, records, strict=True):
+            groups.setdefault(record_type, []).append(record)
+    batches: dict[str, TypeBatch] = {}
+    rows: dict[str, dict[str, tuple[Any, ...]]] = {}
+    merged: list[tuple[str, str, str]] = []
+    for record_type, group in groups.items():
+        prepared = _prepare_type(record_type, group)
+        if prepared is None:
+            return None
+        batches[record_type], type_rows, type_merged = prepared
+        if type_rows:
+            rows[record_type] = type_rows
+        merged += type_merged
+    if len(groups) > 1 and merged:
+        # Page order across types (the merged tombstones' re-pointing follows it).
+        order = {record_id: i for i, record_id in enumerate(map(itemgetter("id"), records))}
+        merged.sort(key=lambda entry: order[entry[1]])
+    slot = stager.stage(rows) if stager is not None else None
+    return header, PreparedPage(batches, merged, rows, len(records), slot)
+
+
+def _prepare_type(
+    record_type: str, records: list[dict[str, Any]]
+) -> tuple[TypeBatch, dict[str, tuple[Any, ...]], list[tuple[str, str, str]]] | None:
+    """The batch, live rows and merged tombstones of one type's records, or ``None`` (declined)."""
+    if record_type not in RECORD_TYPES or len(record_type) > 64:
+        return None
+    ids = list(map(itemgetter("id"), records))
+    if set(map(type, ids)) != {str} or set(map(len, ids)) != {36} or len(set(ids)) != len(ids):
+        # A record twice in a page (possible, rare) goes through the schema path.
+        return None
+    revs = list(map(itemgetter("rev"), records))
+    if set(map(type, revs)) != {int} or min(revs) < 1:
+        return None
+    deleted = list(map(_get_deleted, records))
+    if not set(map(type, deleted)) <= {bool}:
+        return None
+    updated_at = list(map(itemgetter("updated_at"), records))
+    if set(map(type, updated_at)) != {str} or not _all_match(_UPDATED_AT_RE, updated_at):
+        return None
+    try:
+        # The pattern leaves out impossible dates and times (February 30th, hour 25).
+        for text in set(updated_at):
+            datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if not set(map(type, map(_get_updated_by, records))) <= {str, _NONE_TYPE}:
+        return None
+    merged_into = list(map(_get_merged_into, records))
+    kinds = set(map(type, merged_into))
+    if not kinds <= {str, _NONE_TYPE} or (str in kinds and {len(m) for m in merged_into if m is not None} != {36}):
+        return None
+    stamps = list(map(_get_stamps, records))
+    if set(map(type, stamps)) != {dict} or max(map(len, stamps)) > _MAX_STAMPS:
+        return None
+    if any(stamps):
+        keys = [key for entry in stamps for key in entry]
+        values = [value for entry in stamps for value in entry.values()]
+        if not set(map(type, keys)) <= {str} or not set(map(type, values)) <= {str}:
+            return None
+        if not _all_match(_STAMPS_RE, values):
+            return None
+    datas = list(map(itemgetter("data"), records))
+    if set(map(type, datas)) != {dict}:
+        return None
+    columns = check_wire_columns(record_type, datas)
+    if columns is None:
+        return None
+
+    def item(position: int) -> Item:
+        # Checked already: the schema and check_wire_data accept it (the
+        # fast path only takes what they take), so this cannot fail.
+        record = RecordState.model_validate(records[position])
+        return record, check_wire_data(record_type, record.data)
+
+    batch = TypeBatch(ids, deleted, item)
+    merged = [
+        (record_type, record_id, target)
+        for record_id, gone, target in zip(ids, deleted, merged_into, strict=True)
+        if gone and target
+    ]
+    live = [i for i, gone in enumerate(deleted) if not gone]
+    if not live:
+        return batch, {}, merged
+    if len(live) != len(records):
+        pick = itemgetter(*live) if len(live) > 1 else (lambda values: (values[live[0]],))
+        columns = [list(pick(values)) for values in columns]
+        ids, revs, updated_at = (list(pick(values)) for values in (ids, revs, updated_at))
+        datas = list(pick(datas))
+    spec = RECORD_TYPES[record_type]
+    positions = _field_positions(record_type)
+
+    def column(name: str) -> Sequence[Any]:
+        return columns[positions[name]]
+
+    indexed: list[list[str]] = fts_columns_function(record_type)(column) if record_type in FTS_TABLES else []
+    if spec.title_fields == PERSON_NAME_FIELDS and not spec.title_fallback:
+        sort_keys = [name.casefold() for name in map(person_name, column("first_name"), column("last_name"))]
+    else:
+        sort_keys = list(map(sort_key_function(record_type), datas))
+    for name in _json_fields(record_type):
+        columns[positions[name]] = [None if value is None else _json_text(value) for value in column(name)]
+    # "2026-12-06T07:15:29.598087Z" -> "2026-12-06 07:15:29.598087", as _stamp gives.
+    stamp_texts = [
+        text[:10] + " " + (text[11:26] if len(text) == 27 else text[11:19] + ".000000") for text in updated_at
+    ]
+    no = [False] * len(ids)
+    built = zip(*columns, ids, revs, no, no, sort_keys, stamp_texts, stamp_texts, *indexed, strict=True)
+    return batch, dict(zip(ids, built, strict=True)), merged
