@@ -37,7 +37,7 @@ from pydantic import ValidationError
 
 from crm_desktop.store.pull_stage import PageStager
 from crm_desktop.store.schema import FTS_TABLES, sort_key_function
-from crm_desktop.store.search_index import fts_columns_function, fts_values_function
+from crm_desktop.store.search_index import fts_columns_function, fts_values_function, person_name_column
 from crm_protocol.records import (
     PERSON_NAME_FIELDS,
     RECORD_TYPES,
@@ -336,7 +336,10 @@ def _prepare_type(
 
     indexed: list[list[str]] = fts_columns_function(record_type)(column) if record_type in FTS_TABLES else []
     if spec.title_fields == PERSON_NAME_FIELDS and not spec.title_fallback:
-        sort_keys = [name.casefold() for name in map(person_name, column("first_name"), column("last_name"))]
+        # The title is the person's name, which the search index holds already.
+        named = person_name_column(record_type) if indexed else None
+        names = indexed[named] if named is not None else map(person_name, column("first_name"), column("last_name"))
+        sort_keys = [name.casefold() for name in names]
     else:
         sort_keys = list(map(sort_key_function(record_type), datas))
     for name in _json_fields(record_type):

@@ -132,6 +132,18 @@ def fts_columns_function(record_type: str) -> Callable[[Callable[[str], Column]]
     return values
 
 
+@functools.cache
+def person_name_column(record_type: str) -> int | None:
+    """Which index column (of :func:`fts_columns`) is the person's name,
+    ``crm_person_name(first_name, last_name)``, if one is."""
+    _, columns = FTS_TABLES[record_type]
+    for position, (_, expr) in enumerate(columns):
+        match = _PERSON_RE.match(expr)
+        if match and (match[1], match[2]) == ("first_name", "last_name"):
+            return position
+    return None
+
+
 def staging_columns(record_type: str) -> tuple[str, ...]:
     """Columns holding a staged row's index values (``staged`` of :func:`bulk_indexing`), in order."""
     return tuple(f"fts_{name}" for name, _ in fts_columns(record_type))
