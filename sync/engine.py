@@ -10,6 +10,7 @@ with their cursor.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import sys
@@ -93,9 +94,17 @@ class _PagePipeline:
     While the database thread applies page N, the preparing thread parses and
     checks page N+1 and writes its rows to the stage file (``sync/pulled.py``,
     ``crm_desktop/store/pull_stage.py``), and the downloading thread already
-    receives page N+2 when the server named it (``Link: rel="next"``), so the
-    server builds a page while the app parses the one before.  sqlite3 and
-    socket reads release the interpreter lock, so the three overlap.
+    receives the page after when the server named it (``Link: rel="next"``),
+    so the server builds a page while the app parses the one before.  sqlite3
+    and socket reads release the interpreter lock, so the three overlap.
+
+    Once the page asked for is ready, the preparing thread goes on with the
+    one after it (``_chain``), so it never waits for the database thread to
+    ask: a page that takes the database thread longer than usual (a commit
+    that merges index segments) no longer holds the next two up.  It stays
+    one page ahead of the last one asked for, so at most three pages use the
+    stage at once (``pull_stage.SLOTS``): the one being applied, the one
+    asked for, the one after.
     """
 
     def __init__(self, client: CloudClient, limit: int, stager: PageStager) -> None:
@@ -106,13 +115,36 @@ class _PagePipeline:
         self._prepares = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-prefetch")
         #: downloads started ahead, by cursor (used by the preparing thread only)
         self._ahead: dict[int, Future[RawPage]] = {}
+        #: the page prepared ahead of the engine's asking (at most one), by cursor
+        self._chained: dict[int, Future[tuple[PullResponse, PreparedPage]]] = {}
+        #: the cursor the engine asked for last
+        self._latest: int | None = None
+        self._lock = threading.Lock()
 
     def request(self, cursor: int, limit: int | None = None) -> Future[tuple[PullResponse, PreparedPage]]:
         """The page after ``cursor``, parsed, checked and staged: the page without
         its records (``records`` is empty), and its records prepared.  ``limit``:
         at most this many records (else the pipeline's limit, also of the pages
         asked for ahead)."""
-        return self._prepares.submit(self._prepare, cursor, limit or self._limit)
+        with self._lock:
+            self._latest = cursor
+            future = self._chained.pop(cursor, None)
+            # A page prepared ahead for another cursor (a restarted pull) is not wanted.
+            self._chained.clear()
+            if future is None:
+                future = self._prepares.submit(self._prepare, cursor, limit or self._limit)
+        future.add_done_callback(functools.partial(self._chain, cursor))
+        return future
+
+    def _chain(self, cursor: int, future: Future[tuple[PullResponse, PreparedPage]]) -> None:
+        """Once the page after ``cursor`` is ready, prepare the one after it."""
+        if future.cancelled() or future.exception() is not None:
+            return
+        page = future.result()[0]
+        with self._lock:
+            if cursor != self._latest or not page.has_more or page.cursor <= cursor or self._chained:
+                return
+            self._chained[page.cursor] = self._prepares.submit(self._prepare, page.cursor, self._limit)
 
     def _prepare(self, cursor: int, limit: int) -> tuple[PullResponse, PreparedPage]:
         download = self._ahead.pop(cursor, None)

@@ -16,8 +16,9 @@ thread, which has that file attached as ``pull_stage``, moves them into the
 record tables and their search indexes by one statement each.  A statement is
 one call into SQLite, without the interpreter lock from start to end.
 
-Two slots per record type: the fetching thread fills one while the database
-thread reads the other (WAL lets one connection read while another writes).
+Three slots per record type, used in turn: the fetching thread fills one
+while the database thread reads another and a third holds the page ready
+next (WAL lets one connection read while another writes).
 Only pages of ``MIN_STAGED_ROWS`` rows or more go this way.  Nothing in the
 side database matters after a page is applied: rows a killed or cancelled pull
 left there are deleted when the next pull's stager opens the file.
@@ -49,7 +50,8 @@ log = logging.getLogger("crm.store.pull_stage")
 STAGE_FILENAME = "pull-stage.db"
 #: The name the stage file is attached under on the app's connections.
 SCHEMA = "pull_stage"
-SLOTS = 2
+#: The page being applied, the one asked for next, the one after (``sync/engine.py``).
+SLOTS = 3
 #: Smaller pages (an everyday sync) are staged by the database thread itself:
 #: the interpreter lock costs them little, and no stage connection is opened.
 MIN_STAGED_ROWS = 500

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,19 +45,18 @@ def staged_ids(db: Database, slot: int) -> list[str]:
         )]
 
 
-def test_the_fetching_thread_stages_pages_in_alternate_slots_the_store_reads(tmp_path: Path) -> None:
+def test_the_fetching_thread_stages_pages_in_slots_taken_in_turn_the_store_reads(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
     stager = PageStager(tmp_path, min_rows=1)
     try:
-        first = prepare_pull_page([contact(1, 1), contact(2, 2)], stager)
-        second = prepare_pull_page([contact(3, 3)], stager)
-        third = prepare_pull_page([contact(4, 4)], stager)
+        slots = [prepare_pull_page([contact(n, n)], stager).slot for n in range(1, 5)]
     finally:
         stager.close()
-    assert (first.slot, second.slot, third.slot) == (0, 1, 0)
-    # A slot is emptied before it is filled again; the other keeps its page.
+    assert pull_stage.SLOTS == 3 and slots == [0, 1, 2, 0]
+    # A slot is emptied before it is filled again; the others keep their pages.
     assert staged_ids(db, 0) == [contact(4, 4).id]
-    assert staged_ids(db, 1) == [contact(3, 3).id]
+    assert staged_ids(db, 1) == [contact(2, 2).id]
+    assert staged_ids(db, 2) == [contact(3, 3).id]
     db.close()
 
 
@@ -224,6 +224,34 @@ def test_the_next_page_is_asked_for_before_the_engine_wants_it(tmp_path: Path) -
     assert not third.has_more
     # Each page asked for once.
     assert sorted(client.asked) == [0, 10, 20]
+    db.close()
+
+
+def chained(pipeline: _PagePipeline, cursor: int) -> object:
+    """The page after ``cursor`` prepared ahead, once the pipeline has started it."""
+    deadline = time.monotonic() + 10
+    while cursor not in pipeline._chained:
+        assert time.monotonic() < deadline, f"page {cursor} was never prepared ahead"
+        time.sleep(0.005)
+    return pipeline._chained[cursor]
+
+
+def test_the_page_after_the_one_asked_for_is_prepared_ahead_and_no_further(tmp_path: Path) -> None:
+    db = Database.open(tmp_path, lock=False)
+    client = FakeClient(link=False)  # no downloads ahead: every page prepared is a page asked of the server
+    with _PagePipeline(client, 10, PageStager(tmp_path, min_rows=1)) as pipeline:  # type: ignore[arg-type]
+        first, _ = pipeline.request(0).result()
+        ahead = chained(pipeline, 10)
+        assert isinstance(ahead, Future)
+        second, prepared = ahead.result(timeout=10)
+        # One page ahead of the one asked for, no further, until the engine asks.
+        assert client.asked == [0, 10] and second.cursor == 20 and prepared.slot == 1
+        assert pipeline.request(10) is ahead
+        third, prepared = chained(pipeline, 20).result(timeout=10)  # type: ignore[attr-defined]
+        assert client.asked == [0, 10, 20] and prepared.slot == 2 and not third.has_more
+        # A restarted pull (from 0 again) drops what was prepared ahead.
+        again, _ = pipeline.request(0).result()
+        assert again.cursor == 10 and 20 not in pipeline._chained
     db.close()
 
 
