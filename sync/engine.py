@@ -130,6 +130,8 @@ class _PagePipeline:
             self._latest = cursor
             future = self._chained.pop(cursor, None)
             # A page prepared ahead for another cursor (a restarted pull) is not wanted.
+            for stale in self._chained.values():
+                stale.cancel()
             self._chained.clear()
             if future is None:
                 future = self._prepares.submit(self._prepare, cursor, limit or self._limit)

@@ -229,10 +229,7 @@ def prepare_pull_body(body: bytes, stager: PageStager | None = None) -> tuple[Pu
     for keys in set(map(frozenset, records)):
         if not _REQUIRED_KEYS <= keys <= _RECORD_KEYS:
             return None
-    try:
-        types = list(map(itemgetter("type"), records))
-    except KeyError:
-        return None
+    types = list(map(itemgetter("type"), records))  # a required key, present in every record
     if set(map(type, types)) != {str}:
         return None
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -264,7 +261,7 @@ def _prepare_type(
     record_type: str, records: list[dict[str, Any]]
 ) -> tuple[TypeBatch, dict[str, tuple[Any, ...]], list[tuple[str, str, str]]] | None:
     """The batch, live rows and merged tombstones of one type's records, or ``None`` (declined)."""
-    if record_type not in RECORD_TYPES or len(record_type) > 64:
+    if record_type not in RECORD_TYPES:
         return None
     ids = list(map(itemgetter("id"), records))
     if set(map(type, ids)) != {str} or set(map(len, ids)) != {36} or len(set(ids)) != len(ids):

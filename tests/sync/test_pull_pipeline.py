@@ -10,6 +10,7 @@ import time
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -227,12 +228,16 @@ def test_the_next_page_is_asked_for_before_the_engine_wants_it(tmp_path: Path) -
     db.close()
 
 
+def asked(pipeline: _PagePipeline, cursor: int, limit: int | None = None) -> Future[Any]:
+    """``pipeline.request``, done once the pipeline has acted on the page being ready:
+    callbacks of a future run in the order they were added, so ours runs after its own."""
+    settled: Future[Any] = Future()
+    pipeline.request(cursor, limit).add_done_callback(settled.set_result)
+    return settled
+
+
 def chained(pipeline: _PagePipeline, cursor: int) -> object:
-    """The page after ``cursor`` prepared ahead, once the pipeline has started it."""
-    deadline = time.monotonic() + 10
-    while cursor not in pipeline._chained:
-        assert time.monotonic() < deadline, f"page {cursor} was never prepared ahead"
-        time.sleep(0.005)
+    """The page after ``cursor`` prepared ahead."""
     return pipeline._chained[cursor]
 
 
@@ -240,13 +245,13 @@ def test_the_page_after_the_one_asked_for_is_prepared_ahead_and_no_further(tmp_p
     db = Database.open(tmp_path, lock=False)
     client = FakeClient(link=False)  # no downloads ahead: every page prepared is a page asked of the server
     with _PagePipeline(client, 10, PageStager(tmp_path, min_rows=1)) as pipeline:  # type: ignore[arg-type]
-        first, _ = pipeline.request(0).result()
+        first, _ = asked(pipeline, 0).result(timeout=10).result()
         ahead = chained(pipeline, 10)
         assert isinstance(ahead, Future)
         second, prepared = ahead.result(timeout=10)
         # One page ahead of the one asked for, no further, until the engine asks.
         assert client.asked == [0, 10] and second.cursor == 20 and prepared.slot == 1
-        assert pipeline.request(10) is ahead
+        assert asked(pipeline, 10).result(timeout=10) is ahead
         third, prepared = chained(pipeline, 20).result(timeout=10)  # type: ignore[attr-defined]
         assert client.asked == [0, 10, 20] and prepared.slot == 2 and not third.has_more
         # A restarted pull (from 0 again) drops what was prepared ahead.
