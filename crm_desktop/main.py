@@ -31,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start a temporary local server with demo data and sign in as the demo user")
     parser.add_argument("--demo-contacts", type=int, default=3000, help=argparse.SUPPRESS)
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--check-startup", action="store_true",
+                        help="start, show the main window until its list is filled, then quit; writes the "
+                             "moment it was ready as JSON to stdout (an install smoke test and the startup "
+                             "benchmark)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -57,13 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(data_dir / "logs", args.log_level)
     log.info("crm-desktop %s starting with profile %s", __version__, data_dir)
 
+    _import_core()
     from PySide6.QtWidgets import QApplication
+
+    from crm_desktop.context import AppContext
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CRM")
     app.setOrganizationName("crm-desktop")
-
-    from crm_desktop.context import AppContext
 
     try:
         context = AppContext.open(data_dir)
@@ -72,28 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     demo = None
     try:
-        from crm_desktop.keychain import KeychainUnavailable, KeyringTokenStore, MemoryTokenStore, TokenStore
+        from crm_desktop.keychain import KeychainOrMemoryTokenStore, MemoryTokenStore, TokenStore
         from sync.session import SyncSession
 
-        token_store: TokenStore
-        keychain_message = ""
-        if args.demo:
-            token_store = MemoryTokenStore()
-        else:
-            try:
-                token_store = KeyringTokenStore()
-            except KeychainUnavailable as exc:
-                keychain_message = exc.message
-                token_store = MemoryTokenStore()
+        token_store: TokenStore = MemoryTokenStore() if args.demo else KeychainOrMemoryTokenStore()
         session = SyncSession(context, token_store, profile=args.profile)
         if args.demo:
             demo = _start_demo(context, session, args.demo_contacts)
-        else:
-            session.resume()
 
         from ui.app import run
 
-        return run(context, session=session, keychain_message=keychain_message)
+        return run(context, session=session, quit_when_ready=args.check_startup)
     except KnownError as exc:
         return _fatal(exc.message, exc.detail)
     finally:
@@ -102,6 +96,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         context.close()
         if temp_profile is not None:
             shutil.rmtree(temp_profile, ignore_errors=True)
+
+
+def _import_core() -> None:
+    """Import the modules that do not use Qt before PySide6 is imported.
+
+    Importing PySide6.QtCore replaces ``builtins.__import__`` with a hook that runs
+    Python code after every later import (for its ``__feature__`` switches). The
+    core's few hundred modules (SQLAlchemy, the store, the services) load 0.2-0.3 s
+    faster at start-up when they come first. The network stack is not needed for
+    the first window: ``SyncSession.resume_later`` loads it on a thread.
+    """
+    import crm_desktop.context  # noqa: F401
 
 
 def _start_demo(context, session, contacts: int):  # type: ignore[no-untyped-def]

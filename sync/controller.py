@@ -20,9 +20,10 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 
 from crm_desktop.errors import KnownError
-from sync.engine import SyncEngine, SyncReport
+from sync.engine import SyncEngine
 from sync.errors import Cancelled, Offline, ServerUnavailable, SignInRequired, SyncError
 from sync.qt_compat import emit
+from sync.report import SyncReport
 
 log = logging.getLogger("crm.sync.controller")
 

@@ -17,8 +17,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from crm_desktop.services.records import DataChanged
@@ -28,6 +27,7 @@ from sync.client import CloudClient, RawPage
 from sync.errors import BadResponse, Cancelled
 from sync.pulled import PreparedPage, prepare_pull_body, prepare_pull_page
 from sync.replica import Replica
+from sync.report import SyncReport
 
 log = logging.getLogger("crm.sync.engine")
 
@@ -56,25 +56,6 @@ class SyncProgress:
     phase: str = "idle"
     done: int = 0
     total: int = 0
-
-
-@dataclass
-class SyncReport:
-    pushed: int = 0
-    pulled: int = 0
-    rejected: int = 0
-    changed: set[str] = field(default_factory=set)
-    finished_at: datetime | None = None
-    repaired: bool = False
-    #: Synced records the server no longer had after a full resync (kept in the inbox).
-    lost_on_server: int = 0
-    #: Records that left this user's sight with unsynced local edits (kept in the inbox).
-    access_lost: int = 0
-    #: Records that left the replica because this user may no longer see them.
-    revoked: int = 0
-    #: The server no longer had the change history since our last sync (we were
-    #: offline longer than it keeps it), so everything was downloaded again.
-    history_expired: bool = False
 
 
 @dataclass

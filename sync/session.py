@@ -8,36 +8,50 @@ change in the store for the next sign-in.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
-import httpx
 from PySide6.QtCore import QObject, Signal
 
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_desktop.keychain import TokenStore, account_key
-from sync.auth import TokenManager, normalize_server_url, sign_in
-from sync.client import CloudClient
-from sync.controller import SyncController
-from sync.engine import SyncEngine
 from sync.qt_compat import emit
-from sync.replica import Replica
+
+if TYPE_CHECKING:
+    import httpx
+
+    from sync.auth import TokenManager
+    from sync.controller import SyncController
+    from sync.replica import Replica
 
 log = logging.getLogger("crm.sync.session")
 
-HttpFactory = Callable[[], httpx.Client]
+HttpFactory = Callable[[], "httpx.Client"]
+
+#: The network stack a running sync needs (httpx, the pydantic wire models, the
+#: engine): 0.1-0.2 s of imports that the first window does not need, so this module
+#: imports them only when a sync is started or a sign-in begins.
+NETWORK_MODULES = ("httpx", "sync.auth", "sync.client", "sync.engine", "sync.controller", "sync.replica")
 
 
 def default_http() -> httpx.Client:
+    import httpx
+
     return httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False)
 
 
 class SyncSession(QObject):
     #: The new SyncController after sign-in, or None after sign-out.
     controllerChanged = Signal(object)  # noqa: N815
+    #: The token store cannot keep the sign-in safely (a message for the user).
+    keychainProblem = Signal(str)  # noqa: N815
+    #: The network stack is loaded (from the loading thread, to the GUI thread).
+    _networkLoaded = Signal()  # noqa: N815
 
     def __init__(
         self,
@@ -55,33 +69,88 @@ class SyncSession(QObject):
         self._http_factory = http_factory
         self._profile = profile
         self._watch_network = watch_network
-        self.replica = Replica(context.db, policy=context.conflict_policy)
+        self._replica: Replica | None = None
         self.controller: SyncController | None = None
         self._http: httpx.Client | None = None
         self._pending_start: tuple[httpx.Client, TokenManager] | None = None
 
+    @property
+    def replica(self) -> Replica:
+        if self._replica is None:
+            from sync.replica import Replica
+
+            self._replica = Replica(self.context.db, policy=self.context.conflict_policy)
+        return self._replica
+
     def _tokens(self, server_url: str, http: httpx.Client) -> TokenManager:
+        from sync.auth import TokenManager
+
         return TokenManager(server_url, http, self.token_store, account_key(server_url, self._profile))
 
-    def resume(self) -> SyncController | None:
-        """At start-up: build the controller if a sign-in is remembered."""
+    def remembers_sign_in(self) -> bool:
+        """The profile was signed in when last used (the token itself is in the keychain)."""
         settings = self.context.settings
-        if not settings.server_url:
+        return bool(settings.server_url and settings.user_id)
+
+    def resume_later(self) -> None:
+        """At start-up, once the window is up: :meth:`resume` and start syncing, with the
+        network stack loaded on a thread first so that the window stays responsive;
+        then :meth:`check_keychain`."""
+        if not self.remembers_sign_in():
+            self.check_keychain()
+            return
+
+        def load() -> None:
+            for name in NETWORK_MODULES:
+                importlib.import_module(name)
+            emit(self._networkLoaded)
+
+        self._networkLoaded.connect(self._resume_loaded)
+        threading.Thread(target=load, name="crm-load-network", daemon=True).start()
+
+    def _resume_loaded(self) -> None:
+        self._networkLoaded.disconnect(self._resume_loaded)
+        if self.controller is None and (controller := self.resume()) is not None:
+            controller.start()
+        self.check_keychain()
+
+    def resume(self) -> SyncController | None:
+        """At start-up: build the controller if the profile was signed in when last used.
+
+        The keychain is not read here (on the GUI thread, where a locked keychain's
+        prompt would freeze the window): the first sync reads the token on the network
+        thread, and a missing or refused one ends as "sign in again" with the reason.
+        """
+        settings = self.context.settings
+        if not self.remembers_sign_in():
             return None
         http = self._http_factory()
-        tokens = self._tokens(settings.server_url, http)
-        try:
-            remembered = tokens.has_refresh_token()
-        except KnownError as exc:
-            log.warning("keychain unavailable: %s", exc.message)
-            http.close()
-            return None
-        if not remembered:
-            http.close()
-            return None
-        return self._start(http, tokens)
+        return self._start(http, self._tokens(settings.server_url, http))
+
+    def check_keychain(self) -> threading.Thread:
+        """Find out, off the GUI thread, whether the token store keeps the sign-in
+        safely; :attr:`keychainProblem` tells the UI if it does not."""
+
+        def work() -> None:
+            try:
+                problem = self.token_store.problem()
+            except KnownError as exc:
+                problem = exc.message
+            except Exception:  # a bug in a keyring backend: the first sync will report it
+                log.exception("checking the keychain failed")
+                return
+            if problem:
+                emit(self.keychainProblem, problem)
+
+        thread = threading.Thread(target=work, name="keychain-check", daemon=True)
+        thread.start()
+        return thread
 
     def _start(self, http: httpx.Client, tokens: TokenManager) -> SyncController:
+        from sync.client import CloudClient
+        from sync.controller import SyncController
+        from sync.engine import SyncEngine
+
         self._http = http
         engine = SyncEngine(self.replica, CloudClient(http, tokens), run_db=self.context.worker.run)
         self.controller = SyncController(
@@ -100,6 +169,9 @@ class SyncSession(QObject):
         future: Future[str] = Future()
 
         def work() -> None:
+            from sync.auth import normalize_server_url, sign_in
+            from sync.client import CloudClient
+
             http = self._http_factory()
             try:
                 url = normalize_server_url(server_url)

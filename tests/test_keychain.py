@@ -16,7 +16,7 @@ import pytest
 from keyring.backends import fail
 
 from crm_desktop.context import AppContext
-from crm_desktop.keychain import KeychainUnavailable, KeyringTokenStore, account_key
+from crm_desktop.keychain import KeychainUnavailable, KeyringTokenStore, NoSecureKeychain, account_key
 from sync.auth import TokenManager, sign_in
 from sync.replica import Replica
 from tests.sync.fixtures import PASSWORD, browser_open
@@ -24,7 +24,7 @@ from tests.sync.fixtures import PASSWORD, browser_open
 
 def _secret_service_available() -> bool:
     try:
-        KeyringTokenStore()
+        KeyringTokenStore().check()
     except KeychainUnavailable:
         return False
     return True
@@ -79,6 +79,8 @@ def test_no_token_in_the_data_directory_after_sign_in(tmp_path: Path, cloud, mak
 
 def test_insecure_backend_is_refused_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
-    with pytest.raises(KeychainUnavailable) as excinfo:
-        KeyringTokenStore()
+    store = KeyringTokenStore()  # cheap: the backend is found on first use
+    with pytest.raises(NoSecureKeychain) as excinfo:
+        store.load("acct")
     assert "plain file" in excinfo.value.message
+    assert store.problem() == excinfo.value.message

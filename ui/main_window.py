@@ -28,6 +28,7 @@ from ui.dialogs.record_form import open_record
 from ui.dialogs.setup import SetupDialog
 from ui.dialogs.sign_in import SignIn, SignInDialog
 from ui.events import DataBus
+from ui.models.record_list import RecordListModel
 from ui.navigation import ACCOUNTS, CONFLICTS, CONTACTS, PENDING, RECORD_PAGES, groups, page_label
 from ui.pages.conflicts import ConflictsPage
 from ui.pages.factory import make_list_page
@@ -221,6 +222,11 @@ class MainWindow(QMainWindow):
         widget = self.stack.widget(page)
         if isinstance(widget, RecordListPage):
             widget.table.setFocus()
+
+    def current_list_model(self) -> RecordListModel:
+        """The model of the list page on screen (contacts if another page is)."""
+        widget = self.stack.currentWidget()
+        return (widget if isinstance(widget, RecordListPage) else self.contacts).model
 
     def _current_list_call(self, method: str, *args: Any) -> None:
         """Import / export act on the list page on screen (contacts if another page is)."""

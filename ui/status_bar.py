@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
-from sync.engine import SyncReport
+from sync.report import SyncReport
 
 log = logging.getLogger("crm.ui.status")
 

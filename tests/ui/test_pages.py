@@ -12,8 +12,8 @@ from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_desktop.services.records import DataChanged
 from crm_desktop.store.schema import Conflict
-from sync.engine import SyncReport
 from sync.errors import SyncError
+from sync.report import SyncReport
 from tests.ui.conftest import Answers, FakeSyncController
 from ui.dialogs.sign_in import SignInDialog, normalize_server_url
 from ui.events import DataBus

@@ -1,0 +1,141 @@
+"""SyncSession at start-up: nothing on the GUI thread waits for the keychain."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crm_desktop.context import AppContext
+from crm_desktop.keychain import KeychainOrMemoryTokenStore, KeychainUnavailable, KeyringTokenStore, NoSecureKeychain
+from sync.session import SyncSession
+
+
+class RecordingStore:
+    """A token store that notes the thread of every call."""
+
+    def __init__(self, problem: str | None = None, fail: KeychainUnavailable | None = None) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self._problem = problem
+        self._fail = fail
+
+    def _note(self, name: str) -> None:
+        self.calls.append((name, threading.current_thread().name))
+        if self._fail is not None:
+            raise self._fail
+
+    def load(self, account: str) -> str | None:
+        self._note("load")
+        return None
+
+    def save(self, account: str, token: str) -> None:
+        self._note("save")
+
+    def delete(self, account: str) -> None:
+        self._note("delete")
+
+    def problem(self) -> str | None:
+        self._note("problem")
+        return self._problem
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> Iterator[AppContext]:
+    context = AppContext.open(tmp_path / "profile", lock=False)
+    yield context
+    context.close()
+
+
+def signed_in(context: AppContext, server_url: str = "http://127.0.0.1:9") -> None:
+    context.settings.server_url = server_url
+    context.settings.user_id = "u-1"
+    context.settings.user_email = "rep@example.com"
+    context.save_settings()
+
+
+def test_resume_without_a_remembered_sign_in_builds_nothing(qtbot: Any, context: AppContext) -> None:
+    store = RecordingStore()
+    session = SyncSession(context, store, watch_network=False)
+    assert session.resume() is None
+    context.settings.server_url = "http://127.0.0.1:9"  # signed out since: the server is remembered, not the user
+    assert session.resume() is None
+    assert store.calls == []
+
+
+def test_resume_never_reads_the_keychain_on_the_gui_thread(qtbot: Any, context: AppContext, cloud: Any) -> None:
+    signed_in(context, cloud.url)
+    store = RecordingStore()
+    session = SyncSession(context, store, watch_network=False)
+    controller = session.resume()
+    assert controller is not None
+    assert store.calls == []
+    # The first sync reads the token, on the network thread; none is there: sign in again.
+    with qtbot.waitSignal(controller.signInRequired, timeout=10_000) as blocker:
+        controller.start()
+    assert "Sign in" in blocker.args[0]
+    assert store.calls and all(thread != threading.main_thread().name for _name, thread in store.calls)
+    session.shutdown()
+
+
+def test_a_locked_keychain_at_the_first_sync_is_reported_not_hidden(
+    qtbot: Any, context: AppContext, cloud: Any,
+) -> None:
+    signed_in(context, cloud.url)
+    locked = KeychainUnavailable("The keychain is locked. Unlock it and try again; you stay signed out until then.")
+    session = SyncSession(context, RecordingStore(fail=locked), watch_network=False)
+    controller = session.resume()
+    assert controller is not None
+    with qtbot.waitSignal(controller.stateChanged, timeout=10_000,
+                          check_params_cb=lambda state, _message: state == "error") as blocker:
+        controller.start()
+    assert "locked" in blocker.args[1]
+    session.shutdown()
+
+
+def test_check_keychain_tells_the_ui_off_the_gui_thread(qtbot: Any, context: AppContext) -> None:
+    store = RecordingStore(problem="No secure keychain is available")
+    session = SyncSession(context, store, watch_network=False)
+    with qtbot.waitSignal(session.keychainProblem, timeout=10_000) as blocker:
+        session.check_keychain()
+    assert blocker.args == ["No secure keychain is available"]
+    assert store.calls == [("problem", "keychain-check")]
+
+
+def test_no_problem_no_signal(qtbot: Any, context: AppContext) -> None:
+    session = SyncSession(context, RecordingStore(), watch_network=False)
+    with qtbot.assertNotEmitted(session.keychainProblem, wait=100):
+        session.check_keychain().join(10)
+
+
+def test_no_secure_keychain_falls_back_to_memory_for_this_run_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keychain = KeyringTokenStore()
+
+    def no_secure_keychain() -> None:
+        raise NoSecureKeychain("No secure keychain is available")
+
+    monkeypatch.setattr(keychain, "check", no_secure_keychain)
+    store = KeychainOrMemoryTokenStore(keychain)
+    store.save("acct", "token")
+    assert store.load("acct") == "token"
+    assert store.problem() == "No secure keychain is available"
+    store.delete("acct")
+    assert store.load("acct") is None
+
+
+def test_a_locked_keychain_is_not_replaced_by_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    keychain = KeyringTokenStore()
+    monkeypatch.setattr(keychain, "check", lambda: None)
+
+    def locked(*_args: object) -> None:
+        raise KeychainUnavailable("The keychain is locked.")
+
+    monkeypatch.setattr(keychain, "save", locked)
+    store = KeychainOrMemoryTokenStore(keychain)
+    with pytest.raises(KeychainUnavailable):
+        store.save("acct", "token")
+    assert store.problem() is None
