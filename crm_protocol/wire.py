@@ -41,7 +41,7 @@ DEFAULT_PULL_LIMIT = 5000
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 #: A hybrid-logical-clock stamp (see :mod:`crm_protocol.hlc`).

@@ -67,8 +67,13 @@ WALK_BUDGET = 4_000
 #: bound are fewer than this many times the matches: then walking them costs
 #: less than looking every match up to sort them (measured at 1,000,000 rows).
 BOUNDED_WALK_RATIO = 0.75
-#: Below this many matches sorting them costs a few ms: no bounded walk.
-BOUNDED_WALK_MIN = 30_000
+#: Below this many matches sorting them costs a few ms: no bounded walk. Looking a
+#: match up for its sort key is ~0.6 us (the search index's narrow rid index), so from
+#: about 8,000 matches the walk's two samples pay (session 7, 163 name and city terms
+#: of 5,000-30,000 matches at 1,000,000 contacts: the sum of their times -18% against
+#: a bound of 30,000, p95 32 -> 30 ms; a few first names, clustered at the start of
+#: the order, lose up to 13 ms).
+BOUNDED_WALK_MIN = 8_000
 #: Samples that place a bounded walk: the search index's first matches, and rows.
 _MATCH_SAMPLE = 2_000
 _ROW_SAMPLE = 400
