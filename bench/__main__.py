@@ -105,6 +105,61 @@ def signed_in_engine(context: AppContext, backend: Backend, email: str) -> tuple
     return SyncEngine(replica, CloudClient(http, tokens)), http
 
 
+#: Fresh clients per ``initial_sync_records_per_s`` (the median is the figure).
+SYNC_RUNS = 3
+
+
+def _initial_sync(backend: Backend, client_dir: Path, email: str) -> dict[str, float]:
+    """One fresh client pulls everything: its rate, and whether it all landed and is searchable."""
+    context = AppContext.open(client_dir, lock=False)
+    engine, http = signed_in_engine(context, backend, email)
+    server_cpu = backend.cpu_seconds()
+    client_cpu = time.process_time()
+    started = time.perf_counter()
+    report = engine.run()
+    elapsed = time.perf_counter() - started
+    figures = {
+        "rate": report.pulled / elapsed, "records": report.pulled, "seconds": elapsed,
+        "cpu_client": time.process_time() - client_cpu, "cpu_server": backend.cpu_seconds() - server_cpu,
+        "landed": context.lists.count(ListSpec("contact")),
+        "searchable": context.lists.count(ListSpec("contact", search="example")),
+    }
+    context.close()
+    http.close()
+    return figures
+
+
+def _raw_insert(client_dir: Path, raw_dir: Path) -> float:
+    """The limit to compare with: the client's contact rows, plain sqlite3, one transaction,
+    same schema (columns, keys, indexes, full-text index and its triggers); rows per second."""
+    source = sqlite3.connect(client_dir / DB_FILENAME)
+    rows = source.execute(f"SELECT {', '.join(CONTACT_COLUMNS)} FROM contacts").fetchall()
+    source.close()
+    Database.open(raw_dir, lock=False).close()
+    connection = sqlite3.connect(raw_dir / DB_FILENAME, isolation_level=None)
+    register_functions(connection)
+    # The app's connection settings (crm_desktop/store/db.py): a fair limit.
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536", "temp_store=MEMORY",
+                   "mmap_size=268435456", "wal_autocheckpoint=16384"):
+        connection.execute(f"PRAGMA {pragma}")
+    # The fastest plain sqlite3 can do it: one transaction, executemany,
+    # and the full-text index filled by one INSERT ... SELECT.
+    started = time.perf_counter()
+    connection.execute("BEGIN")
+    connection.execute("INSERT INTO fts_suspend (id) VALUES (1)")
+    insert_contacts(connection, rows)
+    columns = fts_columns("contact")
+    connection.execute(
+        f"INSERT INTO contacts_fts(rowid, {', '.join(name for name, _ in columns)}) SELECT rid, "
+        f"{', '.join(expr.replace('new.', '') for _, expr in columns)} FROM contacts"
+    )
+    connection.execute("DELETE FROM fts_suspend")
+    connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return len(rows) / elapsed
+
+
 def bench_sync(workdir: Path, contacts: int, big_profile: Path) -> None:
     backend = Backend(workdir)
     email = "bench@example.com"
@@ -115,54 +170,23 @@ def bench_sync(workdir: Path, contacts: int, big_profile: Path) -> None:
                 "--database-url", backend.database_url)
     backend.start()
     try:
-        context = AppContext.open(workdir / "fresh-client", lock=False)
-        engine, http = signed_in_engine(context, backend, email)
-        server_cpu = backend.cpu_seconds()
-        client_cpu = time.process_time()
-        started = time.perf_counter()
-        report = engine.run()
-        elapsed = time.perf_counter() - started
-        client_cpu = time.process_time() - client_cpu
-        server_cpu = backend.cpu_seconds() - server_cpu
-        landed = context.lists.count(ListSpec("contact"))
-        searchable = context.lists.count(ListSpec("contact", search="example"))
+        # SYNC_RUNS fresh clients, each followed by the plain sqlite3 limit on its rows:
+        # interleaved, so that a slow spell of this noisy machine hits both figures.
+        syncs: list[dict[str, float]] = []
+        raws: list[float] = []
+        for run in range(SYNC_RUNS):
+            client_dir = workdir / f"fresh-client-{run}"
+            syncs.append(_initial_sync(backend, client_dir, email))
+            raws.append(_raw_insert(client_dir, workdir / f"raw-{run}"))
+        middle = sorted(syncs, key=lambda figures: figures["rate"])[len(syncs) // 2]
         # CPU seconds of the app and of the backend: on these 2 cores both share
         # the machine, so their sum, not the wall time alone, shows the work done.
-        emit("initial_sync_records_per_s", report.pulled / elapsed, "records/s",
-             records=report.pulled, seconds=round(elapsed, 2), landed=landed, searchable=searchable,
-             cpu_client_s=round(client_cpu, 2), cpu_server_s=round(server_cpu, 2))
-        context.close()
-        http.close()
-
-        # The limit to compare with: the same rows, plain sqlite3, one transaction,
-        # same schema (columns, keys, indexes, full-text index and its triggers).
-        source = sqlite3.connect(workdir / "fresh-client" / DB_FILENAME)
-        rows = source.execute(f"SELECT {', '.join(CONTACT_COLUMNS)} FROM contacts").fetchall()
-        source.close()
-        raw_dir = workdir / "raw"
-        Database.open(raw_dir, lock=False).close()
-        connection = sqlite3.connect(raw_dir / DB_FILENAME, isolation_level=None)
-        register_functions(connection)
-        # The app's connection settings (crm_desktop/store/db.py): a fair limit.
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536", "temp_store=MEMORY",
-                       "mmap_size=268435456", "wal_autocheckpoint=16384"):
-            connection.execute(f"PRAGMA {pragma}")
-        # The fastest plain sqlite3 can do it: one transaction, executemany,
-        # and the full-text index filled by one INSERT ... SELECT.
-        started = time.perf_counter()
-        connection.execute("BEGIN")
-        connection.execute("INSERT INTO fts_suspend (id) VALUES (1)")
-        insert_contacts(connection, rows)
-        columns = fts_columns("contact")
-        connection.execute(
-            f"INSERT INTO contacts_fts(rowid, {', '.join(name for name, _ in columns)}) SELECT rid, "
-            f"{', '.join(expr.replace('new.', '') for _, expr in columns)} FROM contacts"
-        )
-        connection.execute("DELETE FROM fts_suspend")
-        connection.execute("COMMIT")
-        elapsed = time.perf_counter() - started
-        connection.close()
-        emit("sqlite_raw_insert_records_per_s", len(rows) / elapsed, "records/s", records=len(rows))
+        emit("initial_sync_records_per_s", middle["rate"], "records/s",
+             records=int(middle["records"]), seconds=round(middle["seconds"], 2), landed=int(middle["landed"]),
+             searchable=int(middle["searchable"]), cpu_client_s=round(middle["cpu_client"], 2),
+             cpu_server_s=round(middle["cpu_server"], 2), runs=[round(f["rate"]) for f in syncs])
+        emit("sqlite_raw_insert_records_per_s", statistics.median(raws), "records/s",
+             records=int(middle["records"]), runs=[round(r) for r in raws])
 
         # No-op sync on (a copy of) the big profile, caught up with this backend.
         import shutil
