@@ -213,9 +213,6 @@ class TokenManager:
         self._access = tokens.access_token
         self._expires_at = time.monotonic() + tokens.expires_in
 
-    def has_refresh_token(self) -> bool:
-        return self._store.load(self._account) is not None
-
     def access_token(self, *, force_refresh: bool = False) -> str:
         with self._lock:
             if (

@@ -101,9 +101,13 @@ class SyncSession(QObject):
             return
 
         def load() -> None:
-            for name in NETWORK_MODULES:
-                importlib.import_module(name)
-            emit(self._networkLoaded)
+            try:
+                for name in NETWORK_MODULES:
+                    importlib.import_module(name)
+            except Exception:  # a bug: resume() imports them again and reports it on the GUI thread
+                log.exception("loading the network stack failed")
+            finally:
+                emit(self._networkLoaded)
 
         self._networkLoaded.connect(self._resume_loaded)
         threading.Thread(target=load, name="crm-load-network", daemon=True).start()

@@ -139,3 +139,28 @@ def test_a_locked_keychain_is_not_replaced_by_memory(monkeypatch: pytest.MonkeyP
     with pytest.raises(KeychainUnavailable):
         store.save("acct", "token")
     assert store.problem() is None
+
+
+def test_resume_later_loads_the_network_stack_on_a_thread_then_starts_syncing(
+    qtbot: Any, context: AppContext, cloud: Any,
+) -> None:
+    signed_in(context, cloud.url)
+    store = RecordingStore()
+    session = SyncSession(context, store, watch_network=False)
+    with qtbot.waitSignal(session.controllerChanged, timeout=20_000) as blocker:
+        session.resume_later()
+    controller = blocker.args[0]
+    assert controller is session.controller
+    # Started: its first sync asks the keychain for the token (none: sign in again).
+    qtbot.waitUntil(lambda: any(n == "load" for n, _t in store.calls), timeout=20_000)
+    qtbot.waitUntil(lambda: any(n == "problem" for n, _t in store.calls), timeout=20_000)
+    session.shutdown()
+
+
+def test_resume_later_without_a_sign_in_only_looks_at_the_keychain(qtbot: Any, context: AppContext) -> None:
+    store = RecordingStore(problem="No secure keychain is available")
+    session = SyncSession(context, store, watch_network=False)
+    with qtbot.waitSignal(session.keychainProblem, timeout=10_000):
+        session.resume_later()
+    assert session.controller is None
+    assert [name for name, _thread in store.calls] == ["problem"]
