@@ -76,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fatal(exc.message, exc.detail)
 
     demo = None
+    session = None
     try:
         from crm_desktop.keychain import KeychainOrMemoryTokenStore, MemoryTokenStore, TokenStore
         from sync.session import SyncSession
@@ -91,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnownError as exc:
         return _fatal(exc.message, exc.detail)
     finally:
+        if session is not None:
+            session.shutdown()  # the sync stopped, a sign-out's token forgotten, before the store closes
         if demo is not None:
             demo.stop()
         context.close()

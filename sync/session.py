@@ -73,6 +73,8 @@ class SyncSession(QObject):
         self.controller: SyncController | None = None
         self._http: httpx.Client | None = None
         self._pending_start: tuple[httpx.Client, TokenManager] | None = None
+        #: The last sign-out's thread, forgetting its token (keychain, server).
+        self._forgetting: threading.Thread | None = None
 
     @property
     def replica(self) -> Replica:
@@ -176,6 +178,9 @@ class SyncSession(QObject):
             from sync.auth import normalize_server_url, sign_in
             from sync.client import CloudClient
 
+            if self._forgetting is not None:
+                # The last sign-out's token must leave the keychain before this one lands there.
+                self._forgetting.join()
             http = self._http_factory()
             try:
                 url = normalize_server_url(server_url)
@@ -209,25 +214,49 @@ class SyncSession(QObject):
         controller.start()
         return controller
 
-    def sign_out(self) -> None:
-        """Forget the sign-in. Unsynced changes stay in the store."""
+    def sign_out(self) -> threading.Thread | None:
+        """Forget the sign-in. Unsynced changes stay in the store.
+
+        The profile is signed out at once; the refresh token leaves the keychain and
+        is revoked on the server on a thread (returned), since a locked keychain or an
+        unreachable server must not freeze the window. If the keychain refuses,
+        :attr:`keychainProblem` says so; a sign-in meanwhile waits for that thread.
+        """
         if self.controller is not None:
             self.controller.stop()
             self.controller.deleteLater()
             self.controller = None
         settings = self.context.settings
+        http, self._http = self._http, None
+        forget: threading.Thread | None = None
         if settings.server_url:
-            http = self._http or self._http_factory()
-            self._tokens(settings.server_url, http).sign_out()
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+            server_url = settings.server_url
+
+            def work() -> None:
+                client = http or self._http_factory()
+                try:
+                    self._tokens(server_url, client).sign_out()
+                except KnownError as exc:
+                    log.warning("the keychain did not forget the sign-in: %s", exc.message)
+                    emit(self.keychainProblem, f"Signed out. The keychain could not forget the sign-in: {exc.message}")
+                finally:
+                    client.close()
+
+            forget = threading.Thread(target=work, name="crm-sign-out", daemon=True)
+            self._forgetting = forget
+            forget.start()
+        elif http is not None:
+            http.close()
         settings.user_email = settings.user_id = ""
         self.context.save_settings()
         emit(self.controllerChanged, None)
+        return forget
 
     def shutdown(self) -> None:
         if self.controller is not None:
             self.controller.stop()
         if self._http is not None:
             self._http.close()
+        if self._forgetting is not None:
+            # A sign-out just before quitting: its token still leaves the keychain.
+            self._forgetting.join(timeout=15)

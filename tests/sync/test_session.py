@@ -164,3 +164,66 @@ def test_resume_later_without_a_sign_in_only_looks_at_the_keychain(qtbot: Any, c
         session.resume_later()
     assert session.controller is None
     assert [name for name, _thread in store.calls] == ["problem"]
+
+
+class BlockingStore(RecordingStore):
+    """The keychain answers only when ``release`` is set (a prompt nobody answered yet)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.tokens = {"key": "refresh"}
+
+    def load(self, account: str) -> str | None:
+        self._note("load")
+        self.release.wait(10)
+        return self.tokens.get(account)
+
+    def delete(self, account: str) -> None:
+        self._note("delete")
+        self.release.wait(10)
+        self.tokens.pop(account, None)
+
+
+def test_sign_out_does_not_wait_for_the_keychain_or_the_server(qtbot: Any, context: AppContext) -> None:
+    signed_in(context)  # a server nobody answers at: the revoke fails quietly
+    store = BlockingStore()
+    session = SyncSession(context, store, watch_network=False)
+    with qtbot.waitSignal(session.controllerChanged, timeout=5_000) as blocker:
+        forgetting = session.sign_out()
+    assert blocker.args == [None]
+    assert context.settings.user_id == "" and context.settings.user_email == ""
+    assert forgetting is not None and forgetting.is_alive()  # still at the keychain
+    store.release.set()
+    forgetting.join(10)
+    assert not forgetting.is_alive()
+    assert [name for name, thread in store.calls] == ["load", "delete"]
+    assert all(thread == "crm-sign-out" for _name, thread in store.calls)
+
+
+def test_a_keychain_that_refuses_at_sign_out_is_reported(qtbot: Any, context: AppContext) -> None:
+    signed_in(context)
+    locked = KeychainUnavailable("The keychain is locked. Unlock it and try again; you stay signed out until then.")
+    session = SyncSession(context, RecordingStore(fail=locked), watch_network=False)
+    with qtbot.waitSignal(session.keychainProblem, timeout=10_000) as blocker:
+        session.sign_out()
+    assert "could not forget" in blocker.args[0] and "locked" in blocker.args[0]
+    assert context.settings.user_id == ""
+
+
+def test_a_sign_in_waits_until_the_last_sign_out_forgot_its_token(qtbot: Any, context: AppContext) -> None:
+    signed_in(context)
+    store = BlockingStore()
+    session = SyncSession(context, store, watch_network=False)
+    session.sign_out()
+    opened: list[str] = []
+    cancelled = threading.Event()
+    future = session.sign_in("http://127.0.0.1:9", opened.append, cancelled)
+    qtbot.wait(300)
+    assert opened == [] and not future.done()  # held back: the old token is still being deleted
+    store.release.set()
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)  # then the browser is asked to sign in
+    cancelled.set()
+    with pytest.raises(Exception):  # noqa: B017 - the user gave up in the browser
+        future.result(timeout=30)
+    session.shutdown()
