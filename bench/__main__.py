@@ -186,7 +186,7 @@ def bench_sync(workdir: Path, contacts: int, big_profile: Path) -> None:
              searchable=int(middle["searchable"]), cpu_client_s=round(middle["cpu_client"], 2),
              cpu_server_s=round(middle["cpu_server"], 2), runs=[round(f["rate"]) for f in syncs])
         emit("sqlite_raw_insert_records_per_s", statistics.median(raws), "records/s",
-             records=int(middle["records"]), runs=[round(r) for r in raws])
+             records=int(middle["landed"]), runs=[round(r) for r in raws])
 
         # No-op sync on (a copy of) the big profile, caught up with this backend.
         import shutil
