@@ -37,7 +37,12 @@ from pydantic import ValidationError
 
 from crm_desktop.store.pull_stage import PageStager
 from crm_desktop.store.schema import FTS_TABLES, sort_key_function
-from crm_desktop.store.search_index import fts_columns_function, fts_values_function, person_name_column
+from crm_desktop.store.search_index import (
+    fts_values_function,
+    person_name_column,
+    staged_columns_function,
+    staged_positions,
+)
 from crm_protocol.records import (
     PERSON_NAME_FIELDS,
     RECORD_TYPES,
@@ -82,9 +87,9 @@ class PreparedPage:
     merged: list[tuple[str, str, str]]
     #: per record type: record id -> the row :func:`crm_desktop.store.pull_stage.staged_columns`
     #: describes (live records: a record twice in one page keeps its later revision, as the
-    #: apply does, and one deleted by its later revision has none), with its search-index
-    #: values (:func:`fts_values_function`) last, made here so that the database thread
-    #: runs no Python for them
+    #: apply does, and one deleted by its later revision has none), with the search-index
+    #: values SQLite cannot compute alone (:func:`staged_positions` of :func:`fts_values_function`)
+    #: last, made here so that the database thread runs no Python for them
     rows: dict[str, dict[str, tuple[Any, ...]]]
     #: how many records the page holds
     count: int
@@ -146,16 +151,24 @@ def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tu
         itemgetter(*fields) if len(fields) > 1 else lambda data: (data[fields[0]],)
     )
     sort_key = sort_key_function(record_type)
-    index_values = fts_values_function(record_type) if record_type in FTS_TABLES else lambda data: ()
+    index_values = _staged_index_values(record_type)
 
     def build(record: RecordState, data: dict[str, Any]) -> tuple[Any, ...]:
         indexed = index_values(data)
         if json_fields:
             data = {**data, **{f: _json_text(data[f]) for f in json_fields if data[f] is not None}}
-        stamp = _stamp(record.updated_at)
-        return (*values_of(data), record.id, record.rev, False, False, sort_key(data), stamp, stamp, *indexed)
+        return (*values_of(data), record.id, record.rev, sort_key(data), _stamp(record.updated_at), *indexed)
 
     return build
+
+
+def _staged_index_values(record_type: str) -> Callable[[dict[str, Any]], tuple[str, ...]]:
+    """A function giving a record's staged search-index values (``staged_positions``)."""
+    if record_type not in FTS_TABLES:
+        return lambda data: ()
+    all_values = fts_values_function(record_type)
+    staged = staged_positions(record_type)
+    return lambda data: tuple(map(all_values(data).__getitem__, staged))
 
 
 @functools.cache
@@ -331,11 +344,14 @@ def _prepare_type(
     def column(name: str) -> Sequence[Any]:
         return columns[positions[name]]
 
-    indexed: list[list[str]] = fts_columns_function(record_type)(column) if record_type in FTS_TABLES else []
+    staged: list[list[str]] = staged_columns_function(record_type)(column) if record_type in FTS_TABLES else []
     if spec.title_fields == PERSON_NAME_FIELDS and not spec.title_fallback:
         # The title is the person's name, which the search index holds already.
-        named = person_name_column(record_type) if indexed else None
-        names = indexed[named] if named is not None else map(person_name, column("first_name"), column("last_name"))
+        named = person_name_column(record_type) if staged else None
+        names = (
+            staged[staged_positions(record_type).index(named)] if named is not None
+            else map(person_name, column("first_name"), column("last_name"))
+        )
         sort_keys = [name.casefold() for name in names]
     else:
         sort_keys = list(map(sort_key_function(record_type), datas))
@@ -345,6 +361,5 @@ def _prepare_type(
     stamp_texts = [
         text[:10] + " " + (text[11:26] if len(text) == 27 else text[11:19] + ".000000") for text in updated_at
     ]
-    no = [False] * len(ids)
-    built = zip(*columns, ids, revs, no, no, sort_keys, stamp_texts, stamp_texts, *indexed, strict=True)
+    built = zip(*columns, ids, revs, sort_keys, stamp_texts, *staged, strict=True)
     return batch, dict(zip(ids, built, strict=True)), merged

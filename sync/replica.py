@@ -88,12 +88,14 @@ def _upsert_sql(record_type: str, source: str) -> str:
     """Move the staged rows of ``source`` into ``record_type``'s table: one statement,
     one step of SQLite, which runs without the interpreter lock."""
     table_name = RECORD_MODELS[record_type].__tablename__
-    columns = pull_stage.row_columns(record_type)
+    carried = pull_stage.row_columns(record_type)
+    filled = pull_stage.FILLED_COLUMNS
+    columns = (*carried, *(name for name, _ in filled))
     updated = [c for c in columns if c not in ("id", "created_at")]
-    listed = ", ".join(columns)
+    selected = ", ".join((*carried, *(expr for _, expr in filled)))
     # "WHERE true": an upsert's SELECT needs a WHERE clause to parse.
     return (
-        f"INSERT INTO {table_name} ({listed}) SELECT {listed} FROM {source} WHERE true "
+        f"INSERT INTO {table_name} ({', '.join(columns)}) SELECT {selected} FROM {source} WHERE true "
         f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updated)}"
     )
 

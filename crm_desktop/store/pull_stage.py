@@ -58,9 +58,15 @@ MIN_STAGED_ROWS = 500
 
 
 def row_columns(record_type: str) -> tuple[str, ...]:
-    """The record table's columns a pulled row fills, in the order rows are built."""
+    """The record table's columns a pulled row carries, in the order rows are built."""
     fields = RECORD_TYPES[record_type].field_names
-    return (*fields, "id", "server_rev", "dirty", "deleted", "sort_key", "created_at", "updated_at")
+    return (*fields, "id", "server_rev", "sort_key", "updated_at")
+
+
+#: The record table's columns a pulled row fills without carrying them: (column,
+#: SQL over the staged row).  The same for every pulled row, so they are not
+#: staged: each value staged costs the fetching thread (``staging_columns``).
+FILLED_COLUMNS: tuple[tuple[str, str], ...] = (("dirty", "0"), ("deleted", "0"), ("created_at", "updated_at"))
 
 
 def staged_columns(record_type: str) -> tuple[str, ...]:

@@ -118,16 +118,41 @@ def _column_text_of(expr: str) -> ColumnsOf:
     raise ValueError(f"no Python twin for the search index expression {expr!r}")
 
 
+def _fields_of(expr: str) -> list[str]:
+    """The fields an index expression of plain SQL (``coalesce``, ``trim`` of a pair) joins, in order."""
+    if match := _COALESCE_RE.match(expr):
+        return [match[1]]
+    if match := _TRIM_PAIR_RE.match(expr):
+        return [*_fields_of(match[1]), *_fields_of(match[2])]
+    raise ValueError(f"the search index expression {expr!r} is not plain SQL over fields")
+
+
 @functools.cache
-def fts_columns_function(record_type: str) -> Callable[[Callable[[str], Column]], list[list[str]]]:
-    """:func:`fts_values_function` for many records at once: each index column's values
-    (in :func:`fts_columns` order), from the records' fields given by ``column(name)``."""
+def staged_columns_function(record_type: str) -> Callable[[Callable[[str], Column]], list[list[str]]]:
+    """The staged index values (:func:`staged_positions`, in order) of many records at once,
+    from the records' fields given column by column (``column(name)``): what
+    :func:`fts_values_function` gives at those positions.
+
+    ``words`` is made from the fields themselves where an index column is plain
+    SQL: ``crm_words`` joins its texts with spaces and only looks at the words
+    in them, which the spaces ``coalesce``/``trim`` add or remove never change
+    (``tests/sync/test_pulled.py`` holds both paths to the same rows), and the
+    texts of those columns are never built here.
+    """
     _, columns = FTS_TABLES[record_type]
-    parts = [_column_text_of(expr) for _, expr in columns]
+    staged = staged_positions(record_type)
+    texts_of = {position: _column_text_of(expr) for position, (_, expr) in enumerate(columns) if position in staged}
+    fields_of = {position: _fields_of(expr) for position, (_, expr) in enumerate(columns) if position not in staged}
 
     def values(column: Callable[[str], Column]) -> list[list[str]]:
-        texts = [part(column) for part in parts]
-        return [*texts, list(map(search_words, *texts))]
+        texts = {position: text_of(column) for position, text_of in texts_of.items()}
+        pieces: list[Column] = []
+        for position in range(len(columns)):
+            if position in texts:
+                pieces.append(texts[position])
+            else:
+                pieces += map(column, fields_of[position])
+        return [*texts.values(), list(map(search_words, *pieces))]
 
     return values
 
@@ -144,9 +169,33 @@ def person_name_column(record_type: str) -> int | None:
     return None
 
 
+@functools.cache
+def staged_positions(record_type: str) -> tuple[int, ...]:
+    """Which index columns (positions in :func:`fts_columns`) a staged row carries.
+
+    Those whose expression calls a function of the app's (``crm_person_name``,
+    ``crm_words``: Python, which the database thread must not run for a page);
+    the others (``coalesce``, ``trim``, ``||`` over the row's fields) SQLite
+    computes from the staged fields themselves.  Every value bound into the
+    stage costs the fetching thread, which sets a first sync's pace, about
+    0.2 us under the interpreter lock.
+    """
+    return tuple(position for position, (_, expr) in enumerate(fts_columns(record_type)) if "crm_" in expr)
+
+
 def staging_columns(record_type: str) -> tuple[str, ...]:
     """Columns holding a staged row's index values (``staged`` of :func:`bulk_indexing`), in order."""
-    return tuple(f"fts_{name}" for name, _ in fts_columns(record_type))
+    columns = fts_columns(record_type)
+    return tuple(f"fts_{columns[position][0]}" for position in staged_positions(record_type))
+
+
+def _staged_index_values(record_type: str, alias: str) -> str:
+    """SQL: the index values of the staged rows ``alias``, in :func:`fts_columns` order."""
+    staged = set(staged_positions(record_type))
+    return ", ".join(
+        f"{alias}.fts_{name}" if position in staged else expr.replace("new.", f"{alias}.")
+        for position, (name, expr) in enumerate(fts_columns(record_type))
+    )
 
 
 def searched_fields(record_type: str, alias: str) -> str:
@@ -168,9 +217,10 @@ def bulk_indexing(
     indexed by a range of the table instead of a lookup per id: an initial
     sync adds nothing but new rows.
 
-    ``staged`` names a table holding, for each row the block writes, its ``id``
-    and its index values (``fts_<column>``, see :func:`staging_columns`) made
-    by :func:`fts_values_function` before: then the block must add rows only
+    ``staged`` names a table holding, for each row the block writes, its ``id``,
+    the fields the index expressions read, and the index values SQLite cannot
+    compute alone (``fts_<column>``, see :func:`staging_columns`) made by
+    :func:`fts_values_function` before: then the block must add rows only
     from it, and they are indexed in one statement that calls no Python, so
     SQLite works without the interpreter lock while other threads run.
     ``existing``: which of ``ids`` the table holds already, when the caller knows.
@@ -211,7 +261,7 @@ def bulk_indexing(
             {"before": before},
         )
     else:
-        prepared = ", ".join(f"s.fts_{name}" for name, _ in columns)
+        prepared = _staged_index_values(record_type, "s")
         session.connection().exec_driver_sql(
             f"INSERT INTO {fts_table}(rowid, {names}) SELECT c.rid, {prepared} FROM {staged} s "
             f"CROSS JOIN {table} c ON c.id = s.id WHERE c.rid > ? AND c.deleted = 0",

@@ -14,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_desktop.store.schema import FTS_TABLES
-from crm_desktop.store.search_index import fts_columns, fts_values_function, register_functions
+from crm_desktop.store.search_index import (
+    fts_columns,
+    fts_values_function,
+    register_functions,
+    staged_columns_function,
+    staged_positions,
+)
 
 _FIELD_RE = re.compile(r"new\.(\w+)")
 
@@ -46,3 +52,20 @@ def test_python_twins_match_the_sql_expressions(data: st.DataObject) -> None:
         record = {name: data.draw(_texts, label=f"{record_type}.{name}") for name in sorted(fields)}
         assert fts_values_function(record_type)(record) == sql_values(connection, record_type, record), record_type
     connection.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_the_staged_values_of_many_records_are_those_of_each_record(data: st.DataObject) -> None:
+    # The column path makes ``words`` from the fields, not from the texts of plain SQL columns.
+    for record_type in FTS_TABLES:
+        fields = sorted({name for _, expr in fts_columns(record_type) for name in _FIELD_RE.findall(expr)})
+        records = [
+            {name: data.draw(_texts, label=f"{record_type}.{name}") for name in fields}
+            for _ in range(data.draw(st.integers(1, 4), label="records"))
+        ]
+        columns = {name: [record.get(name) for record in records] for name in fields}
+        staged = staged_columns_function(record_type)(columns.__getitem__)
+        each = [fts_values_function(record_type)(record) for record in records]
+        expected = [[values[position] for values in each] for position in staged_positions(record_type)]
+        assert staged == expected, record_type
