@@ -69,6 +69,8 @@ class SyncController(QObject):
         self._running: Future[SyncReport] | None = None
         self._again = False
         self._cancel = threading.Event()
+        #: Set to stop the search-index tidying that runs after a sync (``SyncEngine.tidy``).
+        self._tidy_cancel = threading.Event()
         self._failures = 0
         self._stopped = False
         self._finishedInThread.connect(self._on_finished)
@@ -125,6 +127,8 @@ class SyncController(QObject):
             self._again = True
             return
         self._retry.stop()
+        # A sync goes first: the tidying stops after its current step.
+        self._tidy_cancel.set()
         self._cancel = threading.Event()
         self._set_state("syncing", "")
         emit(self.progress, 0, 0)
@@ -141,6 +145,7 @@ class SyncController(QObject):
         """Cancel any sync and wait for it to end (quit, sign-out)."""
         self._stopped = True
         self._cancel.set()
+        self._tidy_cancel.set()
         self._periodic.stop()
         self._retry.stop()
         self._progress_timer.stop()
@@ -235,6 +240,25 @@ class SyncController(QObject):
         if self._again and not self._stopped:
             self._again = False
             self.sync_now()
+        elif not self._stopped:
+            self._start_tidy()
+
+    def _start_tidy(self) -> None:
+        """Merge what a bulk load left of the search indexes, on the sync thread between syncs."""
+        self._tidy_cancel = cancel = threading.Event()
+
+        def tidy() -> None:
+            try:
+                steps = self.engine.tidy(cancel)
+                if steps > 1:
+                    log.info("search indexes tidied in %d steps", steps)
+            except KnownError as exc:
+                # The environment's (a full disk, a locked store): the next sync tries again.
+                log.warning("could not tidy the search indexes: %s", exc.message)
+            except Exception:
+                log.exception("tidying the search indexes failed")
+
+        self._executor.submit(tidy)
 
     def _schedule_retry(self, retry_after: float | None) -> None:
         if self._stopped:

@@ -288,6 +288,19 @@ class SyncEngine:
                 self._set_progress("index", 0, 0)
                 self._run_db(self.replica.end_bulk_load)
 
+    def tidy(self, cancelled: threading.Event | None = None) -> int:
+        """Merge the search indexes a first sync's bulk load left in many segments, a step at
+        a time through the database thread, so a user's action waits one step at most
+        (``crm_desktop/store/bulk_load.py``); how many steps ran.  Stops when ``cancelled``
+        is set (a sync wants the thread); the next call goes on where it stopped."""
+        steps = 0
+        while not (cancelled is not None and cancelled.is_set()):
+            more = self._run_db(self.replica.tidy_search_index_step)
+            steps += 1
+            if not more:
+                break
+        return steps
+
     def _pull_pages(
         self, report: SyncReport, check: Callable[[], None], changed: Callable[[DataChanged], None],
         bulk: _BulkLoad,

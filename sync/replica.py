@@ -1039,6 +1039,10 @@ class Replica:
         """Build the indexes :meth:`begin_bulk_load` dropped; how many."""
         return self._db.restore_deferred_indexes()
 
+    def tidy_search_index_step(self) -> bool:
+        """Merge a little more of the search indexes a bulk load left in pieces; whether any is left."""
+        return self._db.tidy_search_index_step()
+
     def reset_cursor(self) -> None:
         with self._db.session() as session:
             kv_set(session, CURSOR_KEY, 0)

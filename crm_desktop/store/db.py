@@ -187,6 +187,15 @@ class Database:
         self.deferred_indexes = frozenset()
         return built
 
+    def tidy_search_index_step(self) -> bool:
+        """One step of merging the search indexes a bulk load left in pieces
+        (``store/bulk_load.tidy_step``); whether any work is left."""
+        try:
+            with self.engine.begin() as connection:
+                return bulk_load.tidy_step(connection)
+        except (OperationalError, DBAPIError, sqlite3.DatabaseError) as exc:
+            raise StoreError(describe_sqlite_error(exc), detail=str(exc)) from exc
+
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""

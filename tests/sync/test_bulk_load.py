@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
 from crm_desktop.services.lists import ListService, ListSpec
-from crm_desktop.store.bulk_load import BULK_FTS_SETTINGS, DEFAULT_FTS_SETTINGS, DEFERRED_INDEXES_KEY
+from crm_desktop.store.bulk_load import BULK_FTS_SETTINGS, DEFAULT_FTS_SETTINGS, DEFERRED_INDEXES_KEY, SEARCH_TIDY_KEY
 from crm_desktop.store.db import DB_FILENAME, Database
 from crm_desktop.store.schema import FTS_TABLES, RECORD_MODELS
 from sync.errors import Offline
@@ -26,13 +27,24 @@ def fts_settings(db: Database, fts_table: str = "contacts_fts") -> dict[str, int
     return {option: int(rows.get(option, default)) for option, default in DEFAULT_FTS_SETTINGS.items()}
 
 
+#: The search index's settings after a bulk load, until it is tidied (merged into one segment).
+UNTIDY_FTS_SETTINGS = {**DEFAULT_FTS_SETTINGS, "crisismerge": BULK_FTS_SETTINGS["crisismerge"]}
+
+
 def loading(db: Database, fts_table: str = "contacts_fts") -> bool:
-    """Whether the search index has the bulk load's settings (else FTS5's defaults: an error)."""
+    """Whether the search index has the bulk load's settings (else FTS5's defaults, or
+    those of an index waiting to be tidied: anything else is an error)."""
     settings = fts_settings(db, fts_table)
     if settings == BULK_FTS_SETTINGS:
         return True
-    assert settings == DEFAULT_FTS_SETTINGS
+    assert settings in (DEFAULT_FTS_SETTINGS, UNTIDY_FTS_SETTINGS)
     return False
+
+
+def untidy(db: Database) -> object:
+    with db.engine.connect() as connection:
+        value = connection.exec_driver_sql("SELECT value FROM kv WHERE key = ?", (SEARCH_TIDY_KEY,)).scalar()
+    return value
 
 
 def index_sql(db: Database) -> dict[str, str]:
@@ -200,3 +212,89 @@ def test_a_bulk_load_keeps_the_link_indexes_that_pulled_merges_use(
     with b.context.db.engine.connect() as connection:
         links = {row[0] for row in connection.exec_driver_sql("SELECT DISTINCT account_id FROM contacts")}
     assert links == {kept}
+
+
+def test_a_bulk_load_leaves_its_search_indexes_to_be_tidied_step_by_step(tmp_path: Path) -> None:
+    db = Database.open(tmp_path, lock=False)
+    db.defer_indexes(RECORD_TABLES, FTS)
+    # Pages as a first sync writes them: each its own transaction, so its own segment.
+    for page in range(20):
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO contacts_fts(rowid, name, email, phone, city, words) "
+                "SELECT value, 'Person ' || value, 'p' || value || '@example.com', '', 'Bern', '' "
+                "FROM json_each(?)", (str([page * 50 + i for i in range(1, 51)]),),
+            )
+    db.restore_deferred_indexes()
+    # Defaults again, but FTS5 must not merge the 20 segments at the next write: tidying does.
+    assert fts_settings(db) == UNTIDY_FTS_SETTINGS and fts_settings(db, "leads_fts") == UNTIDY_FTS_SETTINGS
+    assert untidy(db) is not None
+    with db.engine.connect() as connection:
+        segments_before = connection.exec_driver_sql("SELECT count(*) FROM contacts_fts_data").scalar_one()
+    steps = 0
+    while db.tidy_search_index_step():
+        steps += 1
+        assert steps < 200
+    assert steps >= len(FTS)  # every search index, and contacts' in more than one step
+    assert untidy(db) is None
+    assert all(fts_settings(db, fts_table) == DEFAULT_FTS_SETTINGS for fts_table in FTS)
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM contacts_fts_data").scalar_one() < segments_before
+        found = connection.exec_driver_sql(
+            "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH '\"p999@example\"'").scalar_one()
+    assert found == 1
+    assert db.tidy_search_index_step() is False  # nothing left: a no-op
+    assert db.integrity_ok()
+    db.close()
+
+
+def test_the_search_indexes_are_tidied_after_a_first_sync_and_a_sync_stops_the_tidying(
+    cloud, make_profile  # type: ignore[no-untyped-def]
+) -> None:
+    a = make_profile("alice")
+    for i in range(60):
+        a.records.create("contact", {"first_name": f"Person {i:03d}", "email": f"p{i}@example.com"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=10)
+    b.engine.bulk_load_min = 1
+    b.engine.run()
+    assert untidy(b.context.db) is not None
+    stop = threading.Event()
+    stop.set()
+    assert b.engine.tidy(stop) == 0  # a sync wants the thread: not one step
+    assert b.engine.tidy() >= 2
+    assert untidy(b.context.db) is None and fts_settings(b.context.db) == DEFAULT_FTS_SETTINGS
+    assert b.engine.tidy() == 1  # one look, nothing to do
+    with b.context.db.engine.connect() as connection:
+        contact = connection.exec_driver_sql("SELECT id FROM contacts WHERE email = 'p7@example.com'").scalar_one()
+    b.records.update("contact", contact, {"city": "Zug"})
+    assert ListService(b.context.db).count(ListSpec("contact", search="zug")) == 1
+    assert ListService(b.context.db).count(ListSpec("contact", search="p42@example")) == 1
+
+
+def test_the_sync_controller_tidies_the_search_indexes_after_a_sync(
+    qtbot, cloud, make_profile  # type: ignore[no-untyped-def]
+) -> None:
+    from sync.controller import SyncController
+    from sync.report import SyncReport
+
+    a = make_profile("alice")
+    for i in range(40):
+        a.records.create("contact", {"first_name": f"Person {i:03d}"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=10)
+    b.engine.bulk_load_min = 1
+    controller = SyncController(b.engine, interval_minutes=0, watch_network=False)
+    try:
+        with qtbot.waitSignal(controller.syncFinished, timeout=30_000) as finished:
+            controller.sync_now()
+        assert isinstance(finished.args[0], SyncReport) and finished.args[0].pulled >= 40
+        # Then, on the sync thread between syncs: the search index in one piece, defaults back.
+        qtbot.waitUntil(lambda: untidy(b.context.db) is None, timeout=30_000)
+        assert fts_settings(b.context.db) == DEFAULT_FTS_SETTINGS
+        # A later sync is not held up by it.
+        with qtbot.waitSignal(controller.syncFinished, timeout=30_000) as again:
+            controller.sync_now()
+        assert isinstance(again.args[0], SyncReport)
+    finally:
+        controller.stop()
