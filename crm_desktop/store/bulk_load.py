@@ -20,8 +20,8 @@ the load meanwhile (``BULK_FTS_SETTINGS``): each page's tokens are written as
 one segment of their own (a larger in-memory hash, no incremental merging, and
 segments merged only once 64 pile up, where FTS5 merges at 16), which halves
 what indexing a pulled page costs (``bench/README.md``).  A search probes
-every segment, but a few dozen cost well under a millisecond more; later
-writes merge them a little at a time once the defaults are back.  While indexes are deferred the lists leave out
+every segment, but a few dozen cost well under a millisecond more, and they
+are merged after the load (below).  While indexes are deferred the lists leave out
 their ``INDEXED BY`` hints (``Database.deferred_indexes``): queries stay
 correct, only slower, on a store that is still filling.
 
