@@ -62,6 +62,17 @@ def saved_indexes(db: Database) -> object:
         return connection.exec_driver_sql("SELECT value FROM kv WHERE key = ?", (DEFERRED_INDEXES_KEY,)).first()
 
 
+def bulk_loading(make_profile, contacts: int, pull_limit: int):  # type: ignore[no-untyped-def]
+    """Alice shares ``contacts`` contacts with the server; Bob's first sync of them will be a bulk load."""
+    a = make_profile("alice")
+    for i in range(contacts):
+        a.records.create("contact", {"first_name": f"Person {i:03d}", "email": f"p{i}@example.com"})
+    a.sync()
+    b = make_profile("bob", "alice@example.com", pull_limit=pull_limit)
+    b.engine.bulk_load_min = 1
+    return b
+
+
 def test_defer_and_restore_keep_unique_indexes_and_bring_back_the_rest(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
     before = index_sql(db)
@@ -173,12 +184,7 @@ def test_a_store_holding_records_is_not_bulk_loaded(
 ) -> None:
     import sync.engine as engine_module
 
-    a = make_profile("alice")
-    for i in range(30):
-        a.records.create("contact", {"first_name": f"Person {i:03d}"})
-    a.sync()
-    b = make_profile("bob", "alice@example.com", pull_limit=10)
-    b.engine.bulk_load_min = 1
+    b = bulk_loading(make_profile, 30, pull_limit=10)
     monkeypatch.setattr(engine_module, "BULK_LOAD_MAX_LOCAL", 5)
     for i in range(6):  # made offline before the first sync
         b.records.create("contact", {"first_name": f"Offline {i}"})
@@ -251,12 +257,7 @@ def test_a_bulk_load_leaves_its_search_indexes_to_be_tidied_step_by_step(tmp_pat
 def test_the_search_indexes_are_tidied_after_a_first_sync_and_a_sync_stops_the_tidying(
     cloud, make_profile  # type: ignore[no-untyped-def]
 ) -> None:
-    a = make_profile("alice")
-    for i in range(60):
-        a.records.create("contact", {"first_name": f"Person {i:03d}", "email": f"p{i}@example.com"})
-    a.sync()
-    b = make_profile("bob", "alice@example.com", pull_limit=10)
-    b.engine.bulk_load_min = 1
+    b = bulk_loading(make_profile, 60, pull_limit=10)
     b.engine.run()
     assert untidy(b.context.db) is not None
     stop = threading.Event()
@@ -278,12 +279,7 @@ def test_the_sync_controller_tidies_the_search_indexes_after_a_sync(
     from sync.controller import SyncController
     from sync.report import SyncReport
 
-    a = make_profile("alice")
-    for i in range(40):
-        a.records.create("contact", {"first_name": f"Person {i:03d}"})
-    a.sync()
-    b = make_profile("bob", "alice@example.com", pull_limit=10)
-    b.engine.bulk_load_min = 1
+    b = bulk_loading(make_profile, 40, pull_limit=10)
     controller = SyncController(b.engine, interval_minutes=0, watch_network=False)
     try:
         with qtbot.waitSignal(controller.syncFinished, timeout=30_000) as finished:
