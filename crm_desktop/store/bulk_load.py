@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -58,16 +59,35 @@ SEARCH_TIDY_KEY = "store.search_index_tidy"
 TIDY_STEP_PAGES = 500
 
 
-def _saved(connection: Connection) -> tuple[list[tuple[str, str]], list[str]]:
+def _kv_get(connection: Connection, key: str) -> Any:
+    """The JSON value saved under ``key`` in ``kv``, or ``None`` (also before the
+    migrations made ``kv``: ``Database.open`` restores indexes before it migrates)."""
     has_kv = connection.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'"
     ).first()
     if has_kv is None:
-        return [], []
-    row = connection.execute(text("SELECT value FROM kv WHERE key = :key"), {"key": DEFERRED_INDEXES_KEY}).first()
+        return None
+    row = connection.execute(text("SELECT value FROM kv WHERE key = :key"), {"key": key}).first()
     if row is None or row[0] is None:
+        return None
+    return json.loads(row[0]) if isinstance(row[0], str) else row[0]
+
+
+def _kv_put(connection: Connection, key: str, value: Any) -> None:
+    """Save ``value`` (JSON) under ``key`` in ``kv``; ``None`` deletes the key."""
+    if value is None:
+        connection.execute(text("DELETE FROM kv WHERE key = :key"), {"key": key})
+        return
+    connection.execute(
+        text("INSERT INTO kv (key, value) VALUES (:key, :value) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+        {"key": key, "value": json.dumps(value)},
+    )
+
+
+def _saved(connection: Connection) -> tuple[list[tuple[str, str]], list[str]]:
+    value = _kv_get(connection, DEFERRED_INDEXES_KEY)
+    if value is None:
         return [], []
-    value = json.loads(row[0]) if isinstance(row[0], str) else row[0]
     return [(str(name), str(sql)) for name, sql in value["indexes"]], [str(name) for name in value["fts"]]
 
 
@@ -110,31 +130,18 @@ def defer_indexes(
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     for fts_table in fts_tables:
         _configure(connection, fts_table, BULK_FTS_SETTINGS)
-    value = {"indexes": sorted(saved.items()), "fts": sorted(set(merging) | set(fts_tables))}
-    connection.execute(
-        text("INSERT INTO kv (key, value) VALUES (:key, :value) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
-        {"key": DEFERRED_INDEXES_KEY, "value": json.dumps(value)},
-    )
+    _kv_put(connection, DEFERRED_INDEXES_KEY,
+            {"indexes": sorted(saved.items()), "fts": sorted(set(merging) | set(fts_tables))})
     log.info("deferred %d indexes for a bulk load", len(saved))
     return frozenset(saved)
 
 
 def _untidy(connection: Connection) -> list[str]:
-    row = connection.execute(text("SELECT value FROM kv WHERE key = :key"), {"key": SEARCH_TIDY_KEY}).first()
-    if row is None or row[0] is None:
-        return []
-    value = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-    return [str(name) for name in value]
+    return [str(name) for name in _kv_get(connection, SEARCH_TIDY_KEY) or []]
 
 
 def _set_untidy(connection: Connection, tables: list[str]) -> None:
-    if not tables:
-        connection.execute(text("DELETE FROM kv WHERE key = :key"), {"key": SEARCH_TIDY_KEY})
-        return
-    connection.execute(
-        text("INSERT INTO kv (key, value) VALUES (:key, :value) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
-        {"key": SEARCH_TIDY_KEY, "value": json.dumps(sorted(tables))},
-    )
+    _kv_put(connection, SEARCH_TIDY_KEY, sorted(tables) or None)
 
 
 def restore_indexes(connection: Connection) -> int:
@@ -157,7 +164,7 @@ def restore_indexes(connection: Connection) -> int:
         if exists is None:
             connection.exec_driver_sql(sql)
     if saved or merging:
-        connection.execute(text("DELETE FROM kv WHERE key = :key"), {"key": DEFERRED_INDEXES_KEY})
+        _kv_put(connection, DEFERRED_INDEXES_KEY, None)
         log.info("built %d deferred indexes again", len(saved))
     return len(saved)
 
