@@ -38,10 +38,10 @@ from pydantic import ValidationError
 from crm_desktop.store.pull_stage import PageStager
 from crm_desktop.store.schema import FTS_TABLES, sort_key_function
 from crm_desktop.store.search_index import (
-    fts_values_function,
     person_name_column,
     staged_columns_function,
     staged_positions,
+    staged_values_function,
 )
 from crm_protocol.records import (
     PERSON_NAME_FIELDS,
@@ -88,7 +88,7 @@ class PreparedPage:
     #: per record type: record id -> the row :func:`crm_desktop.store.pull_stage.staged_columns`
     #: describes (live records: a record twice in one page keeps its later revision, as the
     #: apply does, and one deleted by its later revision has none), with the search-index
-    #: values SQLite cannot compute alone (:func:`staged_positions` of :func:`fts_values_function`)
+    #: values SQLite cannot compute alone (:func:`staged_values_function`)
     #: last, made here so that the database thread runs no Python for them
     rows: dict[str, dict[str, tuple[Any, ...]]]
     #: how many records the page holds
@@ -151,7 +151,9 @@ def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tu
         itemgetter(*fields) if len(fields) > 1 else lambda data: (data[fields[0]],)
     )
     sort_key = sort_key_function(record_type)
-    index_values = _staged_index_values(record_type)
+    index_values: Callable[[dict[str, Any]], tuple[str, ...]] = (
+        staged_values_function(record_type) if record_type in FTS_TABLES else lambda data: ()
+    )
 
     def build(record: RecordState, data: dict[str, Any]) -> tuple[Any, ...]:
         indexed = index_values(data)
@@ -160,15 +162,6 @@ def _row_builder(record_type: str) -> Callable[[RecordState, dict[str, Any]], tu
         return (*values_of(data), record.id, record.rev, sort_key(data), _stamp(record.updated_at), *indexed)
 
     return build
-
-
-def _staged_index_values(record_type: str) -> Callable[[dict[str, Any]], tuple[str, ...]]:
-    """A function giving a record's staged search-index values (``staged_positions``)."""
-    if record_type not in FTS_TABLES:
-        return lambda data: ()
-    all_values = fts_values_function(record_type)
-    staged = staged_positions(record_type)
-    return lambda data: tuple(map(all_values(data).__getitem__, staged))
 
 
 @functools.cache

@@ -118,6 +118,14 @@ def _column_text_of(expr: str) -> ColumnsOf:
     raise ValueError(f"no Python twin for the search index expression {expr!r}")
 
 
+@functools.cache
+def staged_values_function(record_type: str) -> Callable[[Mapping[str, Any]], tuple[str, ...]]:
+    """A record's staged index values (:func:`staged_positions` of :func:`fts_values_function`)."""
+    all_values = fts_values_function(record_type)
+    staged = staged_positions(record_type)
+    return lambda data: tuple(map(all_values(data).__getitem__, staged))
+
+
 def _fields_of(expr: str) -> list[str]:
     """The fields an index expression of plain SQL (``coalesce``, ``trim`` of a pair) joins, in order."""
     if match := _COALESCE_RE.match(expr):
@@ -189,7 +197,7 @@ def staging_columns(record_type: str) -> tuple[str, ...]:
     return tuple(f"fts_{columns[position][0]}" for position in staged_positions(record_type))
 
 
-def _staged_index_values(record_type: str, alias: str) -> str:
+def _staged_index_sql(record_type: str, alias: str) -> str:
     """SQL: the index values of the staged rows ``alias``, in :func:`fts_columns` order."""
     staged = set(staged_positions(record_type))
     return ", ".join(
@@ -261,7 +269,7 @@ def bulk_indexing(
             {"before": before},
         )
     else:
-        prepared = _staged_index_values(record_type, "s")
+        prepared = _staged_index_sql(record_type, "s")
         session.connection().exec_driver_sql(
             f"INSERT INTO {fts_table}(rowid, {names}) SELECT c.rid, {prepared} FROM {staged} s "
             f"CROSS JOIN {table} c ON c.id = s.id WHERE c.rid > ? AND c.deleted = 0",
