@@ -71,6 +71,7 @@ class SyncController(QObject):
         self._cancel = threading.Event()
         #: Set to stop the search-index tidying that runs after a sync (``SyncEngine.tidy``).
         self._tidy_cancel = threading.Event()
+        self._tidying: Future[None] | None = None
         self._failures = 0
         self._stopped = False
         self._finishedInThread.connect(self._on_finished)
@@ -149,11 +150,13 @@ class SyncController(QObject):
         self._periodic.stop()
         self._retry.stop()
         self._progress_timer.stop()
-        running = self._running
-        if running is not None:
+        for running in (self._running, self._tidying):
+            if running is None:
+                continue
             try:
+                # The store may close next: a tidying step must not be running then.
                 running.result(timeout=timeout)
-            except Exception:  # noqa: BLE001 - already reported by _on_finished
+            except Exception:  # noqa: BLE001 - already reported by _on_finished or the tidying
                 pass
         self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -258,7 +261,7 @@ class SyncController(QObject):
             except Exception:
                 log.exception("tidying the search indexes failed")
 
-        self._executor.submit(tidy)
+        self._tidying = self._executor.submit(tidy)
 
     def _schedule_retry(self, retry_after: float | None) -> None:
         if self._stopped:
