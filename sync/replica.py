@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -71,15 +72,14 @@ _TYPE_ORDER = {name: i for i, name in enumerate(RECORD_TYPES)}
 
 
 @functools.cache
-def _temp_stage(record_type: str) -> tuple[str, str, str]:
-    """(name, CREATE, INSERT) of the connection's own staging table of ``record_type``:
+def _temp_stage(record_type: str) -> tuple[str, str]:
+    """(name, CREATE) of the connection's own staging table of ``record_type``:
     for pages applied without the stage file (no :class:`PageStager`)."""
     table_name = RECORD_MODELS[record_type].__tablename__
     staged = pull_stage.staged_columns(record_type)
     return (
         f"temp.stage_{table_name}",
         f"CREATE TEMP TABLE IF NOT EXISTS stage_{table_name} ({', '.join(staged)})",
-        f"INSERT INTO temp.stage_{table_name} VALUES ({', '.join('?' for _ in staged)})",
     )
 
 
@@ -796,7 +796,7 @@ class Replica:
         if slot is not None:
             source = f"{pull_stage.SCHEMA}.{pull_stage.table_name(record_type, slot)}"
         else:
-            source, create, fill = _temp_stage(record_type)
+            source, create = _temp_stage(record_type)
             connection.exec_driver_sql(create)
         with bulk_indexing(session, record_type, ids, source, list(held)):
             deleted_ids = [record_id for record_id, position in plain.items() if batch.deleted[position]]
@@ -805,7 +805,10 @@ class Replica:
             if slot is None:
                 live = [rows[record_id] for record_id, position in plain.items() if not batch.deleted[position]]
                 if live:
-                    connection.exec_driver_sql(fill, live)
+                    driver = cast(sqlite3.Connection, connection.connection.driver_connection)
+                    pull_stage.insert_rows(
+                        connection.exec_driver_sql, source, len(live[0]), live, pull_stage.parameter_limit(driver)
+                    )
                     connection.exec_driver_sql(_upsert_sql(record_type, source))
             elif rows:
                 connection.exec_driver_sql(_upsert_sql(record_type, source))

@@ -46,6 +46,31 @@ def staged_ids(db: Database, slot: int) -> list[str]:
         )]
 
 
+@pytest.mark.parametrize(("rows", "max_parameters"), [(0, 999), (1, 999), (2_345, 100), (2_345, 2), (1_000, 32_766)])
+def test_rows_go_in_by_statements_of_many_rows_each_within_sqlites_parameter_limit(
+    rows: int, max_parameters: int
+) -> None:
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE t (a, b, c)")
+    values = [(n, f"text {n}", None if n % 3 else b"\x00bytes") for n in range(rows)]
+    statements: list[int] = []
+
+    def execute(sql: str, parameters: Any) -> object:
+        assert len(parameters) <= max(max_parameters, 3)
+        statements.append(len(parameters))
+        return connection.execute(sql, parameters)
+
+    pull_stage.insert_rows(execute, "t", 3, values, max_parameters)
+    assert connection.execute("SELECT a, b, c FROM t ORDER BY rowid").fetchall() == values
+    per = max(1, min(max_parameters // 3, pull_stage.ROWS_PER_INSERT))
+    assert len(statements) == -(-rows // per)
+
+
+def test_a_stage_connection_knows_its_parameter_limit(tmp_path: Path) -> None:
+    connection = sqlite3.connect(tmp_path / "x.db")
+    assert pull_stage.parameter_limit(connection) >= 999
+
+
 def test_the_fetching_thread_stages_pages_in_slots_taken_in_turn_the_store_reads(tmp_path: Path) -> None:
     db = Database.open(tmp_path, lock=False)
     stager = PageStager(tmp_path, min_rows=1)
