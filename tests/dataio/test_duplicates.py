@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from crm_desktop.context import AppContext
 from crm_desktop.services.duplicates import name_key
+from crm_desktop.store import name_keys
 
 
 def test_same_email_phone_and_fuzzy_name(context: AppContext) -> None:
@@ -94,6 +100,24 @@ def test_name_key_lookups_use_the_expression_index(context: AppContext) -> None:
                 plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
                     f"EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE deleted = 0 AND {where}", ("a", "b")))
                 assert f"ix_{table}_name_key" in plan, plan
+
+
+def _general_name_key(text: str) -> str:
+    """``name_key`` without its shortcut for texts that are their own key (its general steps)."""
+    if text.isascii():
+        return " ".join(text.casefold().translate(name_keys._ASCII).split())
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    folded = "".join(" " if not (c.isalnum() or c.isspace()) else c for c in folded if not unicodedata.combining(c))
+    return " ".join(folded.split())
+
+
+@given(st.one_of(
+    st.text(alphabet="abz09 ", max_size=12),
+    st.text(alphabet="aZ9 -'.\t\u00e9\u5f20", max_size=12),
+    st.text(max_size=12),
+))
+def test_a_text_that_is_its_own_name_key_takes_the_shortcut_to_the_same_key(text: str) -> None:
+    assert name_key(text) == _general_name_key(text)
 
 
 def test_name_key_is_the_same_in_sql() -> None:
