@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from crm_desktop.context import AppContext
 from crm_desktop.ids import new_id
@@ -40,7 +40,7 @@ OWNERS = [new_id() for _ in range(20)]
 def _bulk(context: AppContext, record_type: str, rows: list[dict[str, Any]]) -> None:
     names = RECORD_TYPES[record_type].field_names
     stamp = now()
-    table = RECORD_MODELS[record_type].__table__
+    table = cast(Table, RECORD_MODELS[record_type].__table__)
     full = []
     for data in rows:
         values = {n: data.get(n) for n in names}

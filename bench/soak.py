@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             while time.monotonic() < deadline:
                 SyncMachine.examples = 0
-                report: list[str] = []
+                report: list[object] = []
                 try:
                     with with_reporter(report.append):
                         run_state_machine_as_test(
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # noqa: BLE001 - a violation: report it whole, carry on
                     violations += 1
                     sys.stdout.write(f"--- violation {violations} ---\n")
-                    sys.stdout.write("\n".join(report) + "\n")
+                    sys.stdout.write("\n".join(map(str, report)) + "\n")
                     # Several distinct failures come as a group: each one's schedule
                     # is in its own notes, so every one is printed, not the group's summary.
                     failures = exc.exceptions if isinstance(exc, BaseExceptionGroup) else (exc,)

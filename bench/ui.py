@@ -57,6 +57,7 @@ def main() -> int:
     wait_until(app, first_rows_filled)
 
     view = window.contacts.findChild(QAbstractItemView)
+    assert view is not None, "the contacts page has no list view"
     rng = random.Random(3)
     wait_until(app, lambda: not model.loading, 120)
     timings = []
@@ -65,7 +66,9 @@ def main() -> int:
         started = time.perf_counter()
         view.scrollTo(model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
         wait_until(app, lambda r=row: model.data(model.index(r, 0)) not in (None, "…"), 30)
-        view.viewport().repaint()
+        viewport = view.viewport()
+        assert viewport is not None
+        viewport.repaint()
         timings.append((time.perf_counter() - started) * 1000)
     emit("list_scroll_to_row_ms", statistics.median(timings), "ms", samples=len(timings),
          max=round(max(timings), 2))
