@@ -257,8 +257,9 @@ def prepare_pull_body(body: bytes, stager: PageStager | None = None) -> tuple[Pu
         merged += type_merged
     if len(groups) > 1 and merged:
         # Page order across types (the merged tombstones' re-pointing follows it).
-        order = {record_id: i for i, record_id in enumerate(map(itemgetter("id"), records))}
-        merged.sort(key=lambda entry: order[entry[1]])
+        # By type and id: two types may hold the same id.
+        order = {key: i for i, key in enumerate(zip(types, map(itemgetter("id"), records), strict=True))}
+        merged.sort(key=lambda entry: order[entry[0], entry[1]])
     slot = stager.stage(rows) if stager is not None else None
     return header, PreparedPage(batches, merged, rows, len(records), slot)
 

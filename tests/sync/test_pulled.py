@@ -264,3 +264,19 @@ def test_not_json_or_not_a_page_is_declined() -> None:
         assert prepare_pull_body(body) is None
     empty = prepare_pull_body(orjson.dumps({"records": [], **ENVELOPE}))
     assert empty is not None and empty[1].count == 0 and empty[0].cursor == 40
+
+
+def test_merged_tombstones_of_two_types_sharing_an_id_keep_their_page_order() -> None:
+    # Found by the property test above: the fast path ordered them by id alone.
+    def state(record_type: str, n: int, merged: bool) -> dict[str, Any]:
+        return {"type": record_type, "id": f"00000000-0000-7000-8000-{n:012d}", "rev": 1, "deleted": merged,
+                "merged_into": "00000000-0000-7000-8000-000000000000" if merged else None,
+                "updated_at": "2026-12-06T07:15:29Z", "data": {f.name: None for f in RECORD_TYPES[record_type].fields}}
+
+    # The contacts come first in the page, so the fast path groups them first.
+    records = [state("contact", 2, False), state("opportunity", 1, True), state("contact", 1, True)]
+    body = orjson.dumps({"records": records, **ENVELOPE})
+    fast, slow = prepare_pull_body(body), schema_path(body)
+    assert fast is not None and not isinstance(slow, str)
+    same(fast, slow)
+    assert [entry[0] for entry in fast[1].merged] == ["opportunity", "contact"]
