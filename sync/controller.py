@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 
 from crm_desktop.errors import KnownError
+from crm_desktop.services.records import DataChanged
 from sync.engine import SyncEngine
 from sync.errors import Cancelled, Offline, ServerUnavailable, SignInRequired, SyncError
 from sync.qt_compat import emit
@@ -29,6 +30,10 @@ log = logging.getLogger("crm.sync.controller")
 
 BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 300.0
+#: What a sync changes reaches the views at most this often (the first change at once, the
+#: rest merged): a sync applies a page every few tenths of a second, and every change makes
+#: each open list query its table again, on the database thread that applies the pages.
+CHANGES_INTERVAL_MS = 1000
 
 
 def backoff_delay(failures: int, rng: Callable[[], float] = random.random, retry_after: float | None = None) -> float:
@@ -52,6 +57,7 @@ class SyncController(QObject):
     signInRequired = Signal(str)  # noqa: N815
     syncFinished = Signal(object)  # noqa: N815 - SyncReport or the exception
     _finishedInThread = Signal(object)  # noqa: N815
+    _changedInThread = Signal(object)  # noqa: N815
 
     def __init__(
         self,
@@ -75,6 +81,13 @@ class SyncController(QObject):
         self._failures = 0
         self._stopped = False
         self._finishedInThread.connect(self._on_finished)
+        self._changedInThread.connect(self._on_changed)
+        #: Changes waiting for ``_changes_timer`` (see ``CHANGES_INTERVAL_MS``).
+        self._held_change: DataChanged | None = None
+        self._changes_timer = QTimer(self)
+        self._changes_timer.setSingleShot(True)
+        self._changes_timer.setInterval(CHANGES_INTERVAL_MS)
+        self._changes_timer.timeout.connect(self._release_changes)
 
         self._progress_timer = QTimer(self)
         self._progress_timer.setInterval(100)
@@ -135,7 +148,7 @@ class SyncController(QObject):
         emit(self.progress, 0, 0)
         self._progress_timer.start()
         cancel = self._cancel
-        future = self._executor.submit(self.engine.run, cancel, lambda event: emit(self.dataChanged, event))
+        future = self._executor.submit(self.engine.run, cancel, lambda event: emit(self._changedInThread, event))
         self._running = future
         future.add_done_callback(lambda f: emit(self._finishedInThread, f))
 
@@ -147,6 +160,8 @@ class SyncController(QObject):
         self._stopped = True
         self._cancel.set()
         self._tidy_cancel.set()
+        self._changes_timer.stop()
+        self._held_change = None
         self._periodic.stop()
         self._retry.stop()
         self._progress_timer.stop()
@@ -196,9 +211,29 @@ class SyncController(QObject):
         emit(self.progress, progress.done, progress.total)
 
     @Slot(object)
+    def _on_changed(self, change: DataChanged) -> None:
+        if self._changes_timer.isActive():
+            self._held_change = change if self._held_change is None else self._held_change | change
+            return
+        emit(self.dataChanged, change)
+        self._changes_timer.start()
+
+    @Slot()
+    def _release_changes(self) -> None:
+        change, self._held_change = self._held_change, None
+        if change is not None:
+            emit(self.dataChanged, change)
+            self._changes_timer.start()
+
+    @Slot(object)
     def _on_finished(self, future: Future[SyncReport]) -> None:
         self._running = None
         self._progress_timer.stop()
+        # The sync's last changes arrived before this (queued in order): the views see
+        # them before they hear the sync ended.
+        self._changes_timer.stop()
+        self._release_changes()
+        self._changes_timer.stop()
         try:
             report = future.result()
         except Cancelled:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from crm_desktop.services.records import DataChanged
@@ -60,9 +61,14 @@ class SyncProgress:
 
 @dataclass
 class _BulkLoad:
-    """Whether this pull dropped the record tables' secondary indexes (built again at its end)."""
+    """Whether this pull dropped the record tables' secondary indexes (built again at its end),
+    and what its pages changed meanwhile, told once the indexes are back."""
 
     active: bool = False
+    held: DataChanged | None = None
+
+    def hold(self, event: DataChanged) -> None:
+        self.held = event if self.held is None else self.held | event
 
 
 def _direct(fn: Callable[..., T], *args: Any) -> T:
@@ -282,11 +288,15 @@ class SyncEngine:
             sys.setswitchinterval(switch_interval)
             if collecting:
                 gc.enable()
-            if bulk.active:
-                # Also after a failed or cancelled pull: the lists need their
-                # indexes, and the next sync goes on from the saved cursor.
-                self._set_progress("index", 0, 0)
-                self._run_db(self.replica.end_bulk_load)
+            try:
+                if bulk.active:
+                    # Also after a failed or cancelled pull: the lists need their
+                    # indexes, and the next sync goes on from the saved cursor.
+                    self._set_progress("index", 0, 0)
+                    self._run_db(self.replica.end_bulk_load)
+            finally:
+                if bulk.held is not None:
+                    changed(bulk.held)
 
     def tidy(self, cancelled: threading.Event | None = None) -> int:
         """Merge the search indexes a first sync's bulk load left in many segments, a step at
@@ -357,15 +367,23 @@ class SyncEngine:
                     # A first sync of many records into an empty store.
                     self._run_db(self.replica.begin_bulk_load)
                     bulk.active = True
-                self._run_db(self.replica.observe_server, page.server_time, page.hlc)
+                # The server's clock is observed before the page's records are merged.
+                clock: tuple[datetime, str | None] | None = (page.server_time, page.hlc)
                 if page.revoked:
+                    self._run_db(self.replica.observe_server, page.server_time, page.hlc)
+                    clock = None
                     # Idempotent, so it may commit before the page and its cursor.
                     lost_event, kept, removed = self._run_db(self.replica.apply_revoked, page.revoked)
                     report.access_lost += kept
                     report.revoked += removed
                     changed(lost_event)
-                event = self._run_db(self.replica.apply_pull_page, (), page.cursor, prepared)
-                changed(event)
+                event = self._run_db(self.replica.apply_pull_page, (), page.cursor, prepared, clock)
+                if bulk.active:
+                    # Told once, after the load: a view told now would query tables
+                    # without their indexes, on the thread applying the pages.
+                    bulk.hold(event)
+                else:
+                    changed(event)
                 if seen is not None:
                     for record_type, ids in prepared.live_ids().items():
                         seen.setdefault(record_type, set()).update(ids)

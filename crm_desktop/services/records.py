@@ -115,6 +115,11 @@ class DataChanged:
     ids: frozenset[str] = frozenset()
     outbox: bool = True
 
+    def __or__(self, other: DataChanged) -> DataChanged:
+        """One change saying what both say (a view refreshes for either): changes told
+        together (a sync's pages)."""
+        return DataChanged(self.record_types | other.record_types, self.ids | other.ids, self.outbox or other.outbox)
+
 
 class RecordService:
     def __init__(
