@@ -722,17 +722,22 @@ class Replica:
     # -- pull ------------------------------------------------------------------
 
     def apply_pull_page(
-        self, records: Sequence[RecordState], cursor: int, prepared: PreparedPage | None = None
+        self, records: Sequence[RecordState], cursor: int, prepared: PreparedPage | None = None,
+        server_clock: tuple[datetime, str | None] | None = None,
     ) -> DataChanged:
         """Apply one pulled page and save ``cursor``, in one transaction.
 
         ``prepared`` is the page prepared already (:func:`sync.pulled.prepare_pull_page`
         of ``records``, or :func:`sync.pulled.prepare_pull_body`: then ``records`` is
         not read); the engine prepares pages in its fetching thread.
+        ``server_clock``: the page's server time and clock, observed first (as
+        :meth:`observe_server`) in the same transaction: one commit per page, not two.
         """
         page = prepared if prepared is not None else prepare_pull_page(records)
         touched: set[str] = set()
         with self._db.session() as session:
+            if server_clock is not None:
+                observe_server(session, *server_clock)
             has_outbox = session.execute(select(PendingChange.record_id).limit(1)).first() is not None
             for record_type, batch in page.batches.items():
                 touched.add(record_type)
