@@ -51,13 +51,21 @@ def one_sync(app: QApplication, url: str, email: str, client_dir: Path) -> dict[
         reloads = {"n": 0}
         model.loaded.connect(lambda *_args: reloads.__setitem__("n", reloads["n"] + 1))
         results: list[Any] = []
-        controller.syncFinished.connect(lambda result: results.append((time.perf_counter(), result)))
         loop = QEventLoop()
+
+        def finished_sync(result: object) -> None:
+            results.append((time.perf_counter(), result))
+            loop.quit()
+
+        controller.syncFinished.connect(finished_sync)
+        # The GUI thread waits in its event loop as in the app (polling it here would
+        # take turns on the interpreter lock the app never takes).
+        QTimer.singleShot(600_000, loop.quit)
         started, started_cpu = time.perf_counter(), time.process_time()
         controller.sync_now()
-        while not results:
-            QTimer.singleShot(5, loop.quit)
-            loop.exec()
+        loop.exec()
+        if not results:
+            raise RuntimeError("the sync did not finish within 10 minutes")
         finished, report = results[0]
         if not isinstance(report, SyncReport):
             raise RuntimeError(f"the sync failed: {report!r}")
