@@ -230,8 +230,7 @@ class SyncController(QObject):
         self._running = None
         self._progress_timer.stop()
         # The sync's last changes arrived before this (queued in order): the views see
-        # them before they hear the sync ended.
-        self._changes_timer.stop()
+        # them before they hear the sync ended, and the next sync's first change goes at once.
         self._release_changes()
         self._changes_timer.stop()
         try:

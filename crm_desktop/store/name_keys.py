@@ -41,9 +41,6 @@ def name_key(text: str) -> str:
 
 def sql_name_key(value: object) -> str | None:
     """``crm_name_key(text)`` in SQL."""
-    if type(value) is str:
-        # SQLite calls this for every row an index build or a look-up reads: the shortcut first.
-        return value if _OWN_KEY(value) else name_key(value)
     return None if value is None else name_key(str(value))
 
 
