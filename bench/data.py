@@ -1,9 +1,11 @@
 """Generated client profiles for the benchmarks, built once and reused.
 
 Three kinds, each cached under ``bench/.cache`` in a folder named after its
-size and the client migration head (``contacts-1000000-rev0011``), so a
-profile built before a new migration is rebuilt, never migrated inside a
-timed start-up; outdated folders of the same kind and size are removed.
+size, the client migration head and the page size of a new store
+(``contacts-1000000-rev0018-p16384``), so a profile built before a new
+migration is rebuilt, never migrated inside a timed start-up, and the figures
+are taken on the page size a new profile gets; outdated folders of the same
+kind and size are removed.
 
 * ``build_profile(n)``: ``n`` contacts and ``n / 20`` accounts (the UI,
   search, sync and duplicate figures);
@@ -35,7 +37,7 @@ import orjson
 import uuid6
 
 from crm_cloud.demo import CHINESE, CITIES, COMPANY_A, COMPANY_B, COMPANY_SUFFIX, FIRST, INDUSTRIES, LAST, TITLES
-from crm_desktop.store.db import DB_FILENAME, Database, migration_head
+from crm_desktop.store.db import DB_FILENAME, PAGE_SIZE, Database, migration_head
 from crm_desktop.store.schema import FTS_TABLES, sort_key_function, spec_for, table_of
 from crm_desktop.store.search_index import fts_columns, register_functions
 from crm_protocol.records import (
@@ -321,9 +323,10 @@ def _rows(record_type: str, count: int, seed: int, refs: _Refs) -> Iterator[tupl
 
 
 def _cached(kind: str, size: int, fill: Callable[[sqlite3.Connection], None], cache: Path) -> Path:
-    """A migrated profile folder filled by ``fill`` once, cached per kind, size and schema revision."""
+    """A migrated profile folder filled by ``fill`` once, cached per kind, size, schema revision
+    and page size."""
     cache.mkdir(parents=True, exist_ok=True)
-    folder = cache / f"{kind}-{size}-rev{migration_head()}"
+    folder = cache / f"{kind}-{size}-rev{migration_head()}-p{PAGE_SIZE}"
     marker = folder / "complete"
     if marker.exists():
         return folder

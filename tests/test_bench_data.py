@@ -8,7 +8,7 @@ from bench.data import LIST_TYPES, build_lists_profile, build_mixed_profile, bui
 from crm_desktop.context import AppContext
 from crm_desktop.services.lists import ListSpec
 from crm_desktop.services.search import searchable_types
-from crm_desktop.store.db import migration_head
+from crm_desktop.store.db import PAGE_SIZE, migration_head
 
 
 def test_mixed_profile_holds_every_searchable_type_indexed(tmp_path: Path) -> None:
@@ -16,7 +16,7 @@ def test_mixed_profile_holds_every_searchable_type_indexed(tmp_path: Path) -> No
     assert sum(counts.values()) == 3_000
     assert set(counts) == set(searchable_types())
     folder = build_mixed_profile(3_000, cache=tmp_path)
-    assert folder.name == f"mixed-3000-rev{migration_head()}"
+    assert folder.name == f"mixed-3000-rev{migration_head()}-p{PAGE_SIZE}"
     context = AppContext.open(folder, lock=False)
     try:
         for record_type, count in counts.items():
@@ -51,7 +51,7 @@ def test_profiles_are_cached_and_rebuilt_for_a_new_schema(tmp_path: Path) -> Non
     finally:
         context.close()
     contacts = build_profile(500, cache=tmp_path)
-    assert contacts.name == f"contacts-500-rev{migration_head()}"
+    assert contacts.name == f"contacts-500-rev{migration_head()}-p{PAGE_SIZE}"
     context = AppContext.open(contacts, lock=False)
     try:
         assert context.lists.count(ListSpec("contact")) == 500
