@@ -38,9 +38,9 @@ SCHEMA_HEAD = "0018"
 #: is first written, so it only ever applies to a new profile; an existing one
 #: keeps its size (a WAL database cannot change it) and works as before.
 #: Measured on a 100,000-contact first sync, alone on one thread (bench/README.md,
-#: session 10): applying the pulled pages took 17% less CPU (the search index's
-#: segments and the rows need fewer pages, and fewer page writes per commit),
-#: building the deferred indexes 10% less; 8192 gained half as much, 32768 no more.
+#: session 10): applying the pulled pages took 17% less CPU and building the
+#: deferred indexes 10% less; 8192 gained half as much, 32768 no more.  Start-up,
+#: search, scrolling and edits measured the same on both sizes.
 PAGE_SIZE = 16384
 
 
