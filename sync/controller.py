@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -23,7 +24,7 @@ from crm_desktop.errors import KnownError
 from crm_desktop.services.records import DataChanged
 from sync.engine import SyncEngine
 from sync.errors import Cancelled, Offline, ServerUnavailable, SignInRequired, SyncError
-from sync.qt_compat import emit
+from sync.qt_compat import ThreadGate, emit
 from sync.report import SyncReport
 
 log = logging.getLogger("crm.sync.controller")
@@ -58,6 +59,8 @@ class SyncController(QObject):
     syncFinished = Signal(object)  # noqa: N815 - SyncReport or the exception
     _finishedInThread = Signal(object)  # noqa: N815
     _changedInThread = Signal(object)  # noqa: N815
+    #: A background read's callback and its result (see ``_submit_side``).
+    _sideDone = Signal(object, object)  # noqa: N815
 
     def __init__(
         self,
@@ -80,8 +83,14 @@ class SyncController(QObject):
         self._tidying: Future[None] | None = None
         self._failures = 0
         self._stopped = False
+        #: Every emit from a background thread goes through the gate, which :meth:`stop`
+        #: closes: after that no thread touches this object, so its owner may delete it.
+        self._gate = ThreadGate()
+        #: The background reads' threads (``_submit_side``), joined by :meth:`stop`.
+        self._side_threads: set[threading.Thread] = set()
         self._finishedInThread.connect(self._on_finished)
         self._changedInThread.connect(self._on_changed)
+        self._sideDone.connect(self._deliver_side)
         #: Changes waiting for ``_changes_timer`` (see ``CHANGES_INTERVAL_MS``).
         self._held_change: DataChanged | None = None
         self._changes_timer = QTimer(self)
@@ -148,15 +157,24 @@ class SyncController(QObject):
         emit(self.progress, 0, 0)
         self._progress_timer.start()
         cancel = self._cancel
-        future = self._executor.submit(self.engine.run, cancel, lambda event: emit(self._changedInThread, event))
+        gate = self._gate
+
+        def changed(event: DataChanged) -> None:
+            gate.emit(self._changedInThread, event)
+
+        future = self._executor.submit(self.engine.run, cancel, changed)
         self._running = future
-        future.add_done_callback(lambda f: emit(self._finishedInThread, f))
+        future.add_done_callback(lambda f: gate.emit(self._finishedInThread, f))
 
     def cancel(self) -> None:
         self._cancel.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Cancel any sync and wait for it to end (quit, sign-out)."""
+        """Cancel any sync and wait for it to end (quit, sign-out).
+
+        Once this returns, no background thread emits on this object again, so its
+        owner may delete it (a thread emitting on a deleted QObject crashes the app).
+        """
         self._stopped = True
         self._cancel.set()
         self._tidy_cancel.set()
@@ -173,7 +191,15 @@ class SyncController(QObject):
                 running.result(timeout=timeout)
             except Exception:  # noqa: BLE001 - already reported by _on_finished or the tidying
                 pass
+        # A done-callback may still be emitting the sync's end: close() waits for it.
+        self._gate.close()
+        self._running = self._tidying = None
         self._executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + timeout
+        for thread in self._side_threads:
+            # They can no longer emit; joined so that none outlives the store it reads.
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._side_threads.clear()
 
     def refresh_counts(self) -> None:
         replica = self.engine.replica
@@ -185,17 +211,29 @@ class SyncController(QObject):
     # -- internals -------------------------------------------------------------
 
     def _submit_side(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        relay = _Relay(self)
-        relay.done.connect(done)
-        relay.done.connect(relay.deleteLater)
+        """Run the read ``fn`` on a thread of its own (a sync may hold the sync thread)
+        and call ``done`` with its result on the GUI thread."""
+        if self._stopped:
+            return
+        gate = self._gate
 
         def work() -> None:
             try:
-                emit(relay.done, fn())
+                result = fn()
             except Exception:
-                log.exception("background read failed")
+                if gate.is_open:  # else the store may be closing with the app: not news
+                    log.exception("background read failed")
+                return
+            gate.emit(self._sideDone, done, result)
 
-        threading.Thread(target=work, name="crm-sync-side", daemon=True).start()
+        self._side_threads = {thread for thread in self._side_threads if thread.is_alive()}
+        thread = threading.Thread(target=work, name="crm-sync-side", daemon=True)
+        self._side_threads.add(thread)
+        thread.start()
+
+    @Slot(object, object)
+    def _deliver_side(self, done: Callable[[Any], None], result: Any) -> None:
+        done(result)
 
     def _emit_counts(self, counts: tuple[int, int]) -> None:
         emit(self.pendingCountChanged, counts[0])
@@ -312,8 +350,4 @@ class SyncController(QObject):
             log.info("network is back; syncing")
             self._failures = 0
             self.sync_now()
-
-
-class _Relay(QObject):
-    done = Signal(object)
 

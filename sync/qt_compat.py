@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import sys
+import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -50,3 +51,36 @@ def emit(signal: Any, *args: Any) -> None:
     result = signal.emit(*args)
     if _LEAKY and isinstance(result, bool):
         _incref(result)
+
+
+class ThreadGate:
+    """Lets background threads emit a QObject's signals only while its owner keeps it.
+
+    A thread that emits on a QObject the GUI thread has just deleted crashes the
+    process: PySide's "already deleted" check is not atomic with the emit, and the
+    queued event may be posted for freed memory. So an object whose threads emit
+    on it closes its gate (in its ``stop``/``shutdown``) before it may be deleted;
+    a thread emits only while holding the gate, so once :meth:`close` has returned,
+    no thread touches the object again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = True
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
+    def emit(self, signal: Any, *args: Any) -> bool:
+        """Emit ``signal(*args)`` (queued to the GUI thread) unless the gate is closed."""
+        with self._lock:
+            if not self._open:
+                return False
+            emit(signal, *args)
+            return True
+
+    def close(self) -> None:
+        """No emit after this returns; waits for one in progress."""
+        with self._lock:
+            self._open = False

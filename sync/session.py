@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from crm_desktop.context import AppContext
 from crm_desktop.errors import KnownError
 from crm_desktop.keychain import TokenStore, account_key
-from sync.qt_compat import emit
+from sync.qt_compat import ThreadGate, emit
 
 if TYPE_CHECKING:
     import httpx
@@ -75,6 +75,8 @@ class SyncSession(QObject):
         self._pending_start: tuple[httpx.Client, TokenManager] | None = None
         #: The last sign-out's thread, forgetting its token (keychain, server).
         self._forgetting: threading.Thread | None = None
+        #: The background threads emit through it; :meth:`shutdown` closes it.
+        self._gate = ThreadGate()
 
     @property
     def replica(self) -> Replica:
@@ -109,7 +111,7 @@ class SyncSession(QObject):
             except Exception:  # a bug: resume() imports them again and reports it on the GUI thread
                 log.exception("loading the network stack failed")
             finally:
-                emit(self._networkLoaded)
+                self._gate.emit(self._networkLoaded)
 
         self._networkLoaded.connect(self._resume_loaded)
         threading.Thread(target=load, name="crm-load-network", daemon=True).start()
@@ -146,7 +148,7 @@ class SyncSession(QObject):
                 log.exception("checking the keychain failed")
                 return
             if problem:
-                emit(self.keychainProblem, problem)
+                self._gate.emit(self.keychainProblem, problem)
 
         thread = threading.Thread(target=work, name="keychain-check", daemon=True)
         thread.start()
@@ -238,7 +240,9 @@ class SyncSession(QObject):
                     self._tokens(server_url, client).sign_out()
                 except KnownError as exc:
                     log.warning("the keychain did not forget the sign-in: %s", exc.message)
-                    emit(self.keychainProblem, f"Signed out. The keychain could not forget the sign-in: {exc.message}")
+                    self._gate.emit(
+                        self.keychainProblem, f"Signed out. The keychain could not forget the sign-in: {exc.message}"
+                    )
                 finally:
                     client.close()
 
@@ -260,3 +264,5 @@ class SyncSession(QObject):
         if self._forgetting is not None:
             # A sign-out just before quitting: its token still leaves the keychain.
             self._forgetting.join(timeout=15)
+        # From now on no thread of this session emits on it: it may be deleted.
+        self._gate.close()

@@ -44,6 +44,10 @@ class _Relay(QObject):
 
     @Slot(object)
     def _deliver(self, future: Future[Any]) -> None:
+        # Deleted here, on the GUI thread: the future's done-callback still refers to this
+        # relay and may drop that last reference on the worker's thread, where deleting a
+        # QObject of the GUI thread is not safe.
+        self.deleteLater()
         _live.discard(self)
         if future.cancelled():
             return
