@@ -102,12 +102,14 @@ def test_check_keychain_tells_the_ui_off_the_gui_thread(qtbot: Any, context: App
         session.check_keychain()
     assert blocker.args == ["No secure keychain is available"]
     assert store.calls == [("problem", "keychain-check")]
+    session.shutdown()
 
 
 def test_no_problem_no_signal(qtbot: Any, context: AppContext) -> None:
     session = SyncSession(context, RecordingStore(), watch_network=False)
     with qtbot.assertNotEmitted(session.keychainProblem, wait=100):
         session.check_keychain().join(10)
+    session.shutdown()
 
 
 def test_no_secure_keychain_falls_back_to_memory_for_this_run_and_says_so(
@@ -164,6 +166,7 @@ def test_resume_later_without_a_sign_in_only_looks_at_the_keychain(qtbot: Any, c
         session.resume_later()
     assert session.controller is None
     assert [name for name, _thread in store.calls] == ["problem"]
+    session.shutdown()
 
 
 class BlockingStore(RecordingStore):
@@ -199,6 +202,7 @@ def test_sign_out_does_not_wait_for_the_keychain_or_the_server(qtbot: Any, conte
     assert not forgetting.is_alive()
     assert [name for name, thread in store.calls] == ["load", "delete"]
     assert all(thread == "crm-sign-out" for _name, thread in store.calls)
+    session.shutdown()
 
 
 def test_a_keychain_that_refuses_at_sign_out_is_reported(qtbot: Any, context: AppContext) -> None:
@@ -209,6 +213,7 @@ def test_a_keychain_that_refuses_at_sign_out_is_reported(qtbot: Any, context: Ap
         session.sign_out()
     assert "could not forget" in blocker.args[0] and "locked" in blocker.args[0]
     assert context.settings.user_id == ""
+    session.shutdown()
 
 
 def test_a_sign_in_waits_until_the_last_sign_out_forgot_its_token(qtbot: Any, context: AppContext) -> None:
