@@ -35,6 +35,8 @@ BACKOFF_MAX_S = 300.0
 #: rest merged): a sync applies a page every few tenths of a second, and every change makes
 #: each open list query its table again, on the database thread that applies the pages.
 CHANGES_INTERVAL_MS = 1000
+#: How long :meth:`SyncController.stop` waits for its background reads (counts, last sync).
+SIDE_JOIN_S = 1.0
 
 
 def backoff_delay(failures: int, rng: Callable[[], float] = random.random, retry_after: float | None = None) -> float:
@@ -195,9 +197,11 @@ class SyncController(QObject):
         self._gate.close()
         self._running = self._tidying = None
         self._executor.shutdown(wait=False, cancel_futures=True)
-        deadline = time.monotonic() + timeout
+        # They can no longer emit. Joined briefly, so that none holds the last reference
+        # to this object (it would be deleted on that thread); not long, since a read
+        # may wait behind a long job on the DB worker and this runs on the GUI thread.
+        deadline = time.monotonic() + min(timeout, SIDE_JOIN_S)
         for thread in self._side_threads:
-            # They can no longer emit; joined so that none outlives the store it reads.
             thread.join(max(0.0, deadline - time.monotonic()))
         self._side_threads.clear()
 
