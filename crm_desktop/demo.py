@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,12 +32,15 @@ class DemoBackend:
     process: subprocess.Popen[bytes]
 
     def stop(self) -> None:
+        """End the server and throw its database away (the demo keeps nothing)."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def _cloud(*args: str, workdir: Path, stdin: str | None = None) -> None:
@@ -55,12 +59,16 @@ def start_demo_backend(accounts: int = 600, contacts: int = 3000) -> DemoBackend
     workdir = Path(tempfile.mkdtemp(prefix="crm-demo-"))
     database_url = f"sqlite:///{workdir / 'cloud.db'}"
     log.info("starting the demo backend in %s", workdir)
-    _cloud("db", "upgrade", "--database-url", database_url, workdir=workdir)
-    # The demo user is an administrator, so File -> Setup can be tried out too.
-    _cloud("user", "add", DEMO_EMAIL, "--name", "Dana Demo", "--admin", "--password-stdin", "--database-url",
-           database_url, workdir=workdir, stdin=DEMO_PASSWORD + "\n")
-    _cloud("demo", "seed", "--email", DEMO_EMAIL, "--accounts", str(accounts), "--contacts", str(contacts),
-           "--modules", str(max(accounts // 2, 1)), "--database-url", database_url, workdir=workdir)
+    try:
+        _cloud("db", "upgrade", "--database-url", database_url, workdir=workdir)
+        # The demo user is an administrator, so File -> Setup can be tried out too.
+        _cloud("user", "add", DEMO_EMAIL, "--name", "Dana Demo", "--admin", "--password-stdin", "--database-url",
+               database_url, workdir=workdir, stdin=DEMO_PASSWORD + "\n")
+        _cloud("demo", "seed", "--email", DEMO_EMAIL, "--accounts", str(accounts), "--contacts", str(contacts),
+               "--modules", str(max(accounts // 2, 1)), "--database-url", database_url, workdir=workdir)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
     ready = workdir / "ready"
     server_log = open(workdir / "server.log", "ab")  # noqa: SIM115 - handed to the process
     process = subprocess.Popen(
@@ -73,7 +81,9 @@ def start_demo_backend(accounts: int = 600, contacts: int = 3000) -> DemoBackend
     while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise KnownError("The demo server did not start.",
-                             detail=(workdir / "server.log").read_text(errors="replace"))
+            process.wait(timeout=10)
+            detail = (workdir / "server.log").read_text(errors="replace")
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise KnownError("The demo server did not start.", detail=detail)
         time.sleep(0.05)
     return DemoBackend(workdir, ready.read_text().strip(), process)

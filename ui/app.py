@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
+import socket
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSocketNotifier, Qt, QTimer, QTranslator, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -26,6 +30,70 @@ from ui.qt_compat import emit
 log = logging.getLogger("crm.ui")
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+#: Signals that end the app the way quitting does: Ctrl+C in its terminal, ``kill`` or the
+#: desktop session ending, its terminal closed.
+QUIT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def exit_on_signals(app: QApplication) -> Iterator[None]:
+    """While inside: :data:`QUIT_SIGNALS` end the event loop, so that what follows it runs
+    (the sync stopped, the store closed, a demo's backend and temporary profile removed).
+    Without this Python dies at once on SIGTERM and leaves a demo's backend running.
+
+    No question asked, unlike closing the window: unsynced changes stay in the store for
+    the next start.  A second signal while shutting down acts as it would by default.
+
+    Python runs a signal handler only when the interpreter gets control, which the Qt event
+    loop may not give it for a long time: the C-level handler also writes a byte to a socket
+    (``signal.set_wakeup_fd``), and a QSocketNotifier on the other end brings Python in.
+    """
+    if sys.platform == "win32" or QUIT_SIGNALS == () or not _is_main_thread():
+        yield
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    # Reading the bytes is all: the Python handler has run by the time this slot does.
+    notifier.activated.connect(lambda *_args: _drain(reader))
+    previous = {signum: signal.getsignal(signum) for signum in QUIT_SIGNALS}
+
+    def handle(signum: int, _frame: object) -> None:
+        log.info("%s received: quitting", signal.Signals(signum).name)
+        for other in QUIT_SIGNALS:
+            signal.signal(other, signal.SIG_DFL if other != signal.SIGINT else signal.default_int_handler)
+        # Through the event loop: a signal in the moment before app.exec() starts would
+        # otherwise ask a loop that is not running yet to exit, and be lost.
+        QTimer.singleShot(0, lambda: app.exit(128 + signum))
+
+    old_wakeup = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    try:
+        for signum in QUIT_SIGNALS:
+            signal.signal(signum, handle)
+        log.debug("quitting on %s", ", ".join(signal.Signals(signum).name for signum in QUIT_SIGNALS))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        signal.set_wakeup_fd(old_wakeup)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        reader.close()
+        writer.close()
+
+
+def _drain(reader: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while reader.recv(64):
+            pass
+
+
+def _is_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def app_icon() -> QIcon:
@@ -192,7 +260,8 @@ def run(
             # keychain (keyring's backend detection is 0.1-0.2 s of CPU), neither of
             # which the first paint needs.
             _when_list_ready(window, session.resume_later)
-        return app.exec()
+        with exit_on_signals(app):
+            return app.exec()
     finally:
         sys.excepthook = previous_hook
         for translator in translators:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from crm_desktop.context import AppContext
 
@@ -52,3 +56,53 @@ def test_a_damaged_database_is_reported_not_a_crash(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert (tmp_path / "bad" / "crm.db").read_bytes().startswith(b"this is not a database")
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Pids of the processes whose command line holds ``text`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _wait_for_log(folder: Path, line: str, process: subprocess.Popen[str], timeout: float = 90) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for log_file in folder.glob("crm-demo-profile-*/logs/crm-desktop.log"):
+            if line in log_file.read_text(errors="replace"):
+                return log_file
+        assert process.poll() is None, process.communicate()[1]
+        time.sleep(0.1)
+    raise AssertionError(f"{line!r} never logged")
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists() or not hasattr(signal, "SIGTERM"), reason="Linux only")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_terminated_demo_quits_as_a_user_would_and_leaves_nothing_running(tmp_path: Path, signum: int) -> None:
+    # SIGTERM (kill, the desktop session ending) or Ctrl+C: the event loop ends and the
+    # usual shutdown runs. It used to kill Python at once, leaving the demo's backend running.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crm_desktop.main", "--demo", "--demo-contacts", "30", "--log-level", "DEBUG"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        log_file = _wait_for_log(tmp_path, "quitting on SIGINT, SIGTERM", process)
+        assert _processes_mentioning(str(tmp_path) + "/crm-demo-")  # the demo's backend runs
+        log_text = log_file.read_text(errors="replace")
+        process.send_signal(signum)
+        _out, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 128 + signum, stderr
+    assert "quitting on" in log_text
+    assert _processes_mentioning(str(tmp_path) + "/crm-demo-") == []  # the backend ended with it
+    assert list(tmp_path.iterdir()) == []  # the demo's profile and server data thrown away
