@@ -82,6 +82,20 @@ def _serve(args: argparse.Namespace) -> int:
                 _write_ready_file(ready, base_url)
 
         threading.Thread(target=announce, name="ready-file", daemon=True).start()
+    if args.exit_with_parent:
+        parent = os.getppid()
+
+        def watch_parent() -> None:
+            # The parent gone (killed, crashed), this process is re-parented (Linux, macOS):
+            # stop serving. A parent that quits normally stops the server itself.
+            while not server.should_exit:
+                if os.getppid() != parent:
+                    log.info("the process that started this server is gone; stopping")
+                    server.should_exit = True
+                    return
+                time.sleep(0.5)
+
+        threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
     log.info("serving on %s (database %s)", base_url, url.split("@")[-1])
     try:
         server.run(sockets=[sock])
@@ -268,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--database-url")
     serve.add_argument("--ready-file", help="write the base URL here once accepting connections")
     serve.add_argument("--access-token-ttl", type=int, help="access token lifetime in seconds")
+    serve.add_argument("--exit-with-parent", action="store_true",
+                       help="stop when the process that started it ends (a server the desktop app runs itself)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 

@@ -73,7 +73,7 @@ def start_demo_backend(accounts: int = 600, contacts: int = 3000) -> DemoBackend
     server_log = open(workdir / "server.log", "ab")  # noqa: SIM115 - handed to the process
     process = subprocess.Popen(
         [sys.executable, "-m", "crm_cloud", "serve", "--port", "0", "--database-url", database_url,
-         "--ready-file", str(ready), "--log-level", "warning"],
+         "--ready-file", str(ready), "--log-level", "warning", "--exit-with-parent"],
         stdout=server_log, stderr=subprocess.STDOUT, cwd=workdir, env=dict(os.environ),
     )
     server_log.close()

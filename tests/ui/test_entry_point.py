@@ -106,3 +106,23 @@ def test_a_terminated_demo_quits_as_a_user_would_and_leaves_nothing_running(tmp_
     assert "quitting on" in log_text
     assert _processes_mentioning(str(tmp_path) + "/crm-demo-") == []  # the backend ended with it
     assert list(tmp_path.iterdir()) == []  # the demo's profile and server data thrown away
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="Linux only")
+def test_a_killed_demo_does_not_leave_its_backend_running(tmp_path: Path) -> None:
+    # SIGKILL (or a crash) runs no shutdown at all: the backend sees its parent gone and stops.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crm_desktop.main", "--demo", "--demo-contacts", "30", "--log-level", "DEBUG"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        _wait_for_log(tmp_path, "quitting on SIGINT, SIGTERM", process)
+        assert _processes_mentioning(str(tmp_path) + "/crm-demo-")
+    finally:
+        process.kill()
+        process.communicate()
+    deadline = time.monotonic() + 30
+    while _processes_mentioning(str(tmp_path) + "/crm-demo-") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_mentioning(str(tmp_path) + "/crm-demo-") == []
