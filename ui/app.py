@@ -65,7 +65,8 @@ def exit_on_signals(app: QApplication) -> Iterator[None]:
     def handle(signum: int, _frame: object) -> None:
         log.info("%s received: quitting", signal.Signals(signum).name)
         for other in QUIT_SIGNALS:
-            signal.signal(other, signal.SIG_DFL if other != signal.SIGINT else signal.default_int_handler)
+            # A second one (the shutdown hangs, the user presses Ctrl+C again) ends the process.
+            signal.signal(other, signal.SIG_DFL)
         # Through the event loop: a signal in the moment before app.exec() starts would
         # otherwise ask a loop that is not running yet to exit, and be lost.
         QTimer.singleShot(0, lambda: app.exit(128 + signum))
@@ -78,7 +79,8 @@ def exit_on_signals(app: QApplication) -> Iterator[None]:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            if handler is not None:  # None: set outside Python, cannot be put back from here
+                signal.signal(signum, handler)
         signal.set_wakeup_fd(old_wakeup)
         notifier.setEnabled(False)
         notifier.deleteLater()
