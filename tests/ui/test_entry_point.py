@@ -82,19 +82,31 @@ def _wait_for_log(folder: Path, line: str, process: subprocess.Popen[str], timeo
     raise AssertionError(f"{line!r} never logged")
 
 
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists() or not hasattr(signal, "SIGTERM"), reason="Linux only")
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_terminated_demo_quits_as_a_user_would_and_leaves_nothing_running(tmp_path: Path, signum: int) -> None:
-    # SIGTERM (kill, the desktop session ending) or Ctrl+C: the event loop ends and the
-    # usual shutdown runs. It used to kill Python at once, leaving the demo's backend running.
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
+def _start_demo(folder: Path) -> tuple[subprocess.Popen[str], Path]:
+    """``crm-desktop --demo`` with its temporary files in ``folder``, once its event loop
+    quits on signals and its backend runs: the process and its log file."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(folder)}
     process = subprocess.Popen(
         [sys.executable, "-m", "crm_desktop.main", "--demo", "--demo-contacts", "30", "--log-level", "DEBUG"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
     )
     try:
-        log_file = _wait_for_log(tmp_path, "quitting on SIGINT, SIGTERM", process)
-        assert _processes_mentioning(str(tmp_path) + "/crm-demo-")  # the demo's backend runs
+        log_file = _wait_for_log(folder, "quitting on SIGINT, SIGTERM", process)
+        assert _processes_mentioning(str(folder) + "/crm-demo-")  # the demo's backend runs
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    return process, log_file
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists() or not hasattr(signal, "SIGTERM"), reason="Linux only")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_terminated_demo_quits_as_a_user_would_and_leaves_nothing_running(tmp_path: Path, signum: int) -> None:
+    # SIGTERM (kill, the desktop session ending) or Ctrl+C: the event loop ends and the
+    # usual shutdown runs. It used to kill Python at once, leaving the demo's backend running.
+    process, log_file = _start_demo(tmp_path)
+    try:
         log_text = log_file.read_text(errors="replace")
         process.send_signal(signum)
         _out, stderr = process.communicate(timeout=60)
@@ -111,17 +123,9 @@ def test_a_terminated_demo_quits_as_a_user_would_and_leaves_nothing_running(tmp_
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="Linux only")
 def test_a_killed_demo_does_not_leave_its_backend_running(tmp_path: Path) -> None:
     # SIGKILL (or a crash) runs no shutdown at all: the backend sees its parent gone and stops.
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crm_desktop.main", "--demo", "--demo-contacts", "30", "--log-level", "DEBUG"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-    )
-    try:
-        _wait_for_log(tmp_path, "quitting on SIGINT, SIGTERM", process)
-        assert _processes_mentioning(str(tmp_path) + "/crm-demo-")
-    finally:
-        process.kill()
-        process.communicate()
+    process, _log_file = _start_demo(tmp_path)
+    process.kill()
+    process.communicate()
     deadline = time.monotonic() + 30
     while _processes_mentioning(str(tmp_path) + "/crm-demo-") and time.monotonic() < deadline:
         time.sleep(0.2)
