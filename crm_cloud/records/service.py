@@ -63,6 +63,7 @@ from crm_protocol.hlc import DEFAULT_KEY, HybridClock, cap_stamp, wall_ms
 from crm_protocol.records import (
     RECORD_TYPES,
     FieldKind,
+    FieldSpec,
     RecordTypeSpec,
     ValidationFailed,
     format_datetime,
@@ -76,6 +77,7 @@ from crm_protocol.wire import (
     ChangeResult,
     ChangeStatus,
     FieldErrorOut,
+    PullLayout,
     PushRequest,
     PushResponse,
     RecordState,
@@ -86,6 +88,9 @@ from crm_protocol.wire import (
 log = logging.getLogger(__name__)
 
 _N_COMMON = len(COMMON_COLUMNS)
+#: The columns before the fields in the rows :meth:`RecordService.pull` selects
+#: (id, rev, deleted, updated_at, updated_by, field_stamps, merged_into).
+_PULL_COMMON = 7
 #: Marks exit rows among the record rows of the pull's merged stream.
 _EXIT = "\x00exit"
 #: A pull page stops growing past this many bytes of record data (it always
@@ -179,6 +184,17 @@ class TypeCodec:
                 self.out_conv.append((f.name, format_datetime))
                 self.in_conv.append((f.name, _utc_naive_safe))
         self.sqlite_json = _sqlite_json_object(spec)
+        # layout=columns on SQLite: the row's size in bytes, and each field's values
+        # as one JSON array (``_sqlite_columns``).
+        self.sqlite_size: ColumnElement[Any] = literal_column(
+            " + ".join(f'coalesce(length("{f.name}"), 0)' for f in spec.fields) or "0"
+        )
+        self.sqlite_field_arrays = [f"json_group_array({value})" for _name, value in _sqlite_json_values(spec)]
+        positions = {name: i for i, name in enumerate(self.field_names)}
+        #: layout=columns on PostgreSQL: (position among the fields, what makes a value its wire value).
+        self.column_conv: list[tuple[int, Callable[[Any], Any]]] = [
+            (positions[name], conv) for name, conv in self.out_conv
+        ]
         #: (field, spec) of every reference, polymorphic ones included.
         self.ref_fields = tuple((f.name, f) for f in spec.fields if f.kind is FieldKind.REF)
         # Statements built once and run with parameters: building and caching a
@@ -217,27 +233,57 @@ class TypeCodec:
         return values
 
 
-def _sqlite_json_object(spec: RecordTypeSpec) -> str:
-    """SQLite expression building a record's ``data`` as JSON text, values as the wire has them."""
-    parts = []
+def _sqlite_wire_value(f: FieldSpec) -> str:
+    """SQLite expression for a scalar field's value as the wire has it."""
+    col = f'"{f.name}"'
+    if f.kind is FieldKind.DECIMAL:
+        return f"CASE WHEN {col} IS NULL THEN NULL ELSE printf('%.2f', {col}) END"
+    if f.kind is FieldKind.DATETIME:
+        # Stored as UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"; the wire form is "YYYY-MM-DDTHH:MM:SSZ".
+        return f"CASE WHEN {col} IS NULL THEN NULL ELSE substr({col}, 1, 10) || 'T' || substr({col}, 12, 8) || 'Z' END"
+    return col
+
+
+def _sqlite_json_values(spec: RecordTypeSpec) -> list[tuple[str, str]]:
+    """(field, SQLite expression for its JSON value as the wire has it) of every field."""
+    values = []
     for f in spec.fields:
         col = f'"{f.name}"'
         if f.kind is FieldKind.BOOL:
             value = f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} THEN json('true') ELSE json('false') END"
-        elif f.kind is FieldKind.DECIMAL:
-            value = f"CASE WHEN {col} IS NULL THEN NULL ELSE printf('%.2f', {col}) END"
-        elif f.kind is FieldKind.DATETIME:
-            # Stored as UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"; the wire form is "YYYY-MM-DDTHH:MM:SSZ".
-            value = (
-                f"CASE WHEN {col} IS NULL THEN NULL "
-                f"ELSE substr({col}, 1, 10) || 'T' || substr({col}, 12, 8) || 'Z' END"
-            )
         elif f.kind in (FieldKind.TAGS, FieldKind.CUSTOM):
             value = f"json({col})"  # stored as JSON text: embed the array, not a string
         else:
-            value = col
-        parts.append(f"'{f.name}', {value}")
-    return f"json_object({', '.join(parts)})"
+            value = _sqlite_wire_value(f)
+        values.append((f.name, value))
+    return values
+
+
+def _sqlite_json_object(spec: RecordTypeSpec) -> str:
+    """SQLite expression building a record's ``data`` as JSON text, values as the wire has them."""
+    pairs = [f"'{name}', {value}" for name, value in _sqlite_json_values(spec)]
+    return f"json_object({', '.join(pairs)})"
+
+
+def _record_columns(record_type: str, rows: list[Sequence[Any]]) -> dict[str, Any]:
+    """The page's ``rows`` of one type (as :meth:`RecordService.pull` selects them on
+    PostgreSQL) as a :class:`crm_protocol.wire.RecordColumns` dict for orjson."""
+    codec = _CODECS[record_type]
+    columns = list(zip(*rows, strict=True))
+    fragment = orjson.Fragment
+    out: dict[str, Any] = {
+        "type": record_type, "id": list(columns[0]), "rev": list(columns[1]), "deleted": list(map(bool, columns[2])),
+        "updated_at": list(columns[3]), "updated_by": list(columns[4]),
+    }
+    if any(value is not None for value in columns[6]):
+        out["merged_into"] = list(columns[6])
+    if any(stamps is not None for stamps in columns[5]):
+        out["stamps"] = [{} if s is None else fragment(s) if isinstance(s, str) else s for s in columns[5]]
+    fields = [list(values) for values in columns[_PULL_COMMON:_PULL_COMMON + len(codec.field_names)]]
+    for position, conv in codec.column_conv:
+        fields[position] = [None if value is None else conv(value) for value in fields[position]]
+    out["data"] = dict(zip(codec.field_names, fields, strict=True))
+    return out
 
 
 _SQLITE_UPDATED_AT = "substr(updated_at, 1, 10) || 'T' || substr(updated_at, 12) || 'Z'"
@@ -860,9 +906,15 @@ class RecordService:
             current = target
         return current
 
-    def pull(self, cursor: int, limit: int, *, horizon: bool = False) -> dict[str, Any]:
+    def pull(
+        self, cursor: int, limit: int, *, horizon: bool = False, layout: PullLayout = "records"
+    ) -> dict[str, Any]:
         """Visible records (tombstones too) with ``rev > cursor`` in rev order, as plain dicts
         for :func:`crm_cloud.http.dumps` (on SQLite each ``data`` is an ``orjson.Fragment``).
+
+        ``layout="columns"``: the records go by type and field in ``columns``
+        (:class:`crm_protocol.wire.RecordColumns`) instead of one object each
+        in ``records``.
 
         The hot path of an initial sync: Core selects sent straight to the driver,
         tuples merged by rev, plain dicts for orjson; no per-record models.  Call it
@@ -871,20 +923,25 @@ class RecordService:
         seq = self.current_seq()
         conn = self.session.connection()
         sqlite = conn.dialect.name == "sqlite"
+        by_columns = layout == "columns"
         streams: list[list[tuple[int, str, Sequence[Any]]]] = []
         for record_type in record_types():
             codec = codec_for(record_type)
             t = codec.table
+            common: list[Any] = [t.c.id, t.c.rev, t.c.deleted, t.c.updated_at, t.c.updated_by, t.c.field_stamps,
+                                 t.c.merged_into]
             if sqlite:
+                common[3] = literal_column(_SQLITE_UPDATED_AT)
+            if sqlite and by_columns:
+                # Which records make the page, first; their values come as one JSON
+                # array per field after (_sqlite_columns).
+                columns: list[Any] = [t.c.rev, codec.sqlite_size]
+            elif sqlite:
                 # SQLite builds each record's data object itself (json_object); Python
                 # only wraps it, and orjson embeds it as a pre-serialised fragment.
-                columns: list[Any] = [
-                    t.c.id, t.c.rev, t.c.deleted, literal_column(_SQLITE_UPDATED_AT), t.c.updated_by,
-                    t.c.field_stamps, t.c.merged_into, literal_column(codec.sqlite_json),
-                ]
+                columns = [*common, literal_column(codec.sqlite_json)]
             else:
-                columns = [t.c.id, t.c.rev, t.c.deleted, t.c.updated_at, t.c.updated_by, t.c.field_stamps,
-                           t.c.merged_into, *codec.columns[_N_COMMON:]]
+                columns = [*common, *codec.columns[_N_COMMON:]]
             stmt: Select[Any] = (
                 select(*columns)
                 .where(t.c.rev > cursor, t.c.rev <= seq, visible(t, self.principal))
@@ -905,13 +962,15 @@ class RecordService:
                 rows = cursor_.execute(str(compiled), params).fetchall()
             finally:
                 cursor_.close()
-            streams.append([(r[1], record_type, r) for r in rows])
+            streams.append([(r[0 if sqlite and by_columns else 1], record_type, r) for r in rows])
         if cursor > 0:
             # A first pull (cursor 0) has nothing to drop.
             streams.append([(r[0], _EXIT, r) for r in self._exits(cursor, seq, limit)])
         merged = heapq.merge(*streams, key=lambda item: item[0]) if len(streams) > 1 else streams[0]
         records: list[dict[str, Any]] = []
         revoked: list[dict[str, Any]] = []
+        #: layout=columns: the page's rows of each type, in rev order
+        picked: dict[str, list[Sequence[Any]]] = {}
         append = records.append
         has_more = False
         fragment = orjson.Fragment
@@ -926,6 +985,10 @@ class RecordService:
             last_rev = rev
             if record_type is _EXIT:
                 revoked.append({"type": row[1], "id": row[2], "rev": rev})
+                continue
+            if by_columns:
+                picked.setdefault(record_type, []).append(row)
+                size += row[1] if sqlite else sum(len(v) for v in row[7:] if isinstance(v, str))
                 continue
             data: Any
             if sqlite:
@@ -955,10 +1018,16 @@ class RecordService:
                 item["merged_into"] = row[6]
             append(item)
         next_cursor = last_rev if has_more else seq
-        body = {
+        body: dict[str, Any] = {
             "records": records, "revoked": revoked, "cursor": next_cursor, "has_more": has_more,
             "server_cursor": seq, "server_time": utcnow(), "hlc": self.clock_now(),
         }
+        if by_columns and sqlite:
+            body["columns"] = [
+                self._sqlite_columns(record_type, cursor, rows[-1][0]) for record_type, rows in picked.items()
+            ]
+        elif by_columns:
+            body["columns"] = [_record_columns(record_type, rows) for record_type, rows in picked.items()]
         if horizon and cursor > 0:
             purged_up_to = history_horizon(self.session)
             if cursor < purged_up_to:
@@ -968,6 +1037,40 @@ class RecordService:
                 # check (docs/SYNC.md, section 6) to find what they missed.
                 body["history_horizon"] = purged_up_to
         return body
+
+    def _sqlite_columns(self, record_type: str, cursor: int, last_rev: int) -> dict[str, Any]:
+        """The visible records of one type with ``cursor < rev <= last_rev`` as a
+        :class:`crm_protocol.wire.RecordColumns` dict for orjson, each list built
+        by SQLite as one JSON array (embedded as an ``orjson.Fragment``): Python
+        touches no value of a record (``layout=columns`` on SQLite)."""
+        codec = codec_for(record_type)
+        t = codec.table
+        arrays = [
+            "json_group_array(id)", "json_group_array(rev)",
+            "json_group_array(CASE WHEN deleted THEN json('true') ELSE json('false') END)",
+            f"json_group_array({_SQLITE_UPDATED_AT})", "json_group_array(updated_by)",
+            "max(merged_into IS NOT NULL)", "json_group_array(merged_into)",
+            "max(field_stamps IS NOT NULL)", "json_group_array(coalesce(json(field_stamps), json_object()))",
+            *codec.sqlite_field_arrays,
+        ]
+        # The inner ORDER BY feeds the arrays in commit order: SQLite does not
+        # flatten an ordered subquery into an aggregate (and the client checks
+        # the order by ``rev``; each list's positions agree whatever it is).
+        rows = (
+            select(t).where(t.c.rev > cursor, t.c.rev <= last_rev, visible(t, self.principal)).order_by(t.c.rev)
+        ).subquery()
+        values: Any = self.session.execute(select(*map(literal_column, arrays)).select_from(rows)).one()
+        fragment = orjson.Fragment
+        out: dict[str, Any] = {
+            "type": record_type, "id": fragment(values[0]), "rev": fragment(values[1]),
+            "deleted": fragment(values[2]), "updated_at": fragment(values[3]), "updated_by": fragment(values[4]),
+        }
+        if values[5]:
+            out["merged_into"] = fragment(values[6])
+        if values[7]:
+            out["stamps"] = fragment(values[8])
+        out["data"] = {name: fragment(array) for name, array in zip(codec.field_names, values[9:], strict=True)}
+        return out
 
     def _exits(self, cursor: int, seq: int, limit: int) -> Sequence[Any]:
         """Exits in (cursor, seq] of records the caller could see before and cannot now."""

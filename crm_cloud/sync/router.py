@@ -14,6 +14,7 @@ from crm_protocol.wire import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
     ErrorBody,
+    PullLayout,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -52,9 +53,14 @@ def pull(
     horizon: Annotated[
         bool, Query(description="The client understands history_horizon (sent only to clients that ask)")
     ] = False,
+    layout: Annotated[
+        PullLayout,
+        Query(description="columns: the records by type and field in `columns` instead of one object each "
+                          "in `records` (sent only to clients that ask)"),
+    ] = "records",
 ) -> Response:
     with ctx.db.read(snapshot=True) as session:
-        body = RecordService(session, principal).pull(cursor, limit, horizon=horizon)
+        body = RecordService(session, principal).pull(cursor, limit, horizon=horizon, layout=layout)
     headers = {}
     if body["has_more"]:
         # The next page's address (RFC 8288), so a client can ask for it

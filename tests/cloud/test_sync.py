@@ -43,7 +43,18 @@ def pull(client: TestClient, who: Account, cursor: int = SEEDED, limit: int | No
         params["limit"] = limit
     response = client.get(f"{SYNC}/pull", params=params, headers=who.headers)
     assert response.status_code == 200, response.text
-    return PullResponse.model_validate(response.json())
+    page = PullResponse.model_validate(response.json())
+    assert not page.columns
+    # The same page by type and field (layout=columns) holds the same records and ends at the same cursor.
+    by_columns = client.get(f"{SYNC}/pull", params={**params, "layout": "columns"}, headers=who.headers)
+    assert by_columns.status_code == 200, by_columns.text
+    assert by_columns.headers.get("link", "").replace("&layout=columns", "") == response.headers.get("link", "")
+    columns = PullResponse.model_validate(by_columns.json())
+    assert columns.records == [] and len(columns.columns) == len({r.type for r in page.records})
+    assert columns.all_records() == page.records
+    keep = {"records", "columns", "server_time", "hlc"}
+    assert columns.model_dump(exclude=keep) == page.model_dump(exclude=keep)
+    return page
 
 
 def test_push_create_update_delete(client: TestClient, alice: Account) -> None:
@@ -455,3 +466,31 @@ def test_merging_a_record_deleted_and_purged_meanwhile_still_applies(
     merged = {**change("update", "account", keep, keep_rev, name="Kept"), "merge_from": [dupe]}
     result = push(client, alice, merged).results[0]
     assert result.status == "applied" and result.record is not None and result.record.data["name"] == "Kept"
+
+
+def test_a_page_by_columns_carries_every_kind_of_field(client: TestClient, alice: Account) -> None:
+    # The seeded configuration (numbers, flags, choices) and a record of every kind of field:
+    # pull() holds layout=columns to the same records as layout=records, on either database.
+    opportunity, activity = new_id(), new_id()
+    call = change("create", "activity", activity, subject="Call back", start_at="2026-12-01T09:30:00Z",
+                  end_at="2026-12-01T09:45:00Z", due_date="2026-12-01", done=True)
+    call["fields"]["kind"] = "Call"
+    results = push(
+        client, alice,
+        change("create", "contact", new_id(), first_name="Zoë", last_name="张", tags=["vip", "Key"]),
+        change("create", "opportunity", opportunity, name="Deal", stage="Proposal", amount="12000.50",
+               currency="EUR", close_date="2026-12-31", tags=["q4"]),
+        call,
+        change("create", "case", new_id(), subject="Down", due_at="2027-01-01T12:00:00Z"),
+        change("create", "campaign", new_id(), name="Fair", budget="100", start_date="2026-01-01"),
+    ).results
+    assert [r.status for r in results] == ["applied"] * 5
+    called = results[2].record
+    assert called is not None and called.data["done"] is True
+    assert push(client, alice, change("delete", "activity", activity, called.rev)).results[0].status == "applied"
+    page = pull(client, alice, cursor=0)
+    kinds = {r.type for r in page.records}
+    assert {"pipeline_stage", "contact", "opportunity", "case", "campaign", "activity"} <= kinds
+    deal = next(r for r in page.records if r.id == opportunity)
+    assert deal.data["amount"] == "12000.50" and deal.data["close_date"] == "2026-12-31"
+    assert deal.data["tags"] == ["q4"]

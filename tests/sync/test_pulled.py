@@ -4,6 +4,7 @@ every page they would refuse or that is not in the usual shape."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -135,7 +136,12 @@ def schema_path(body: bytes) -> tuple[PullResponse, PreparedPage] | str:
 def same(fast: tuple[PullResponse, PreparedPage], slow: tuple[PullResponse, PreparedPage]) -> None:
     (header, prepared), (page, expected) = fast, slow
     assert header == page.model_copy(update={"records": []})
-    assert prepared.count == expected.count == len(page.records)
+    assert prepared.count == len(page.records)
+    same_prepared(prepared, expected)
+
+
+def same_prepared(prepared: PreparedPage, expected: PreparedPage) -> None:
+    assert prepared.count == expected.count
     assert prepared.rows == expected.rows
     assert prepared.merged == expected.merged
     assert list(prepared.batches) == list(expected.batches)
@@ -280,3 +286,152 @@ def test_merged_tombstones_of_two_types_sharing_an_id_keep_their_page_order() ->
     assert fast is not None and not isinstance(slow, str)
     same(fast, slow)
     assert [entry[0] for entry in fast[1].merged] == ["opportunity", "contact"]
+
+
+# -- the same pages by type and field (layout=columns) ---------------------------------
+
+
+def by_columns(records: list[Any]) -> list[dict[str, Any]]:
+    """``records`` as the ``columns`` of a page (``crm_protocol.wire.RecordColumns``), grouped by type."""
+    groups: dict[str, list[Any]] = {}
+    for record in records:
+        groups.setdefault(orjson.dumps(record.get("type") if isinstance(record, dict) else None).decode(),
+                          []).append(record)
+    out = []
+    for key, group in groups.items():
+        dicts: list[dict[str, Any]] = [r if isinstance(r, dict) else {} for r in group]
+        datas: list[dict[str, Any]] = [r["data"] if isinstance(r.get("data"), dict) else {} for r in dicts]
+        names = list(dict.fromkeys(name for data in datas for name in data))
+        entry: dict[str, Any] = {
+            "type": orjson.loads(key), "id": [r.get("id") for r in dicts], "rev": [r.get("rev") for r in dicts],
+            "deleted": [r.get("deleted", False) for r in dicts], "updated_at": [r.get("updated_at") for r in dicts],
+            "updated_by": [r.get("updated_by") for r in dicts],
+            "data": {name: [data.get(name) for data in datas] for name in names},
+        }
+        if any("merged_into" in r for r in dicts):
+            entry["merged_into"] = [r.get("merged_into") for r in dicts]
+        if any("stamps" in r for r in dicts):
+            entry["stamps"] = [r.get("stamps", {}) for r in dicts]
+        out.append(entry)
+    return out
+
+
+@st.composite
+def columns_body(draw: st.DrawFn) -> bytes:
+    page = orjson.loads(draw(page_body()))
+    columns = by_columns(page.pop("records"))
+    if columns and draw(st.integers(0, 6)) == 3:
+        # One column broken: a value short, not a list, an unknown key, a key missing...
+        entry = draw(st.sampled_from(columns))
+        key = draw(st.sampled_from(["id", "rev", "deleted", "updated_at", "data", "stamps", "type", "surprise"]))
+        fault = draw(st.sampled_from(["short", "null", "text", "drop"]))
+        if fault == "drop":
+            entry.pop(key, None)
+        elif fault == "short" and isinstance(entry.get(key), list) and entry[key]:
+            entry[key] = entry[key][:-1]
+        elif fault == "short" and key == "data" and entry["data"]:
+            name = draw(st.sampled_from(sorted(entry["data"])))
+            entry["data"][name] = entry["data"][name][:-1]
+        else:
+            entry[key] = None if fault == "null" else "x"
+    if draw(st.integers(0, 20)) == 7 and columns:
+        columns.append(dict(columns[0]))  # a type twice
+    return orjson.dumps({**page, "records": [], "columns": columns})
+
+
+def schema_path_columns(body: bytes) -> tuple[PullResponse, PreparedPage] | str:
+    try:
+        page = PullResponse.model_validate_json(body)
+        return page, prepare_pull_page(page.all_records())
+    except (ValidationError, BadResponse):
+        return "refused"
+
+
+def same_columns(fast: tuple[PullResponse, PreparedPage], slow: tuple[PullResponse, PreparedPage]) -> None:
+    page = slow[0]
+    same(fast, (page.model_copy(update={"records": page.all_records(), "columns": []}), slow[1]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(columns_body())
+def test_a_page_by_columns_prepared_from_its_json_is_the_page_the_schema_gives(body: bytes) -> None:
+    fast = prepare_pull_body(body)
+    slow = schema_path_columns(body)
+    event("taken" if fast is not None else "declined")
+    if fast is None:
+        return
+    assert slow != "refused", "taken here, refused by the schema"
+    assert not isinstance(slow, str)
+    same_columns(fast, slow)
+
+
+def test_a_usual_page_by_columns_gives_what_the_same_page_by_records_gives() -> None:
+    account = {"type": "account", "id": "00000000-0000-7000-8000-00000000a001", "rev": 2,
+               "data": {**dict.fromkeys(RECORD_TYPES["account"].field_names), "name": "Acme", "shared": True},
+               "updated_at": "2026-12-06T07:15:29Z"}
+    merged_account = {**account, "id": "00000000-0000-7000-8000-00000000a002", "rev": 4, "deleted": True,
+                      "merged_into": account["id"]}
+    merged = {**contact(4), "deleted": True, "merged_into": contact(1)["id"]}
+    # In rev order, as the server sends a page; two types, merged tombstones of both.
+    records = [contact(0, tags=["vip"]), account, contact(2, city="张家口"), merged_account, merged,
+               {**contact(5), "stamps": {}}]
+    by_records = prepare_pull_body(orjson.dumps({"records": records, **ENVELOPE}))
+    body = orjson.dumps({"records": [], "columns": by_columns(records), **ENVELOPE})
+    fast = prepare_pull_body(body)
+    assert fast is not None and by_records is not None
+    assert fast[0] == by_records[0]
+    same_prepared(fast[1], by_records[1])
+    slow = schema_path_columns(body)
+    assert not isinstance(slow, str)
+    same_columns(fast, slow)
+    assert fast[1].merged == [("account", merged_account["id"], account["id"]),
+                              ("contact", merged["id"], contact(1)["id"])]
+    assert fast[1].count == 6 and fast[0].columns == [] and fast[0].records == []
+
+
+def columns_with(change: Callable[[dict[str, Any]], None]) -> bytes:
+    columns = by_columns([contact(1), contact(2), contact(3)])
+    change(columns[0])
+    return orjson.dumps({"records": [], "columns": columns, **ENVELOPE})
+
+
+#: Faults of the columns themselves: the schema refuses each.
+REFUSED_COLUMNS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "a column short": lambda c: c.update(rev=c["rev"][:2]),
+    "a field short": lambda c: c["data"].update(city=c["data"]["city"][:2]),
+    "a field this app does not know, short": lambda c: c["data"].update(newer=[1]),
+    "a column not a list": lambda c: c.update(deleted=True),
+    "no updated_by": lambda c: c.pop("updated_by"),
+    "an unknown key": lambda c: c.update(surprise=[1, 2, 3]),
+    "stamps too few": lambda c: c.update(stamps=[{}]),
+    "data not an object": lambda c: c.update(data=[]),
+}
+#: Shapes the schema takes and this path leaves to it.
+UNUSUAL_COLUMNS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "a field missing": lambda c: c["data"].pop("city"),
+    "merged_into null": lambda c: c.update(merged_into=None),
+}
+
+
+@pytest.mark.parametrize("name", [*REFUSED_COLUMNS, *UNUSUAL_COLUMNS])
+def test_columns_with_any_fault_or_an_unusual_shape_are_left_to_the_schema(name: str) -> None:
+    body = columns_with({**REFUSED_COLUMNS, **UNUSUAL_COLUMNS}[name])
+    if name == "merged_into null":
+        # Taken by both: null is "no record has one".
+        fast, slow = prepare_pull_body(body), schema_path_columns(body)
+        assert fast is not None and not isinstance(slow, str)
+        same_columns(fast, slow)
+        return
+    assert prepare_pull_body(body) is None
+    assert (schema_path_columns(body) == "refused") is (name in REFUSED_COLUMNS)
+
+
+def test_a_page_with_records_and_columns_or_a_type_twice_is_left_to_the_schema() -> None:
+    columns = by_columns([contact(1)])
+    both = orjson.dumps({"records": [contact(2)], "columns": columns, **ENVELOPE})
+    twice = orjson.dumps({"records": [], "columns": [*columns, *by_columns([contact(2)])], **ENVELOPE})
+    for body in (both, twice):
+        assert prepare_pull_body(body) is None
+        slow = schema_path_columns(body)
+        assert not isinstance(slow, str)
+        assert [r.id for r in slow[0].all_records()] == [contact(1)["id"], contact(2)["id"]]
