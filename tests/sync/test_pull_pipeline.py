@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from crm_desktop.errors import StoreError
@@ -25,6 +26,7 @@ from crm_protocol.wire import PullResponse, RecordState
 from sync.auth import TokenManager
 from sync.client import CloudClient, RawPage
 from sync.engine import _PagePipeline
+from sync.errors import BadResponse
 from sync.pulled import PreparedPage, prepare_pull_page
 from sync.replica import Replica
 
@@ -360,3 +362,37 @@ def test_the_server_names_the_next_page_only_when_there_is_one(cloud, make_profi
     report = b.sync()
     assert report.pulled >= 12
     assert ListService(b.context.db).count(ListSpec("contact")) == 12
+
+
+def columns_client(body: bytes, asked: list[httpx.URL]) -> tuple[httpx.Client, CloudClient]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url)
+        return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    tokens = TokenManager(SERVER, http, MemoryTokenStore(), "test")
+    tokens._access, tokens._expires_at = "token", time.monotonic() + 3600
+    return http, CloudClient(http, tokens)
+
+
+def test_the_client_asks_for_columns_and_takes_either_layout_or_names_a_broken_one() -> None:
+    records = [contact(1, 1), contact(2, 2, deleted=True)]
+    by_records = orjson.loads(page_body(records, 2, False))
+    columns = {
+        "type": "contact", "id": [r.id for r in records], "rev": [1, 2], "deleted": [False, True],
+        "updated_at": [r.updated_at.isoformat() for r in records], "updated_by": [None, None],
+        "data": {name: [r.data.get(name) for r in records] for name in records[0].data},
+    }
+    by_columns = {**by_records, "records": [], "columns": [columns]}
+    asked: list[httpx.URL] = []
+    for body in (orjson.dumps(by_records), orjson.dumps(by_columns)):
+        http, client = columns_client(body, asked)
+        with http:
+            page = client.pull(0, 5)
+        assert page.records == records and page.columns == []
+    assert all(url.params["layout"] == "columns" for url in asked)
+    # A server's columns that do not line up: a clear message, nothing used.
+    broken = {**by_columns, "columns": [{**columns, "rev": [1]}]}
+    http, client = columns_client(orjson.dumps(broken), asked)
+    with http, pytest.raises(BadResponse, match="not understood"):
+        client.pull(0, 5)
