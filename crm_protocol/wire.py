@@ -21,6 +21,7 @@ speak that version answers 409 with ``code="protocol_mismatch"``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -195,21 +196,20 @@ class RecordColumns(_Model):
 
     def records(self) -> list[RecordState]:
         """The records, one :class:`RecordState` each (checked by it)."""
-        names = list(self.data)
-        values = list(self.data.values())
-        out = []
-        for i, record_id in enumerate(self.id):
-            state: dict[str, Any] = {
-                "type": self.type, "id": record_id, "rev": self.rev[i], "deleted": self.deleted[i],
-                "data": {name: column[i] for name, column in zip(names, values, strict=True)},
-                "updated_at": self.updated_at[i], "updated_by": self.updated_by[i],
-            }
-            if self.merged_into is not None:
-                state["merged_into"] = self.merged_into[i]
-            if self.stamps is not None:
-                state["stamps"] = self.stamps[i]
-            out.append(RecordState.model_validate(state))
-        return out
+        columns = dict(self)
+        return [RecordState.model_validate(record_state_at(columns, i)) for i in range(len(self.id))]
+
+
+def record_state_at(columns: Mapping[str, Any], position: int) -> dict[str, Any]:
+    """The record at ``position`` of one type's columns (:class:`RecordColumns`'s fields,
+    checked or as parsed from JSON), as the dict :class:`RecordState` takes."""
+    state = {key: columns[key][position] for key in ("id", "rev", "deleted", "updated_at", "updated_by")}
+    state["type"] = columns["type"]
+    state["data"] = {name: values[position] for name, values in columns["data"].items()}
+    for key in ("merged_into", "stamps"):
+        if columns.get(key) is not None:
+            state[key] = columns[key][position]
+    return state
 
 
 class PullResponse(_Model):

@@ -53,7 +53,7 @@ from crm_protocol.records import (
     check_wire_field_columns,
     person_name,
 )
-from crm_protocol.wire import PullResponse, RecordColumns, RecordState
+from crm_protocol.wire import PullResponse, RecordColumns, RecordState, record_state_at
 from sync.errors import BadResponse
 
 Item = tuple[RecordState, dict[str, Any]]
@@ -358,20 +358,9 @@ def _columns_of_types(by_columns: list[Any]) -> dict[str, _TypeColumns] | None:
         out[record_type] = _TypeColumns(
             ids=ids, revs=lists["rev"], deleted=lists["deleted"], updated_at=lists["updated_at"],
             updated_by=lists["updated_by"], merged_into=lists["merged_into"], stamps=lists["stamps"],
-            fields=fields, order=lists["rev"], record=functools.partial(_record_at, entry),
+            fields=fields, order=lists["rev"], record=functools.partial(record_state_at, entry),
         )
     return out
-
-
-def _record_at(entry: dict[str, Any], position: int) -> dict[str, Any]:
-    """The record at ``position`` of a ``columns`` entry, as :meth:`RecordColumns.records` makes it."""
-    state = {key: entry[key][position] for key in ("id", "rev", "deleted", "updated_at", "updated_by")}
-    state["type"] = entry["type"]
-    state["data"] = {name: values[position] for name, values in entry["data"].items()}
-    for key in ("merged_into", "stamps"):
-        if entry.get(key) is not None:
-            state[key] = entry[key][position]
-    return state
 
 
 def _prepare_type(
